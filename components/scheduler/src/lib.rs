@@ -1,1 +1,194 @@
-//! placeholder
+//! The scheduler component of Social Post Scheduler.
+//!
+//! It turns a "Schedule Social Post" request (an EventBridge event, or its detail alone) into a
+//! one-time EventBridge Scheduler schedule whose target is the sender, and reports the outcome
+//! as an event: `Post Scheduled`, or `Social Post Failed` with a reason code.
+//!
+//! The rules are plain Rust ([`flow::schedule_post`]) over the [`Capabilities`] trait, so they
+//! run and are tested natively; on `wasm32` the `bindings` module implements the trait with the
+//! component's imports (`platforms`, `schedules`, `events`, `wasi:config/store`) and exports
+//! `sps:social/scheduling@0.1.0`.
+
+#![warn(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
+use chrono::{DateTime, Utc};
+
+pub mod date;
+pub mod events;
+pub mod flow;
+pub mod name;
+pub mod reason;
+pub mod request;
+pub mod settings;
+
+#[cfg(target_arch = "wasm32")]
+mod bindings;
+
+pub use flow::schedule_post;
+pub use reason::{Problem, Reason};
+
+/// A complete one-time schedule (WIT `schedules.schedule`), as created or replaced
+/// [AWS Scheduler API reference, CreateSchedule / UpdateSchedule].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Schedule {
+    /// 1-64 characters of `[0-9a-zA-Z-_.]` (see [`name::schedule_name`]).
+    pub name: String,
+    /// Fire time, UTC, `YYYY-MM-DDTHH:MM:SS` (the body of `at(...)`).
+    pub at: String,
+    /// Flexible time window in minutes: 0 = `OFF`, 1-1440 = `FLEXIBLE`.
+    pub flexible_window_minutes: u32,
+    /// The JSON text delivered to the sender ([`events::TargetInput`]).
+    pub input: String,
+}
+
+/// Why a schedule operation failed (WIT `schedules.schedule-error`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScheduleError {
+    /// No schedule has that name (ResourceNotFoundException).
+    NotFound,
+    /// A schedule with that name exists already (ConflictException).
+    Conflict,
+    /// The backend rejected the schedule's fields (ValidationException).
+    Invalid(String),
+    /// The backend could not be reached or failed; retrying may succeed.
+    Unavailable(String),
+}
+
+impl std::fmt::Display for ScheduleError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ScheduleError::NotFound => f.write_str("not found"),
+            ScheduleError::Conflict => f.write_str("conflict"),
+            ScheduleError::Invalid(m) => write!(f, "invalid: {m}"),
+            ScheduleError::Unavailable(m) => write!(f, "unavailable: {m}"),
+        }
+    }
+}
+
+/// Why an event could not be published (WIT `events.event-error`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventError {
+    /// The backend rejected the entry.
+    Invalid(String),
+    /// The backend could not be reached or failed; retrying may succeed.
+    Unavailable(String),
+}
+
+impl std::fmt::Display for EventError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EventError::Invalid(m) => write!(f, "invalid: {m}"),
+            EventError::Unavailable(m) => write!(f, "unavailable: {m}"),
+        }
+    }
+}
+
+/// Why a message cannot be posted on a platform (WIT `types.message-error`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageError {
+    /// Stable reason code, e.g. `message-too-long`; used as the rejection code as-is.
+    pub code: String,
+    /// Human-readable explanation.
+    pub message: String,
+}
+
+/// Whether the schedule was new or replaced one of the same name (WIT `schedule-action`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScheduleAction {
+    /// `schedules.create` succeeded.
+    Created,
+    /// The name existed and `schedules.update` replaced the whole schedule.
+    Updated,
+}
+
+impl std::fmt::Display for ScheduleAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ScheduleAction::Created => "created",
+            ScheduleAction::Updated => "updated",
+        })
+    }
+}
+
+/// A request that was scheduled and reported with `Post Scheduled` (WIT `scheduled`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scheduled {
+    /// The request's `referenceNumber`, or the generated UUID.
+    pub reference_number: String,
+    /// The schedule's name.
+    pub schedule_name: String,
+    /// The normalised requested date, UTC, `YYYY-MM-DDTHH:MM:SS` (as in the event).
+    pub scheduled_date: String,
+    /// Created or updated.
+    pub action: ScheduleAction,
+}
+
+/// A request that can never be scheduled as it is (WIT `rejection`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    /// Reason code ([`Reason`] or a platform validation code).
+    pub code: String,
+    /// Human-readable explanation.
+    pub message: String,
+    /// The reference when known; then a `Social Post Failed` event was published for it.
+    pub reference_number: Option<String>,
+}
+
+/// Why a request was not scheduled (WIT `schedule-failure`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScheduleFailure {
+    /// The input is wrong; the same input always gives the same answer.
+    Rejected(Rejection),
+    /// A capability failed and nothing was reported; delivering the request again may succeed.
+    Retryable(String),
+}
+
+/// What the scheduling rules need from the outside world. The component implements it with
+/// its WIT imports; tests implement it in memory.
+pub trait Capabilities {
+    /// The names of the loaded platforms (`platforms.supported`), e.g. `["twitter"]`.
+    fn supported_platforms(&mut self) -> Vec<String>;
+    /// Check `message` against `platform`'s rules (`platforms.validate`).
+    ///
+    /// # Errors
+    /// The platform's reason code and explanation.
+    fn validate_message(&mut self, platform: &str, message: &str) -> Result<(), MessageError>;
+    /// Create a schedule (`schedules.create`).
+    ///
+    /// # Errors
+    /// `Conflict` when the name is taken; `Invalid`/`Unavailable` from the backend.
+    fn create_schedule(&mut self, schedule: &Schedule) -> Result<(), ScheduleError>;
+    /// Replace the whole schedule of that name (`schedules.update`).
+    ///
+    /// # Errors
+    /// `NotFound` when there is none; `Invalid`/`Unavailable` from the backend.
+    fn update_schedule(&mut self, schedule: &Schedule) -> Result<(), ScheduleError>;
+    /// Publish one event (`events.publish`); `detail` is the JSON text of an object.
+    ///
+    /// # Errors
+    /// The backend's refusal or unavailability.
+    fn publish_event(
+        &mut self,
+        detail_type: &str,
+        source: &str,
+        detail: &str,
+    ) -> Result<(), EventError>;
+    /// Read an operator setting (`wasi:config/store.get`): `None` when not set.
+    ///
+    /// # Errors
+    /// A description of why the store could not be read.
+    fn setting(&mut self, key: &str) -> Result<Option<String>, String>;
+    /// The current time (UTC; may carry a fraction of a second).
+    fn now(&mut self) -> DateTime<Utc>;
+    /// A new random reference: a UUID v4 in lowercase hyphenated form.
+    fn new_uuid(&mut self) -> String;
+}

@@ -1,1 +1,198 @@
-//! placeholder
+//! The sender component of Social Post Scheduler.
+//!
+//! When a schedule fires, the sender receives the schedule's input, publishes the post on its
+//! platform at most once per post (guarded by the send ledger, because EventBridge Scheduler
+//! delivers at least once), and reports the outcome as `Social Post Sent` or
+//! `Social Post Failed`, or asks for another delivery.
+//!
+//! The rules are plain Rust ([`flow::send_post`]) over the [`Capabilities`] trait, so they run
+//! and are tested natively; on `wasm32` the `bindings` module implements the trait with the
+//! component's imports (`platforms`, `events`, `ledger`) and exports
+//! `sps:social/sending@0.1.0`.
+
+#![warn(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
+pub mod events;
+pub mod flow;
+pub mod input;
+pub mod ledger;
+pub mod reason;
+
+#[cfg(target_arch = "wasm32")]
+mod bindings;
+
+pub use flow::send_post;
+pub use input::PostInput;
+pub use ledger::ledger_key;
+pub use reason::Reason;
+
+/// When a refused request may be tried again (WIT `types.retry-hint`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryHint {
+    /// Unix time in seconds (UTC) from which a retry may succeed, when the platform said.
+    pub retry_at: Option<u64>,
+    /// Human-readable explanation.
+    pub message: String,
+}
+
+/// Why a platform did not publish a post (WIT `types.publish-error`); each case carries the
+/// platform's explanation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PublishError {
+    /// The platform's credentials are not configured; nothing was sent.
+    MissingCredentials(String),
+    /// The platform rejected the credentials (X: HTTP 401).
+    Auth(String),
+    /// The platform refused the request (X: HTTP 403 other than duplicates).
+    Forbidden(String),
+    /// The platform refused the post as a duplicate of a recent one (X: HTTP 403).
+    DuplicateContent(String),
+    /// Rate limited (X: HTTP 429).
+    RateLimited(RetryHint),
+    /// The account's usage cap is reached (X: HTTP 429 with a `usage-capped` problem type).
+    UsageCapped(RetryHint),
+    /// The platform rejected the post's content or shape (X: HTTP 400).
+    Invalid(String),
+    /// The request failed before the platform could have acted on it; retrying is safe.
+    Transient(String),
+    /// The platform may or may not have published the post (X: HTTP 5xx, timeout).
+    UnknownOutcome(String),
+}
+
+/// The ledger's state of one send key (WIT `ledger.entry`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entry {
+    /// Nothing was recorded: the caller now holds the claim.
+    Claimed,
+    /// Another attempt claimed the key at this Unix time (seconds, UTC) and recorded no outcome.
+    InFlight(u64),
+    /// The post was published with this post id.
+    Sent(String),
+}
+
+/// Why the ledger could not be used (WIT `ledger.ledger-error`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LedgerError {
+    /// The backend could not be reached or failed; retrying may succeed.
+    Unavailable(String),
+}
+
+impl std::fmt::Display for LedgerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LedgerError::Unavailable(m) => write!(f, "unavailable: {m}"),
+        }
+    }
+}
+
+/// Why an event could not be published (WIT `events.event-error`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventError {
+    /// The backend rejected the entry.
+    Invalid(String),
+    /// The backend could not be reached or failed; retrying may succeed.
+    Unavailable(String),
+}
+
+impl std::fmt::Display for EventError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EventError::Invalid(m) => write!(f, "invalid: {m}"),
+            EventError::Unavailable(m) => write!(f, "unavailable: {m}"),
+        }
+    }
+}
+
+/// Which delivery of the schedule this is (WIT `sending.delivery`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Delivery {
+    /// 1 for the first delivery, 2 for the first retry, ...
+    pub attempt: u32,
+    /// No further delivery follows: a retryable failure must now be reported.
+    pub final_attempt: bool,
+}
+
+/// The post was published and `Social Post Sent` was published (WIT `sending.sent`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sent {
+    /// The post's reference.
+    pub reference_number: String,
+    /// The platform's post id, exactly as the platform returned it.
+    pub post_id: String,
+}
+
+/// A failure reported with `Social Post Failed` (WIT `sending.failure-report`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailureReport {
+    /// The post's reference, when the input carried one (then the event was published).
+    pub reference_number: Option<String>,
+    /// The [`Reason`] code.
+    pub code: String,
+    /// Human-readable explanation.
+    pub message: String,
+    /// Whether delivering the same input again could succeed.
+    pub retryable: bool,
+}
+
+/// When to deliver again (WIT `sending.retry-later-hint`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryLaterHint {
+    /// Unix seconds (UTC) at or after which to deliver again, when known.
+    pub retry_at: Option<u64>,
+    /// The [`Reason`] code of the failure.
+    pub code: String,
+    /// Human-readable explanation.
+    pub message: String,
+}
+
+/// Why a delivery did not end in a published post (WIT `sending.send-failure`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendFailure {
+    /// Final: reported with a `Social Post Failed` event (unless the input had no reference).
+    Failed(FailureReport),
+    /// Not reported yet: deliver the same input again.
+    RetryLater(RetryLaterHint),
+}
+
+/// What the sending rules need from the outside world. The component implements it with its
+/// WIT imports; tests implement it in memory.
+pub trait Capabilities {
+    /// The names of the loaded platforms (`platforms.supported`).
+    fn supported_platforms(&mut self) -> Vec<String>;
+    /// Publish `message` on `platform` (`platforms.publish`); returns the post id.
+    ///
+    /// # Errors
+    /// The platform's [`PublishError`].
+    fn publish_post(&mut self, platform: &str, message: &str) -> Result<String, PublishError>;
+    /// Publish one event (`events.publish`); `detail` is the JSON text of an object.
+    ///
+    /// # Errors
+    /// The backend's refusal or unavailability.
+    fn publish_event(&mut self, detail_type: &str, source: &str, detail: &str)
+        -> Result<(), EventError>;
+    /// Atomically claim `key`, or report what is recorded for it (`ledger.claim`).
+    ///
+    /// # Errors
+    /// The ledger is unavailable.
+    fn claim(&mut self, key: &str) -> Result<Entry, LedgerError>;
+    /// Record that the post of `key` was published as `post_id` (`ledger.record-sent`).
+    ///
+    /// # Errors
+    /// The ledger is unavailable.
+    fn record_sent(&mut self, key: &str, post_id: &str) -> Result<(), LedgerError>;
+    /// Drop the claim on `key` after a failure that proves nothing was published
+    /// (`ledger.release`).
+    ///
+    /// # Errors
+    /// The ledger is unavailable.
+    fn release(&mut self, key: &str) -> Result<(), LedgerError>;
+}

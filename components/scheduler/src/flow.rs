@@ -1,0 +1,214 @@
+//! The scheduling rules: from a request's JSON text to a schedule and an event.
+//!
+//! Checks run in this order and the first failure wins: event shape -> `detail-type` ->
+//! `referenceNumber` -> `message` presence/type -> `platform` -> `scheduledDate` -> the
+//! platform's validation of the message. A rejected request is reported with a
+//! `Social Post Failed` event (stage `scheduling`, not retryable) whenever its detail object
+//! could be read; the reference is the request's, or a generated UUID when it has none (or a
+//! non-string one). Then the schedule is created, replaced on a name conflict (create-then-
+//! update is race-free [AWS Scheduler API reference, CreateSchedule: ConflictException;
+//! UpdateSchedule replaces every field]), and `Post Scheduled` is published.
+
+use crate::date::{self, Timing};
+use crate::events::{self, PostFailed, PostScheduled, TargetInput};
+use crate::name;
+use crate::reason::{Problem, Reason};
+use crate::request::{self, field, Request};
+use crate::settings;
+use crate::{
+    Capabilities, Rejection, Schedule, ScheduleAction, ScheduleError, ScheduleFailure, Scheduled,
+};
+
+/// How many create/update rounds are tried when the schedule keeps disappearing between a
+/// `conflict` on create and a `not-found` on update.
+pub const MAX_ROUNDS: usize = 3;
+
+/// A request that passed every check.
+struct Accepted<'r> {
+    message: &'r str,
+    platform: &'r str,
+    timing: Timing,
+}
+
+/// Handle one request (WIT `scheduling.schedule-post`): `event` is the JSON text of an
+/// EventBridge event with `detail-type` `Schedule Social Post`, or of its detail alone.
+///
+/// Returns what was scheduled after `Post Scheduled` was published.
+///
+/// # Errors
+/// - `Rejected` with a reason code (see [`Reason`], or the platform's validation code) when
+///   the request is wrong; a `Social Post Failed` event was published when the reference is
+///   known (`reference_number` is then `Some`).
+/// - `Retryable` when a capability failed (schedules, events, settings, or publishing the
+///   rejection event); no `Post Scheduled` event was published.
+pub fn schedule_post<C: Capabilities + ?Sized>(
+    caps: &mut C,
+    event: &str,
+) -> Result<Scheduled, ScheduleFailure> {
+    let request = request::parse_event(event).map_err(|problem| {
+        ScheduleFailure::Rejected(Rejection {
+            code: problem.code,
+            message: problem.message,
+            reference_number: None,
+        })
+    })?;
+    let (reference, reference_problem) = match request.reference() {
+        Ok(Some(reference)) => (reference.to_owned(), None),
+        Ok(None) => (caps.new_uuid(), None),
+        Err(problem) => (caps.new_uuid(), Some(problem)),
+    };
+    let accepted = match check(caps, &request, reference_problem) {
+        Ok(accepted) => accepted,
+        Err(problem) => return Err(reject(caps, &reference, problem)),
+    };
+
+    let raw_window = caps.setting(settings::FLEXIBLE_WINDOW_KEY).map_err(|e| {
+        ScheduleFailure::Retryable(format!(
+            "could not read setting {}: {e}",
+            settings::FLEXIBLE_WINDOW_KEY
+        ))
+    })?;
+    let window = settings::flexible_window_minutes(raw_window.as_deref())
+        .map_err(ScheduleFailure::Retryable)?;
+
+    let scheduled_date = date::format(accepted.timing.scheduled_date);
+    let input = events::to_json(&TargetInput {
+        reference_number: &reference,
+        message: accepted.message,
+        platform: accepted.platform,
+        scheduled_date: &scheduled_date,
+    })
+    .map_err(ScheduleFailure::Retryable)?;
+    let schedule = Schedule {
+        name: name::schedule_name(accepted.platform, &reference),
+        at: date::format(accepted.timing.at),
+        flexible_window_minutes: window,
+        input,
+    };
+    let action = put_schedule(caps, &schedule)?;
+
+    let detail = events::to_json(&PostScheduled {
+        reference_number: &reference,
+        scheduled_date: &scheduled_date,
+    })
+    .map_err(ScheduleFailure::Retryable)?;
+    caps.publish_event(events::POST_SCHEDULED, events::SCHEDULER_SOURCE, &detail)
+        .map_err(|e| {
+            ScheduleFailure::Retryable(format!(
+                "schedule {} was {action} but the {} event could not be published: {e}",
+                schedule.name,
+                events::POST_SCHEDULED
+            ))
+        })?;
+    Ok(Scheduled {
+        reference_number: reference,
+        schedule_name: schedule.name,
+        scheduled_date,
+        action,
+    })
+}
+
+/// Run every request check in order; the first failure wins.
+fn check<'r, C: Capabilities + ?Sized>(
+    caps: &mut C,
+    request: &'r Request,
+    reference_problem: Option<Problem>,
+) -> Result<Accepted<'r>, Problem> {
+    request.check_detail_type()?;
+    if let Some(problem) = reference_problem {
+        return Err(problem);
+    }
+    let message = request.required_string(field::MESSAGE)?;
+    let platform = request.required_string(field::PLATFORM)?;
+    let supported = caps.supported_platforms();
+    if !supported.iter().any(|name| name == platform) {
+        let list = if supported.is_empty() {
+            "(none)".to_owned()
+        } else {
+            supported.join(", ")
+        };
+        return Err(Problem::new(
+            Reason::UnsupportedPlatform,
+            format!("platform {platform:?} is not supported; supported platforms: {list}"),
+        ));
+    }
+    let date_text = request.required_string(field::SCHEDULED_DATE)?;
+    let requested = date::parse_scheduled_date(date_text)?;
+    let now = caps.now();
+    let timing = date::plan(requested, now)?;
+    caps.validate_message(platform, message)
+        .map_err(|e| Problem {
+            code: e.code,
+            message: e.message,
+        })?;
+    Ok(Accepted {
+        message,
+        platform,
+        timing,
+    })
+}
+
+/// Report a rejection with a `Social Post Failed` event; `Retryable` if that publish fails.
+fn reject<C: Capabilities + ?Sized>(
+    caps: &mut C,
+    reference: &str,
+    problem: Problem,
+) -> ScheduleFailure {
+    let published = events::to_json(&PostFailed {
+        reference_number: reference,
+        reason: &problem.code,
+        reason_message: &problem.message,
+        retryable: false,
+        stage: events::STAGE_SCHEDULING,
+    })
+    .and_then(|detail| {
+        caps.publish_event(events::SOCIAL_POST_FAILED, events::FAILED_SOURCE, &detail)
+            .map_err(|e| e.to_string())
+    });
+    match published {
+        Ok(()) => ScheduleFailure::Rejected(Rejection {
+            code: problem.code,
+            message: problem.message,
+            reference_number: Some(reference.to_owned()),
+        }),
+        Err(e) => ScheduleFailure::Retryable(format!(
+            "request rejected ({}: {}) but the {} event could not be published: {e}",
+            problem.code,
+            problem.message,
+            events::SOCIAL_POST_FAILED
+        )),
+    }
+}
+
+/// Create `schedule`, or replace the existing one of that name: create; on `conflict` update;
+/// on `not-found` from update (it fired or was deleted meanwhile) create again; at most
+/// [`MAX_ROUNDS`] rounds.
+///
+/// # Errors
+/// `Retryable` when the backend is unavailable or rejects the schedule, answers unexpectedly,
+/// or the rounds run out.
+pub fn put_schedule<C: Capabilities + ?Sized>(
+    caps: &mut C,
+    schedule: &Schedule,
+) -> Result<ScheduleAction, ScheduleFailure> {
+    let failed = |op: &str, e: ScheduleError| {
+        ScheduleFailure::Retryable(format!("could not {op} schedule {}: {e}", schedule.name))
+    };
+    for _ in 0..MAX_ROUNDS {
+        match caps.create_schedule(schedule) {
+            Ok(()) => return Ok(ScheduleAction::Created),
+            Err(ScheduleError::Conflict) => {}
+            Err(e) => return Err(failed("create", e)),
+        }
+        match caps.update_schedule(schedule) {
+            Ok(()) => return Ok(ScheduleAction::Updated),
+            Err(ScheduleError::NotFound) => {}
+            Err(e) => return Err(failed("update", e)),
+        }
+    }
+    Err(ScheduleFailure::Retryable(format!(
+        "could not create or update schedule {}: it kept appearing and disappearing \
+         ({MAX_ROUNDS} rounds)",
+        schedule.name
+    )))
+}

@@ -1,0 +1,106 @@
+//! Reason codes of the scheduler's own rejections.
+//!
+//! Platform validation errors (`empty-message`, `message-too-long`, `invalid-characters`, ...)
+//! are not listed here: their code is passed through exactly as the platform component gave it.
+
+/// A machine-readable reason why a request cannot be scheduled. The codes are stable: they are
+/// published in `Social Post Failed` events (`reason`) and returned in rejections (`code`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Reason {
+    /// `invalid-json`: the event text is not JSON.
+    InvalidJson,
+    /// `invalid-event`: the JSON is not an object, or an envelope's `detail` is missing or not
+    /// an object.
+    InvalidEvent,
+    /// `unsupported-detail-type`: the envelope's `detail-type` is not `Schedule Social Post`.
+    UnsupportedDetailType,
+    /// `missing-field`: a required field (`message`, `platform`, `scheduledDate`) is absent or null.
+    MissingField,
+    /// `invalid-field`: a field has the wrong JSON type (every field is a string).
+    InvalidField,
+    /// `unsupported-platform`: `platform` is not one of the loaded platforms (case-sensitive).
+    UnsupportedPlatform,
+    /// `invalid-scheduled-date`: `scheduledDate` is not a valid `YYYY-MM-DDTHH:MM:SS` date-time.
+    InvalidScheduledDate,
+    /// `scheduled-date-in-past`: `scheduledDate` is more than 300 seconds before now.
+    ScheduledDateInPast,
+}
+
+impl Reason {
+    /// Every reason, in declaration order (for tests and documentation).
+    pub const ALL: [Reason; 8] = [
+        Reason::InvalidJson,
+        Reason::InvalidEvent,
+        Reason::UnsupportedDetailType,
+        Reason::MissingField,
+        Reason::InvalidField,
+        Reason::UnsupportedPlatform,
+        Reason::InvalidScheduledDate,
+        Reason::ScheduledDateInPast,
+    ];
+
+    /// The kebab-case code as it appears in events and rejections, e.g. `invalid-json`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::InvalidJson => "invalid-json",
+            Reason::InvalidEvent => "invalid-event",
+            Reason::UnsupportedDetailType => "unsupported-detail-type",
+            Reason::MissingField => "missing-field",
+            Reason::InvalidField => "invalid-field",
+            Reason::UnsupportedPlatform => "unsupported-platform",
+            Reason::InvalidScheduledDate => "invalid-scheduled-date",
+            Reason::ScheduledDateInPast => "scheduled-date-in-past",
+        }
+    }
+}
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One reason a request cannot be scheduled: a reason code and a sentence for people.
+///
+/// `code` is a [`Reason`] code, or a platform's validation code passed through as-is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Machine-readable reason code, e.g. `missing-field` or `message-too-long`.
+    pub code: String,
+    /// Human-readable explanation.
+    pub message: String,
+}
+
+impl Problem {
+    /// A problem with one of the scheduler's own reason codes.
+    pub fn new(reason: Reason, message: impl Into<String>) -> Self {
+        Problem {
+            code: reason.as_str().to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Reason;
+
+    #[test]
+    fn codes_are_exact() {
+        let codes: Vec<&str> = Reason::ALL.iter().map(|r| r.as_str()).collect();
+        assert_eq!(
+            codes,
+            [
+                "invalid-json",
+                "invalid-event",
+                "unsupported-detail-type",
+                "missing-field",
+                "invalid-field",
+                "unsupported-platform",
+                "invalid-scheduled-date",
+                "scheduled-date-in-past",
+            ]
+        );
+        assert_eq!(Reason::MissingField.to_string(), "missing-field");
+    }
+}

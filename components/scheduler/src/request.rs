@@ -1,0 +1,291 @@
+//! Reading a "Schedule Social Post" request: the EventBridge envelope and its detail fields.
+//!
+//! The input is the JSON text of either a full EventBridge event (an object with `detail-type`
+//! and `detail`) [Amazon EventBridge User Guide, "Amazon EventBridge events": event structure]
+//! or of the bare detail object. This module only reads JSON; the scheduling rules live in
+//! [`crate::flow`].
+
+use serde_json::{Map, Value};
+
+use crate::reason::{Problem, Reason};
+
+/// The only `detail-type` the scheduler handles.
+pub const DETAIL_TYPE: &str = "Schedule Social Post";
+
+/// Detail field names (camelCase, as users send them).
+pub mod field {
+    /// The optional post identity (a JSON string).
+    pub const REFERENCE_NUMBER: &str = "referenceNumber";
+    /// The post text (a JSON string).
+    pub const MESSAGE: &str = "message";
+    /// The platform name, e.g. `twitter` (a JSON string).
+    pub const PLATFORM: &str = "platform";
+    /// The post time (a JSON string, see [`crate::date`]).
+    pub const SCHEDULED_DATE: &str = "scheduledDate";
+}
+
+/// A request whose JSON shape is usable: its detail object, and the envelope's `detail-type`
+/// when the input was an envelope that had one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    /// The envelope's `detail-type` value (any JSON type), `None` for a bare detail or an
+    /// envelope without `detail-type`.
+    pub detail_type: Option<Value>,
+    /// The detail object.
+    pub detail: Map<String, Value>,
+}
+
+/// The JSON type of `value` in words, for messages.
+fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Parse the event text.
+///
+/// An object with a `detail` or a `detail-type` key is an envelope, whose `detail` must be an
+/// object; any other object is the bare detail.
+///
+/// # Errors
+/// [`Reason::InvalidJson`] when `text` is not JSON; [`Reason::InvalidEvent`] when it is not an
+/// object, or is an envelope whose `detail` is missing or not an object.
+pub fn parse_event(text: &str) -> Result<Request, Problem> {
+    let value: Value = serde_json::from_str(text)
+        .map_err(|e| Problem::new(Reason::InvalidJson, format!("event is not valid JSON: {e}")))?;
+    let Value::Object(mut object) = value else {
+        return Err(Problem::new(
+            Reason::InvalidEvent,
+            format!("event must be a JSON object, not {}", type_name(&value)),
+        ));
+    };
+    if !object.contains_key("detail") && !object.contains_key("detail-type") {
+        return Ok(Request {
+            detail_type: None,
+            detail: object,
+        });
+    }
+    match object.remove("detail") {
+        Some(Value::Object(detail)) => Ok(Request {
+            detail_type: object.remove("detail-type"),
+            detail,
+        }),
+        None => Err(Problem::new(
+            Reason::InvalidEvent,
+            "event has a detail-type but no detail",
+        )),
+        Some(other) => Err(Problem::new(
+            Reason::InvalidEvent,
+            format!(
+                "event detail must be a JSON object, not {}",
+                type_name(&other)
+            ),
+        )),
+    }
+}
+
+impl Request {
+    /// Check the envelope's `detail-type`.
+    ///
+    /// # Errors
+    /// [`Reason::UnsupportedDetailType`] when a `detail-type` is present and is not exactly
+    /// the string [`DETAIL_TYPE`].
+    pub fn check_detail_type(&self) -> Result<(), Problem> {
+        match &self.detail_type {
+            None => Ok(()),
+            Some(Value::String(s)) if s == DETAIL_TYPE => Ok(()),
+            Some(other) => Err(Problem::new(
+                Reason::UnsupportedDetailType,
+                format!("detail-type {other} is not supported; expected \"{DETAIL_TYPE}\""),
+            )),
+        }
+    }
+
+    /// The `referenceNumber`: `Ok(None)` when absent or null (the caller generates one).
+    ///
+    /// # Errors
+    /// [`Reason::InvalidField`] when present and not a string. Any string is accepted, even `""`.
+    pub fn reference(&self) -> Result<Option<&str>, Problem> {
+        match self.detail.get(field::REFERENCE_NUMBER) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(other) => Err(invalid_field(field::REFERENCE_NUMBER, other)),
+        }
+    }
+
+    /// A required string field of the detail.
+    ///
+    /// # Errors
+    /// [`Reason::MissingField`] (`"{name} is required"`) when absent or null;
+    /// [`Reason::InvalidField`] when not a string.
+    pub fn required_string(&self, name: &str) -> Result<&str, Problem> {
+        match self.detail.get(name) {
+            None | Some(Value::Null) => Err(Problem::new(
+                Reason::MissingField,
+                format!("{name} is required"),
+            )),
+            Some(Value::String(s)) => Ok(s),
+            Some(other) => Err(invalid_field(name, other)),
+        }
+    }
+}
+
+/// The `invalid-field` problem of field `name` holding `value`.
+fn invalid_field(name: &str, value: &Value) -> Problem {
+    Problem::new(
+        Reason::InvalidField,
+        format!("{name} must be a string, not {}", type_name(value)),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn code<T: std::fmt::Debug>(r: Result<T, Problem>) -> String {
+        match r {
+            Ok(v) => format!("ok: {v:?}"),
+            Err(p) => p.code,
+        }
+    }
+
+    #[test]
+    fn envelope_and_bare_detail() {
+        let envelope = parse_event(
+            r#"{"detail-type":"Schedule Social Post","source":"test","detail":{"message":"hi"}}"#,
+        );
+        assert_eq!(
+            envelope,
+            Ok(Request {
+                detail_type: Some(json!("Schedule Social Post")),
+                detail: json!({"message": "hi"})
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default(),
+            })
+        );
+        let bare = parse_event(r#"{"message":"hi","platform":"twitter"}"#);
+        assert_eq!(
+            bare,
+            Ok(Request {
+                detail_type: None,
+                detail: json!({"message": "hi", "platform": "twitter"})
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default(),
+            })
+        );
+        // An envelope without detail-type is accepted.
+        assert_eq!(
+            parse_event(r#"{"detail":{}}"#),
+            Ok(Request {
+                detail_type: None,
+                detail: Map::new()
+            })
+        );
+    }
+
+    #[test]
+    fn shape_errors() {
+        let cases = [
+            ("", "invalid-json"),
+            ("not json", "invalid-json"),
+            ("{\"detail\":", "invalid-json"),
+            ("{} trailing", "invalid-json"),
+            ("null", "invalid-event"),
+            ("[]", "invalid-event"),
+            ("\"text\"", "invalid-event"),
+            ("42", "invalid-event"),
+            (r#"{"detail-type":"Schedule Social Post"}"#, "invalid-event"),
+            (r#"{"detail-type":"Other"}"#, "invalid-event"),
+            (r#"{"detail":null}"#, "invalid-event"),
+            (r#"{"detail":"{}"}"#, "invalid-event"),
+            (r#"{"detail":[1]}"#, "invalid-event"),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(code(parse_event(text)), expected, "{text}");
+        }
+        assert_eq!(
+            parse_event("[]").map_err(|p| p.message),
+            Err("event must be a JSON object, not an array".to_owned())
+        );
+        assert_eq!(
+            parse_event(r#"{"detail":7}"#).map_err(|p| p.message),
+            Err("event detail must be a JSON object, not a number".to_owned())
+        );
+    }
+
+    #[test]
+    fn detail_type_check() {
+        let check = |text: &str| parse_event(text).and_then(|r| r.check_detail_type());
+        assert_eq!(check(r#"{"detail":{}}"#), Ok(()));
+        assert_eq!(
+            check(r#"{"detail-type":"Schedule Social Post","detail":{}}"#),
+            Ok(())
+        );
+        assert_eq!(
+            check(r#"{"detail-type":"schedule social post","detail":{}}"#),
+            Err(Problem::new(
+                Reason::UnsupportedDetailType,
+                "detail-type \"schedule social post\" is not supported; expected \"Schedule Social Post\""
+            ))
+        );
+        assert_eq!(
+            code(check(r#"{"detail-type":null,"detail":{}}"#)),
+            "unsupported-detail-type"
+        );
+        assert_eq!(
+            code(check(r#"{"detail-type":5,"detail":{}}"#)),
+            "unsupported-detail-type"
+        );
+    }
+
+    #[test]
+    fn fields() {
+        let request = |detail: Value| Request {
+            detail_type: None,
+            detail: detail.as_object().cloned().unwrap_or_default(),
+        };
+        assert_eq!(request(json!({})).reference(), Ok(None));
+        assert_eq!(
+            request(json!({"referenceNumber": null})).reference(),
+            Ok(None)
+        );
+        assert_eq!(
+            request(json!({"referenceNumber": ""})).reference(),
+            Ok(Some(""))
+        );
+        assert_eq!(
+            request(json!({"referenceNumber": 42})).reference(),
+            Err(Problem::new(
+                Reason::InvalidField,
+                "referenceNumber must be a string, not a number"
+            ))
+        );
+        assert_eq!(
+            request(json!({})).required_string("message"),
+            Err(Problem::new(Reason::MissingField, "message is required"))
+        );
+        assert_eq!(
+            request(json!({"message": null})).required_string("message"),
+            Err(Problem::new(Reason::MissingField, "message is required"))
+        );
+        assert_eq!(
+            request(json!({"message": ["a"]})).required_string("message"),
+            Err(Problem::new(
+                Reason::InvalidField,
+                "message must be a string, not an array"
+            ))
+        );
+        assert_eq!(
+            request(json!({"message": "hi"})).required_string("message"),
+            Ok("hi")
+        );
+    }
+}

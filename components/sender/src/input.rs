@@ -1,0 +1,150 @@
+//! Reading the schedule's target input: the JSON text the scheduler stored in the schedule,
+//! `{"referenceNumber", "message", "platform", "scheduledDate"}` (all strings; other keys are
+//! ignored).
+
+use serde_json::Value;
+
+/// A post to send, as the schedule delivered it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostInput {
+    /// The post's identity.
+    pub reference_number: String,
+    /// The post text.
+    pub message: String,
+    /// The platform name, e.g. `twitter`.
+    pub platform: String,
+    /// The requested date, UTC, `YYYY-MM-DDTHH:MM:SS` (only used as part of the ledger key).
+    pub scheduled_date: String,
+}
+
+/// Why an input cannot be used (reason code `invalid-input`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidInput {
+    /// `referenceNumber` when the input is an object whose `referenceNumber` is a string, so
+    /// that the failure can be reported for it.
+    pub reference_number: Option<String>,
+    /// Human-readable explanation.
+    pub message: String,
+}
+
+/// The JSON type of `value` in words, for messages.
+fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Parse the schedule input.
+///
+/// # Errors
+/// [`InvalidInput`] when `text` is not JSON, not an object, or one of the four fields is
+/// missing or not a string (checked in the order `referenceNumber`, `message`, `platform`,
+/// `scheduledDate`; the first problem is reported).
+pub fn parse(text: &str) -> Result<PostInput, InvalidInput> {
+    let value: Value = serde_json::from_str(text).map_err(|e| InvalidInput {
+        reference_number: None,
+        message: format!("schedule input is not valid JSON: {e}"),
+    })?;
+    let Value::Object(object) = value else {
+        return Err(InvalidInput {
+            reference_number: None,
+            message: format!(
+                "schedule input must be a JSON object, not {}",
+                type_name(&value)
+            ),
+        });
+    };
+    let reference = match object.get("referenceNumber") {
+        Some(Value::String(s)) => Some(s.clone()),
+        _ => None,
+    };
+    let string = |name: &str| match object.get(name) {
+        Some(Value::String(s)) => Ok(s.clone()),
+        None => Err(InvalidInput {
+            reference_number: reference.clone(),
+            message: format!("schedule input has no {name}"),
+        }),
+        Some(other) => Err(InvalidInput {
+            reference_number: reference.clone(),
+            message: format!(
+                "schedule input {name} must be a string, not {}",
+                type_name(other)
+            ),
+        }),
+    };
+    Ok(PostInput {
+        reference_number: string("referenceNumber")?,
+        message: string("message")?,
+        platform: string("platform")?,
+        scheduled_date: string("scheduledDate")?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn valid_input() {
+        assert_eq!(
+            parse(
+                r#"{"referenceNumber":"r","message":"m","platform":"twitter","scheduledDate":"2026-01-01T00:00:00","extra":1}"#
+            ),
+            Ok(PostInput {
+                reference_number: "r".to_owned(),
+                message: "m".to_owned(),
+                platform: "twitter".to_owned(),
+                scheduled_date: "2026-01-01T00:00:00".to_owned(),
+            })
+        );
+    }
+
+    #[test]
+    fn invalid_inputs() {
+        let cases: [(&str, Option<&str>, &str); 8] = [
+            ("", None, "schedule input is not valid JSON: EOF while parsing a value at line 1 column 0"),
+            ("[]", None, "schedule input must be a JSON object, not an array"),
+            ("null", None, "schedule input must be a JSON object, not null"),
+            (
+                r#"{"message":"m","platform":"twitter","scheduledDate":"d"}"#,
+                None,
+                "schedule input has no referenceNumber",
+            ),
+            (
+                r#"{"referenceNumber":7,"message":"m","platform":"twitter","scheduledDate":"d"}"#,
+                None,
+                "schedule input referenceNumber must be a string, not a number",
+            ),
+            (
+                r#"{"referenceNumber":"r","platform":"twitter","scheduledDate":"d"}"#,
+                Some("r"),
+                "schedule input has no message",
+            ),
+            (
+                r#"{"referenceNumber":"r","message":"m","platform":null,"scheduledDate":"d"}"#,
+                Some("r"),
+                "schedule input platform must be a string, not null",
+            ),
+            (
+                r#"{"referenceNumber":"r","message":"m","platform":"twitter","scheduledDate":1}"#,
+                Some("r"),
+                "schedule input scheduledDate must be a string, not a number",
+            ),
+        ];
+        for (text, reference, message) in cases {
+            assert_eq!(
+                parse(text),
+                Err(InvalidInput {
+                    reference_number: reference.map(str::to_owned),
+                    message: message.to_owned(),
+                }),
+                "{text}"
+            );
+        }
+    }
+}

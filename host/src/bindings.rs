@@ -1,0 +1,55 @@
+//! Host-side bindings generated from `wit/` for the three component worlds.
+//!
+//! The interfaces the worlds share (`sps:social/types`, `platforms`, `events`,
+//! `wasi:config/store`) are generated once, in [`scheduler`], and reused by the other
+//! two through `with`, so a `publish-error` is one Rust type everywhere.
+
+/// World `sps:social/scheduler`: imports config, platforms, schedules, events;
+/// exports `scheduling`.
+pub mod scheduler {
+    wasmtime::component::bindgen!({
+        path: "../wit",
+        world: "sps:social/scheduler",
+        imports: { default: async },
+        exports: { default: async },
+    });
+}
+
+/// World `sps:social/sender`: imports platforms, events, ledger; exports `sending`.
+pub mod sender {
+    wasmtime::component::bindgen!({
+        path: "../wit",
+        world: "sps:social/sender",
+        imports: { default: async },
+        exports: { default: async },
+        with: {
+            "sps:social/types": super::scheduler::sps::social::types,
+            "sps:social/platforms": super::scheduler::sps::social::platforms,
+            "sps:social/events": super::scheduler::sps::social::events,
+        },
+    });
+}
+
+/// World `sps:social/platform-component`: imports config (and, outside the WIT world,
+/// `wasi:http/outgoing-handler`); exports `platform`.
+pub mod platform {
+    wasmtime::component::bindgen!({
+        path: "../wit",
+        world: "sps:social/platform-component",
+        imports: { default: async },
+        exports: { default: async },
+        with: {
+            "sps:social/types": super::scheduler::sps::social::types,
+            "wasi:config/store": super::scheduler::wasi::config::store,
+        },
+    });
+}
+
+pub use platform::PlatformComponentPre;
+pub use scheduler::exports::sps::social::scheduling;
+pub use scheduler::sps::social::{events, platforms, schedules, types};
+pub use scheduler::wasi::config::store as config_store;
+pub use scheduler::SchedulerPre;
+pub use sender::exports::sps::social::sending;
+pub use sender::sps::social::ledger;
+pub use sender::SenderPre;

@@ -1,0 +1,19 @@
+//! Social Post Scheduler host: loads the scheduler, sender and platform components
+//! (wasm32-wasip2) into wasmtime and supplies their capabilities: schedules, events,
+//! the send ledger, settings and secrets (`wasi:config/store`) and outbound HTTP.
+//!
+//! - [`runtime`]: engine, linker, component loading and the per-call Store.
+//! - [`caps`]: one module per capability, each behind a backend trait.
+//! - [`local`]: the `sps serve` runtime (SQLite store, timer, loopback HTTP API).
+//! - [`memory`]: in-memory backends for tests and benchmarks.
+//! - [`settings`]: configuration from the environment and flags.
+
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+pub mod bindings;
+pub mod caps;
+pub mod local;
+pub mod memory;
+pub mod runtime;
+pub mod secrets;
+pub mod settings;

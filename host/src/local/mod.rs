@@ -1,0 +1,6 @@
+//! The local runtime behind `sps serve`: an embedded SQLite store, a timer that fires
+//! due schedules inside their flexible time window, and a loopback HTTP API.
+
+pub mod api;
+pub mod store;
+pub mod timer;

@@ -1,0 +1,414 @@
+//! The embedded SQLite store (rusqlite): schedules, the event log, the send ledger and
+//! the dead-letter queue, in one database file. Every write is a transaction in WAL mode
+//! with `synchronous=FULL`, so an acknowledged write survives a crash.
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+use anyhow::Context as _;
+use async_trait::async_trait;
+use rand::Rng as _;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+use tokio::sync::Notify;
+
+use crate::bindings::events::EventError;
+use crate::bindings::ledger::{Entry, LedgerError};
+use crate::bindings::schedules::{Schedule, ScheduleError};
+use crate::caps::events::{EventBackend, EventEnvelope};
+use crate::caps::ledger::LedgerBackend;
+use crate::caps::schedules::{self, ScheduleBackend};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS schedules (
+    name TEXT PRIMARY KEY,
+    at TEXT NOT NULL,
+    flexible_window_minutes INTEGER NOT NULL,
+    input TEXT NOT NULL,
+    fire_at INTEGER NOT NULL,
+    attempt INTEGER NOT NULL DEFAULT 0,
+    version INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX IF NOT EXISTS schedules_fire_at ON schedules (fire_at);
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    envelope TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ledger (
+    key TEXT PRIMARY KEY,
+    state TEXT NOT NULL CHECK (state IN ('in-flight', 'sent')),
+    post_id TEXT,
+    claimed_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS dead_letters (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    schedule_name TEXT NOT NULL,
+    input TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    error TEXT NOT NULL,
+    time TEXT NOT NULL
+);
+PRAGMA user_version = 1;
+";
+
+/// A pending schedule as `GET /schedules` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PendingSchedule {
+    /// Schedule name.
+    pub name: String,
+    /// Scheduled time, UTC, `YYYY-MM-DDTHH:MM:SS`.
+    pub at: String,
+    /// Flexible time window, minutes (0: `OFF`).
+    pub flexible_window_minutes: u32,
+    /// When the timer will deliver it: a moment inside the window, UTC, RFC 3339.
+    pub fire_at: String,
+    /// Deliveries made so far (0 until the first).
+    pub attempts: u32,
+    /// The target input.
+    pub input: serde_json::Value,
+}
+
+/// A schedule whose moment has come.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueSchedule {
+    /// Schedule name.
+    pub name: String,
+    /// The target input JSON text.
+    pub input: String,
+    /// Scheduled time (`at`), Unix seconds.
+    pub at: i64,
+    /// Deliveries made before this one.
+    pub attempts: u32,
+    /// Row version: a schedule updated meanwhile is not completed by an old delivery.
+    pub version: i64,
+}
+
+/// A delivery that failed on its last attempt without a component reporting it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeadLetter {
+    /// Schedule name.
+    pub schedule_name: String,
+    /// The target input.
+    pub input: serde_json::Value,
+    /// Deliveries made.
+    pub attempts: u32,
+    /// Why the last one failed.
+    pub error: String,
+    /// When it was dead-lettered, UTC, RFC 3339.
+    pub time: String,
+}
+
+/// The SQLite-backed store; implements the schedules, events and ledger backends.
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+    changed: Notify,
+}
+
+fn unavailable_schedule(e: impl std::fmt::Display) -> ScheduleError {
+    ScheduleError::Unavailable(format!("local store: {e}"))
+}
+
+fn rfc3339(unix: i64) -> String {
+    chrono::DateTime::from_timestamp(unix, 0)
+        .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_default()
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) `{data_dir}/sps.sqlite3`.
+    ///
+    /// # Errors
+    /// When the directory or database cannot be created or opened.
+    pub fn open(data_dir: &Path) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(data_dir)
+            .with_context(|| format!("cannot create the data directory {}", data_dir.display()))?;
+        let path = data_dir.join("sps.sqlite3");
+        let conn = Connection::open(&path)
+            .with_context(|| format!("cannot open the database {}", path.display()))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.execute_batch(SCHEMA)
+            .with_context(|| format!("cannot create the schema in {}", path.display()))?;
+        Ok(Self { conn: Mutex::new(conn), changed: Notify::new() })
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Resolves when a schedule was created or updated since the last call.
+    pub async fn changed(&self) {
+        self.changed.notified().await;
+    }
+
+    /// A moment inside the flexible window after `at`: uniformly random in
+    /// `[at, at + minutes * 60)` seconds; `at` itself when the window is `OFF`.
+    fn fire_at(at: &str, window_minutes: u32) -> Result<i64, ScheduleError> {
+        let at = schedules::parse_at(at)?.timestamp();
+        let window = i64::from(window_minutes) * 60;
+        Ok(if window == 0 { at } else { at + rand::rng().random_range(0..window) })
+    }
+
+    /// The schedules whose delivery time is at or before `now` (Unix seconds), earliest
+    /// first.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub fn due(&self, now: i64) -> anyhow::Result<Vec<DueSchedule>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT name, input, at, attempt, version FROM schedules WHERE fire_at <= ?1 ORDER BY fire_at, name",
+        )?;
+        let rows = stmt.query_map(params![now], |r| {
+            let at: String = r.get(2)?;
+            Ok(DueSchedule {
+                name: r.get(0)?,
+                input: r.get(1)?,
+                at: schedules::parse_at(&at).map(|t| t.timestamp()).unwrap_or(0),
+                attempts: r.get(3)?,
+                version: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The earliest delivery time of any schedule, Unix seconds.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub fn next_fire_at(&self) -> anyhow::Result<Option<i64>> {
+        Ok(self.conn().query_row("SELECT MIN(fire_at) FROM schedules", [], |r| r.get(0))?)
+    }
+
+    /// Deletes a delivered schedule (`ActionAfterCompletion` DELETE), unless it was
+    /// updated since `version`.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub fn complete(&self, name: &str, version: i64) -> anyhow::Result<()> {
+        self.conn().execute("DELETE FROM schedules WHERE name = ?1 AND version = ?2", params![name, version])?;
+        Ok(())
+    }
+
+    /// Records a delivery that is to be made again at `fire_at` (Unix seconds).
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub fn retry_at(&self, name: &str, version: i64, attempts: u32, fire_at: i64) -> anyhow::Result<()> {
+        self.conn().execute(
+            "UPDATE schedules SET attempt = ?3, fire_at = ?4 WHERE name = ?1 AND version = ?2",
+            params![name, version, attempts, fire_at],
+        )?;
+        Ok(())
+    }
+
+    /// Moves a schedule whose last delivery failed to the dead-letter queue.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub fn dead_letter(&self, due: &DueSchedule, attempts: u32, error: &str) -> anyhow::Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let removed = tx.execute("DELETE FROM schedules WHERE name = ?1 AND version = ?2", params![due.name, due.version])?;
+        if removed == 1 {
+            tx.execute(
+                "INSERT INTO dead_letters (schedule_name, input, attempts, error, time) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![due.name, due.input, attempts, error, rfc3339(chrono::Utc::now().timestamp())],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The pending schedules, earliest delivery first.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub fn pending(&self) -> anyhow::Result<Vec<PendingSchedule>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT name, at, flexible_window_minutes, fire_at, attempt, input FROM schedules ORDER BY fire_at, name",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let input: String = r.get(5)?;
+            Ok(PendingSchedule {
+                name: r.get(0)?,
+                at: r.get(1)?,
+                flexible_window_minutes: r.get(2)?,
+                fire_at: rfc3339(r.get(3)?),
+                attempts: r.get(4)?,
+                input: serde_json::from_str(&input).unwrap_or(serde_json::Value::String(input)),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The emitted events, oldest first.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub fn events(&self) -> anyhow::Result<Vec<EventEnvelope>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached("SELECT envelope FROM events ORDER BY seq")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        let mut events = Vec::new();
+        for row in rows {
+            events.push(serde_json::from_str(&row?)?);
+        }
+        Ok(events)
+    }
+
+    /// The dead-letter queue, oldest first.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub fn dead_letters(&self) -> anyhow::Result<Vec<DeadLetter>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached("SELECT schedule_name, input, attempts, error, time FROM dead_letters ORDER BY seq")?;
+        let rows = stmt.query_map([], |r| {
+            let input: String = r.get(1)?;
+            Ok(DeadLetter {
+                schedule_name: r.get(0)?,
+                input: serde_json::from_str(&input).unwrap_or(serde_json::Value::String(input)),
+                attempts: r.get(2)?,
+                error: r.get(3)?,
+                time: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+#[async_trait]
+impl ScheduleBackend for SqliteStore {
+    async fn create(&self, s: Schedule) -> Result<(), ScheduleError> {
+        schedules::validate(&s)?;
+        let fire_at = Self::fire_at(&s.at, s.flexible_window_minutes)?;
+        let inserted = self
+            .conn()
+            .execute(
+                "INSERT INTO schedules (name, at, flexible_window_minutes, input, fire_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (name) DO NOTHING",
+                params![s.name, s.at, s.flexible_window_minutes, s.input, fire_at],
+            )
+            .map_err(unavailable_schedule)?;
+        if inserted == 0 {
+            return Err(ScheduleError::Conflict);
+        }
+        self.changed.notify_one();
+        Ok(())
+    }
+
+    async fn update(&self, s: Schedule) -> Result<(), ScheduleError> {
+        schedules::validate(&s)?;
+        let fire_at = Self::fire_at(&s.at, s.flexible_window_minutes)?;
+        let updated = self
+            .conn()
+            .execute(
+                "UPDATE schedules SET at = ?2, flexible_window_minutes = ?3, input = ?4, fire_at = ?5, attempt = 0,
+                 version = version + 1 WHERE name = ?1",
+                params![s.name, s.at, s.flexible_window_minutes, s.input, fire_at],
+            )
+            .map_err(unavailable_schedule)?;
+        if updated == 0 {
+            return Err(ScheduleError::NotFound);
+        }
+        self.changed.notify_one();
+        Ok(())
+    }
+
+    async fn get(&self, name: &str) -> Result<Schedule, ScheduleError> {
+        self.conn()
+            .query_row(
+                "SELECT name, at, flexible_window_minutes, input FROM schedules WHERE name = ?1",
+                params![name],
+                |r| {
+                    Ok(Schedule {
+                        name: r.get(0)?,
+                        at: r.get(1)?,
+                        flexible_window_minutes: r.get(2)?,
+                        input: r.get(3)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(unavailable_schedule)?
+            .ok_or(ScheduleError::NotFound)
+    }
+
+    async fn delete(&self, name: &str) -> Result<(), ScheduleError> {
+        let deleted = self
+            .conn()
+            .execute("DELETE FROM schedules WHERE name = ?1", params![name])
+            .map_err(unavailable_schedule)?;
+        if deleted == 0 {
+            return Err(ScheduleError::NotFound);
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl EventBackend for SqliteStore {
+    async fn publish(&self, event: EventEnvelope) -> Result<(), EventError> {
+        let text = serde_json::to_string(&event).map_err(|e| EventError::Invalid(e.to_string()))?;
+        self.conn()
+            .execute("INSERT INTO events (id, envelope) VALUES (?1, ?2)", params![event.id, text])
+            .map_err(|e| EventError::Unavailable(format!("local store: {e}")))?;
+        Ok(())
+    }
+}
+
+fn unavailable_ledger(e: impl std::fmt::Display) -> LedgerError {
+    LedgerError::Unavailable(format!("local store: {e}"))
+}
+
+#[async_trait]
+impl LedgerBackend for SqliteStore {
+    async fn claim(&self, key: &str) -> Result<Entry, LedgerError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(unavailable_ledger)?;
+        let existing: Option<(String, Option<String>, i64)> = tx
+            .query_row("SELECT state, post_id, claimed_at FROM ledger WHERE key = ?1", params![key], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()
+            .map_err(unavailable_ledger)?;
+        let entry = match existing {
+            Some((state, Some(post_id), _)) if state == "sent" => Entry::Sent(post_id),
+            Some((_, _, claimed_at)) => Entry::InFlight(u64::try_from(claimed_at).unwrap_or(0)),
+            None => {
+                tx.execute(
+                    "INSERT INTO ledger (key, state, claimed_at) VALUES (?1, 'in-flight', ?2)",
+                    params![key, chrono::Utc::now().timestamp()],
+                )
+                .map_err(unavailable_ledger)?;
+                Entry::Claimed
+            }
+        };
+        tx.commit().map_err(unavailable_ledger)?;
+        Ok(entry)
+    }
+
+    async fn record_sent(&self, key: &str, post_id: &str) -> Result<(), LedgerError> {
+        self.conn()
+            .execute(
+                "INSERT INTO ledger (key, state, post_id, claimed_at) VALUES (?1, 'sent', ?2, ?3)
+                 ON CONFLICT (key) DO UPDATE SET state = 'sent', post_id = ?2",
+                params![key, post_id, chrono::Utc::now().timestamp()],
+            )
+            .map_err(unavailable_ledger)?;
+        Ok(())
+    }
+
+    async fn release(&self, key: &str) -> Result<(), LedgerError> {
+        self.conn()
+            .execute("DELETE FROM ledger WHERE key = ?1 AND state = 'in-flight'", params![key])
+            .map_err(unavailable_ledger)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,86 @@
+//! `sps`: the Social Post Scheduler host.
+
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use sps_host::caps::Backends;
+use sps_host::local::{api, store::SqliteStore, timer};
+use sps_host::runtime::Runtime;
+use sps_host::settings::ServeSettings;
+
+/// Social Post Scheduler: schedules social posts and publishes them when their time comes.
+#[derive(Parser)]
+#[command(version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run locally: SQLite store, timer and a loopback HTTP API (POST /events,
+    /// GET /schedules, GET /events, GET /dead-letters, GET /health).
+    Serve(ServeSettings),
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,wasmtime=warn,cranelift=warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(anyhow::Error::from).and_then(|rt| {
+        rt.block_on(async {
+            match cli.command {
+                Command::Serve(settings) => serve(settings).await,
+            }
+        })
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!("{err:#}");
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
+    let store = Arc::new(SqliteStore::open(&settings.data_dir)?);
+    let backends = Backends { schedules: store.clone(), events: store.clone(), ledger: store.clone() };
+    let runtime = Runtime::new(settings.runtime_settings()?, backends)?;
+    let listener = tokio::net::TcpListener::bind(settings.listen).await.map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.listen))?;
+    let address = listener.local_addr()?;
+    tokio::spawn(timer::run(runtime.clone(), store.clone(), timer::RetryPolicy::default()));
+    if settings.reload_seconds > 0 {
+        tokio::spawn(reload_loop(runtime.clone(), Duration::from_secs(settings.reload_seconds)));
+    }
+    tracing::info!(%address, platforms = ?runtime.platform_names(), data_dir = %settings.data_dir.display(), "sps serve ready");
+    println!("sps serve listening on http://{address}");
+    axum::serve(listener, api::router(runtime, store))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
+
+/// Reloads the components directory every `every`; a directory that fails to load
+/// leaves the components in use as they are.
+async fn reload_loop(runtime: Runtime, every: Duration) {
+    let mut interval = tokio::time::interval(every);
+    interval.tick().await;
+    loop {
+        interval.tick().await;
+        match runtime.reload_if_changed() {
+            Ok(true) => tracing::info!(platforms = ?runtime.platform_names(), "components reloaded"),
+            Ok(false) => {}
+            Err(err) => tracing::error!(error = %format!("{err:#}"), "new components failed to load; keeping the last good ones"),
+        }
+    }
+}

@@ -1,0 +1,289 @@
+//! The wasmtime runtime: one Engine, one Linker and the pre-instantiated components per
+//! process; a fresh Store, with an epoch deadline and a memory limit, per call.
+
+mod ctx;
+pub mod loader;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::future::Future;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use arc_swap::ArcSwap;
+use wasmtime::component::{HasSelf, Linker};
+use wasmtime::{Config, Engine, Store};
+
+pub use ctx::Ctx;
+
+use crate::bindings::{
+    config_store, events, ledger, platforms, schedules, scheduling, sending,
+    types::{MessageError, PublishError},
+    PlatformComponentPre, SchedulerPre, SenderPre,
+};
+use crate::caps::http::OutboundPolicy;
+use crate::caps::Backends;
+
+/// How often the epoch ticks.
+const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// Limits applied to every Store.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Linear memory per Store, bytes.
+    pub memory_bytes: usize,
+    /// Guest execution time per call before it traps (counted in epoch ticks of 10 ms;
+    /// time spent waiting on the host, such as HTTP, does not count).
+    pub cpu_time: Duration,
+    /// Wall-clock time per call, host waits included.
+    pub wall_time: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            memory_bytes: 64 << 20,
+            cpu_time: Duration::from_secs(10),
+            wall_time: Duration::from_secs(120),
+        }
+    }
+}
+
+/// What one platform component may see and call.
+#[derive(Debug, Clone, Default)]
+pub struct PlatformSettings {
+    /// Its `wasi:config/store` keys (credentials, base URL).
+    pub config: HashMap<String, String>,
+    /// The hosts it may call.
+    pub outbound: OutboundPolicy,
+}
+
+/// The runtime's configuration.
+#[derive(Debug, Clone)]
+pub struct RuntimeSettings {
+    /// Directory holding `sps_scheduler.wasm`, `sps_sender.wasm` and `sps_<platform>.wasm`.
+    pub components_dir: PathBuf,
+    /// Directory for precompiled components (`.cwasm`), keyed by content digest.
+    pub cache_dir: PathBuf,
+    /// The scheduler's `wasi:config/store` keys (`flexible_window_minutes`).
+    pub scheduler_config: HashMap<String, String>,
+    /// Per platform name (`twitter`): its settings. A platform without an entry gets no
+    /// settings and no outbound host.
+    pub platforms: HashMap<String, PlatformSettings>,
+    /// Store limits.
+    pub limits: Limits,
+}
+
+/// The loaded, pre-instantiated components.
+pub struct Components {
+    pub(crate) scheduler: SchedulerPre<Ctx>,
+    pub(crate) sender: SenderPre<Ctx>,
+    pub(crate) platforms: BTreeMap<String, PlatformComponentPre<Ctx>>,
+}
+
+impl Components {
+    /// The names of the loaded platforms, sorted.
+    pub fn platform_names(&self) -> Vec<String> {
+        self.platforms.keys().cloned().collect()
+    }
+
+    pub(crate) fn platform(&self, name: &str) -> Option<&PlatformComponentPre<Ctx>> {
+        self.platforms.get(name)
+    }
+}
+
+struct Inner {
+    engine: Engine,
+    linker: Linker<Ctx>,
+    components: ArcSwap<Components>,
+    backends: Backends,
+    settings: RuntimeSettings,
+    stop_ticker: Arc<AtomicBool>,
+    /// [`loader::fingerprint`] of the directory when it was last loaded.
+    loaded_fingerprint: std::sync::Mutex<loader::Fingerprint>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.stop_ticker.store(true, Ordering::Relaxed);
+    }
+}
+
+/// A cheap-to-clone handle on the runtime.
+#[derive(Clone)]
+pub struct Runtime {
+    inner: Arc<Inner>,
+}
+
+impl Runtime {
+    /// Builds the engine and linker, and loads the components of
+    /// `settings.components_dir`.
+    ///
+    /// # Errors
+    /// When the engine cannot be configured or a component cannot be loaded (see
+    /// [`loader`]).
+    pub fn new(settings: RuntimeSettings, backends: Backends) -> anyhow::Result<Self> {
+        let mut config = Config::new();
+        config.epoch_interruption(true);
+        let engine = Engine::new(&config)?;
+        let linker = linker(&engine)?;
+        let fingerprint = loader::fingerprint(&settings.components_dir)?;
+        let components = loader::load_dir(&engine, &linker, &settings.components_dir, &settings.cache_dir)?;
+        let stop_ticker = Arc::new(AtomicBool::new(false));
+        spawn_epoch_ticker(engine.clone(), stop_ticker.clone())?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                engine,
+                linker,
+                components: ArcSwap::from_pointee(components),
+                backends,
+                settings,
+                stop_ticker,
+                loaded_fingerprint: std::sync::Mutex::new(fingerprint),
+            }),
+        })
+    }
+
+    /// Loads the components directory again. On failure the components in use stay.
+    ///
+    /// # Errors
+    /// Why the new components could not be loaded.
+    pub fn reload(&self) -> anyhow::Result<()> {
+        let inner = &self.inner;
+        let components = loader::load_dir(&inner.engine, &inner.linker, &inner.settings.components_dir, &inner.settings.cache_dir)?;
+        inner.components.store(Arc::new(components));
+        Ok(())
+    }
+
+    /// Loads the components directory again if a file in it changed since the last load
+    /// (by name, size and modification time). Returns whether it loaded.
+    ///
+    /// # Errors
+    /// Why the changed components could not be loaded; the ones in use stay, and the
+    /// same files are not tried again until they change.
+    pub fn reload_if_changed(&self) -> anyhow::Result<bool> {
+        let now = loader::fingerprint(&self.inner.settings.components_dir)?;
+        {
+            let mut last = self.inner.loaded_fingerprint.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if *last == now {
+                return Ok(false);
+            }
+            *last = now;
+        }
+        self.reload()?;
+        Ok(true)
+    }
+
+    /// The names of the loaded platforms, sorted.
+    pub fn platform_names(&self) -> Vec<String> {
+        self.inner.components.load().platform_names()
+    }
+
+    pub(crate) fn backends(&self) -> &Backends {
+        &self.inner.backends
+    }
+
+    /// Runs the scheduler component on one request (`scheduling.schedule-post`).
+    ///
+    /// # Errors
+    /// When the component traps or exceeds its limits; the request may be retried.
+    pub async fn schedule_post(&self, event: &str) -> anyhow::Result<Result<scheduling::Scheduled, scheduling::ScheduleFailure>> {
+        let components = self.inner.components.load_full();
+        let config = self.inner.settings.scheduler_config.clone();
+        let mut store = self.store(components.clone(), config, OutboundPolicy::deny_all());
+        self.bounded(async {
+            let instance = components.scheduler.instantiate_async(&mut store).await?;
+            instance.sps_social_scheduling().call_schedule_post(&mut store, event).await
+        })
+        .await
+        .context("the scheduler component failed")
+    }
+
+    /// Runs the sender component on one delivery of a schedule (`sending.send-post`).
+    ///
+    /// # Errors
+    /// When the component traps or exceeds its limits; the delivery may be retried.
+    pub async fn send_post(&self, input: &str, delivery: sending::Delivery) -> anyhow::Result<Result<sending::Sent, sending::SendFailure>> {
+        let components = self.inner.components.load_full();
+        let mut store = self.store(components.clone(), HashMap::new(), OutboundPolicy::deny_all());
+        self.bounded(async {
+            let instance = components.sender.instantiate_async(&mut store).await?;
+            instance.sps_social_sending().call_send_post(&mut store, input, delivery).await
+        })
+        .await
+        .context("the sender component failed")
+    }
+
+    /// `platform.validate` of one platform component, in a Store of its own.
+    pub(crate) async fn platform_validate(&self, component: &PlatformComponentPre<Ctx>, platform: &str, message: &str) -> anyhow::Result<Result<(), MessageError>> {
+        let mut store = self.platform_store(platform);
+        self.bounded(async {
+            let instance = component.instantiate_async(&mut store).await?;
+            instance.sps_social_platform().call_validate(&mut store, message).await
+        })
+        .await
+    }
+
+    /// `platform.publish` of one platform component, in a Store of its own.
+    pub(crate) async fn platform_publish(&self, component: &PlatformComponentPre<Ctx>, platform: &str, message: &str) -> anyhow::Result<Result<String, PublishError>> {
+        let mut store = self.platform_store(platform);
+        self.bounded(async {
+            let instance = component.instantiate_async(&mut store).await?;
+            instance.sps_social_platform().call_publish(&mut store, message).await
+        })
+        .await
+    }
+
+    fn platform_store(&self, platform: &str) -> Store<Ctx> {
+        let settings = self.inner.settings.platforms.get(platform).cloned().unwrap_or_default();
+        self.store(self.inner.components.load_full(), settings.config, settings.outbound)
+    }
+
+    fn store(&self, components: Arc<Components>, config: HashMap<String, String>, outbound: OutboundPolicy) -> Store<Ctx> {
+        let limits = &self.inner.settings.limits;
+        let ctx = Ctx::new(self.clone(), components, config, outbound, limits.memory_bytes);
+        let mut store = Store::new(&self.inner.engine, ctx);
+        store.limiter(|ctx| &mut ctx.limits);
+        let ticks = (limits.cpu_time.as_millis() / EPOCH_TICK.as_millis()).max(1);
+        store.set_epoch_deadline(u64::try_from(ticks).unwrap_or(u64::MAX));
+        store
+    }
+
+    /// Runs `call` under the wall-clock limit.
+    async fn bounded<T>(&self, call: impl Future<Output = wasmtime::Result<T>>) -> anyhow::Result<T> {
+        let wall = self.inner.settings.limits.wall_time;
+        tokio::time::timeout(wall, call)
+            .await
+            .map_err(|_| anyhow::anyhow!("the call exceeded its wall-clock limit of {} s", wall.as_secs()))?
+            .map_err(anyhow::Error::from)
+    }
+}
+
+/// The linker shared by every component: WASI 0.2, `wasi:http`, `wasi:config/store`
+/// and the `sps:social` capabilities.
+fn linker(engine: &Engine) -> anyhow::Result<Linker<Ctx>> {
+    let mut linker = Linker::<Ctx>::new(engine);
+    wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+    wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
+    config_store::add_to_linker::<Ctx, HasSelf<Ctx>>(&mut linker, |c| c)?;
+    platforms::add_to_linker::<Ctx, HasSelf<Ctx>>(&mut linker, |c| c)?;
+    schedules::add_to_linker::<Ctx, HasSelf<Ctx>>(&mut linker, |c| c)?;
+    events::add_to_linker::<Ctx, HasSelf<Ctx>>(&mut linker, |c| c)?;
+    ledger::add_to_linker::<Ctx, HasSelf<Ctx>>(&mut linker, |c| c)?;
+    Ok(linker)
+}
+
+/// Increments the engine's epoch every [`EPOCH_TICK`] until `stop` is set.
+fn spawn_epoch_ticker(engine: Engine, stop: Arc<AtomicBool>) -> anyhow::Result<()> {
+    std::thread::Builder::new()
+        .name("sps-epoch".to_string())
+        .spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                std::thread::sleep(EPOCH_TICK);
+                engine.increment_epoch();
+            }
+        })?;
+    Ok(())
+}

@@ -1,0 +1,97 @@
+//! Configuration of `sps serve`, from environment variables (flags mirror them).
+//!
+//! | variable | default | meaning |
+//! | --- | --- | --- |
+//! | `SPS_LISTEN` | `127.0.0.1:8080` | address of the HTTP API |
+//! | `SPS_DATA_DIR` | `./.sps` | SQLite database and precompiled components |
+//! | `SPS_COMPONENTS_DIR` | the build output | `sps_scheduler.wasm`, `sps_sender.wasm`, `sps_<platform>.wasm` |
+//! | `SPS_X_API_BASE_URL` | `https://api.x.com` | X API base URL; the only host the `twitter` component may call |
+//! | `SPS_SECRETS_FILE` | none | JSON file with the X credentials ([`crate::secrets`]) |
+//! | `SPS_FLEXIBLE_WINDOW_MINUTES` | `8` | flexible time window, 0-1440 minutes, 0 = OFF |
+//! | `SPS_RELOAD_SECONDS` | `5` | how often the components directory is checked for new components; 0 = never |
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use crate::caps::http::OutboundPolicy;
+use crate::runtime::{Limits, PlatformSettings, RuntimeSettings};
+use crate::secrets::XCredentials;
+
+/// Where the build put the components (set by `build.rs`).
+pub const DEFAULT_COMPONENTS_DIR: &str = env!("SPS_DEFAULT_COMPONENTS_DIR");
+
+/// Settings of `sps serve`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeSettings {
+    /// Address of the loopback HTTP API.
+    #[arg(long, env = "SPS_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Directory of the SQLite database and the precompiled-component cache.
+    #[arg(long, env = "SPS_DATA_DIR", default_value = "./.sps")]
+    pub data_dir: PathBuf,
+    /// Directory holding the components.
+    #[arg(long, env = "SPS_COMPONENTS_DIR", default_value = DEFAULT_COMPONENTS_DIR)]
+    pub components_dir: PathBuf,
+    /// X API base URL.
+    #[arg(long, env = "SPS_X_API_BASE_URL", default_value = "https://api.x.com")]
+    pub x_api_base_url: String,
+    /// JSON file with the X credentials (xApiKey, xApiKeySecret, xBearerToken,
+    /// xAccessToken, xAccessTokenSecret).
+    #[arg(long, env = "SPS_SECRETS_FILE")]
+    pub secrets_file: Option<PathBuf>,
+    /// Flexible time window in minutes (0 = OFF, at most 1440).
+    #[arg(long, env = "SPS_FLEXIBLE_WINDOW_MINUTES", default_value_t = 8,
+          value_parser = clap::value_parser!(u32).range(0..=1440))]
+    pub flexible_window_minutes: u32,
+    /// Seconds between checks of the components directory for new components (0 = never).
+    #[arg(long, env = "SPS_RELOAD_SECONDS", default_value_t = 5)]
+    pub reload_seconds: u64,
+}
+
+impl ServeSettings {
+    /// The runtime settings these imply: the scheduler's window and the `twitter`
+    /// component's credentials and single allowed host.
+    ///
+    /// # Errors
+    /// When the secrets file cannot be read or parsed, or the X base URL is not an
+    /// absolute http(s) URL.
+    pub fn runtime_settings(&self) -> anyhow::Result<RuntimeSettings> {
+        let credentials = match &self.secrets_file {
+            Some(path) => XCredentials::from_file(path)?,
+            None => XCredentials::default(),
+        };
+        tracing::info!(credentials = ?credentials, "X credentials");
+        Ok(runtime_settings(
+            self.components_dir.clone(),
+            self.data_dir.join("cache"),
+            self.flexible_window_minutes,
+            &self.x_api_base_url,
+            &credentials,
+        )?)
+    }
+}
+
+/// Runtime settings for the scheduler's window and the `twitter` platform.
+///
+/// # Errors
+/// When `x_api_base_url` is not an absolute http(s) URL.
+pub fn runtime_settings(
+    components_dir: PathBuf,
+    cache_dir: PathBuf,
+    flexible_window_minutes: u32,
+    x_api_base_url: &str,
+    credentials: &XCredentials,
+) -> anyhow::Result<RuntimeSettings> {
+    let twitter = PlatformSettings {
+        config: credentials.to_config(x_api_base_url),
+        outbound: OutboundPolicy::deny_all().allow_url(x_api_base_url)?,
+    };
+    Ok(RuntimeSettings {
+        components_dir,
+        cache_dir,
+        scheduler_config: HashMap::from([("flexible_window_minutes".to_string(), flexible_window_minutes.to_string())]),
+        platforms: HashMap::from([("twitter".to_string(), twitter)]),
+        limits: Limits::default(),
+    })
+}
