@@ -12,6 +12,7 @@ pub mod scheduler {
         world: "sps:social/scheduler",
         imports: { default: async },
         exports: { default: async },
+        additional_derives: [PartialEq],
     });
 }
 
@@ -22,6 +23,7 @@ pub mod sender {
         world: "sps:social/sender",
         imports: { default: async },
         exports: { default: async },
+        additional_derives: [PartialEq],
         with: {
             "sps:social/types": super::scheduler::sps::social::types,
             "sps:social/platforms": super::scheduler::sps::social::platforms,
@@ -38,6 +40,7 @@ pub mod platform {
         world: "sps:social/platform-component",
         imports: { default: async },
         exports: { default: async },
+        additional_derives: [PartialEq],
         with: {
             "sps:social/types": super::scheduler::sps::social::types,
             "wasi:config/store": super::scheduler::wasi::config::store,

@@ -62,7 +62,9 @@ pub fn send_post<C: Capabilities + ?Sized>(
         Ok(post) => post,
         Err(bad) => {
             return Err(match bad.reference_number {
-                Some(reference) => report(caps, &reference, Reason::InvalidInput, bad.message, false),
+                Some(reference) => {
+                    report(caps, &reference, Reason::InvalidInput, bad.message, false)
+                }
                 None => SendFailure::Failed(FailureReport {
                     reference_number: None,
                     code: Reason::InvalidInput.as_str().to_owned(),
@@ -89,7 +91,7 @@ pub fn send_post<C: Capabilities + ?Sized>(
     };
 
     let supported = caps.supported_platforms();
-    if !supported.iter().any(|name| *name == post.platform) {
+    if !supported.contains(&post.platform) {
         let list = if supported.is_empty() {
             "(none)".to_owned()
         } else {

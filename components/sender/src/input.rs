@@ -107,9 +107,21 @@ mod tests {
     #[test]
     fn invalid_inputs() {
         let cases: [(&str, Option<&str>, &str); 8] = [
-            ("", None, "schedule input is not valid JSON: EOF while parsing a value at line 1 column 0"),
-            ("[]", None, "schedule input must be a JSON object, not an array"),
-            ("null", None, "schedule input must be a JSON object, not null"),
+            (
+                "",
+                None,
+                "schedule input is not valid JSON: EOF while parsing a value at line 1 column 0",
+            ),
+            (
+                "[]",
+                None,
+                "schedule input must be a JSON object, not an array",
+            ),
+            (
+                "null",
+                None,
+                "schedule input must be a JSON object, not null",
+            ),
             (
                 r#"{"message":"m","platform":"twitter","scheduledDate":"d"}"#,
                 None,

@@ -41,7 +41,12 @@ mod tests {
     fn key_is_hex_sha256_of_nul_joined_fields() {
         // printf 'twitter\0testtweet\0002023-10-23T08:48:00\0Hello world!' | sha256sum
         assert_eq!(
-            ledger_key(&post("twitter", "testtweet", "2023-10-23T08:48:00", "Hello world!")),
+            ledger_key(&post(
+                "twitter",
+                "testtweet",
+                "2023-10-23T08:48:00",
+                "Hello world!"
+            )),
             "c087259018439d313d67a87265761a672ed9d12c37b6878210a75021a1133b96"
         );
         // All four fields empty: SHA-256 of three NUL bytes.

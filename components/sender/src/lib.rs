@@ -177,8 +177,12 @@ pub trait Capabilities {
     ///
     /// # Errors
     /// The backend's refusal or unavailability.
-    fn publish_event(&mut self, detail_type: &str, source: &str, detail: &str)
-        -> Result<(), EventError>;
+    fn publish_event(
+        &mut self,
+        detail_type: &str,
+        source: &str,
+        detail: &str,
+    ) -> Result<(), EventError>;
     /// Atomically claim `key`, or report what is recorded for it (`ledger.claim`).
     ///
     /// # Errors

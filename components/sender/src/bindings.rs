@@ -1,0 +1,119 @@
+//! The component glue (wasm32 only): implements [`Capabilities`] with the `sender` world's
+//! imports and exports `sps:social/sending@0.1.0`. No rules live here.
+
+wit_bindgen::generate!({
+    path: "../../wit",
+    world: "sps:social/sender",
+    generate_all,
+});
+
+use exports::sps::social::sending;
+use sps::social::{events, ledger, platforms, types};
+
+use crate::{
+    Capabilities, Delivery, Entry, EventError, LedgerError, PublishError, RetryHint, SendFailure,
+};
+
+/// The component's implementation of the `sending` interface.
+struct Component;
+
+/// The capabilities of the running component: its imports.
+struct Imports;
+
+fn ledger_error(e: ledger::LedgerError) -> LedgerError {
+    match e {
+        ledger::LedgerError::Unavailable(m) => LedgerError::Unavailable(m),
+    }
+}
+
+fn hint(h: types::RetryHint) -> RetryHint {
+    RetryHint {
+        retry_at: h.retry_at,
+        message: h.message,
+    }
+}
+
+impl Capabilities for Imports {
+    fn supported_platforms(&mut self) -> Vec<String> {
+        platforms::supported()
+    }
+
+    fn publish_post(&mut self, platform: &str, message: &str) -> Result<String, PublishError> {
+        platforms::publish(platform, message).map_err(|e| match e {
+            types::PublishError::MissingCredentials(m) => PublishError::MissingCredentials(m),
+            types::PublishError::Auth(m) => PublishError::Auth(m),
+            types::PublishError::Forbidden(m) => PublishError::Forbidden(m),
+            types::PublishError::DuplicateContent(m) => PublishError::DuplicateContent(m),
+            types::PublishError::RateLimited(h) => PublishError::RateLimited(hint(h)),
+            types::PublishError::UsageCapped(h) => PublishError::UsageCapped(hint(h)),
+            types::PublishError::Invalid(m) => PublishError::Invalid(m),
+            types::PublishError::Transient(m) => PublishError::Transient(m),
+            types::PublishError::UnknownOutcome(m) => PublishError::UnknownOutcome(m),
+        })
+    }
+
+    fn publish_event(
+        &mut self,
+        detail_type: &str,
+        source: &str,
+        detail: &str,
+    ) -> Result<(), EventError> {
+        events::publish(detail_type, source, detail).map_err(|e| match e {
+            events::EventError::Invalid(m) => EventError::Invalid(m),
+            events::EventError::Unavailable(m) => EventError::Unavailable(m),
+        })
+    }
+
+    fn claim(&mut self, key: &str) -> Result<Entry, LedgerError> {
+        ledger::claim(key)
+            .map(|entry| match entry {
+                ledger::Entry::Claimed => Entry::Claimed,
+                ledger::Entry::InFlight(at) => Entry::InFlight(at),
+                ledger::Entry::Sent(id) => Entry::Sent(id),
+            })
+            .map_err(ledger_error)
+    }
+
+    fn record_sent(&mut self, key: &str, post_id: &str) -> Result<(), LedgerError> {
+        ledger::record_sent(key, post_id).map_err(ledger_error)
+    }
+
+    fn release(&mut self, key: &str) -> Result<(), LedgerError> {
+        ledger::release(key).map_err(ledger_error)
+    }
+}
+
+impl sending::Guest for Component {
+    fn send_post(
+        input: String,
+        delivery: sending::Delivery,
+    ) -> Result<sending::Sent, sending::SendFailure> {
+        let delivery = Delivery {
+            attempt: delivery.attempt,
+            final_attempt: delivery.final_attempt,
+        };
+        match crate::send_post(&mut Imports, &input, delivery) {
+            Ok(sent) => Ok(sending::Sent {
+                reference_number: sent.reference_number,
+                post_id: sent.post_id,
+            }),
+            Err(SendFailure::Failed(r)) => {
+                Err(sending::SendFailure::Failed(sending::FailureReport {
+                    reference_number: r.reference_number,
+                    code: r.code,
+                    message: r.message,
+                    retryable: r.retryable,
+                }))
+            }
+            Err(SendFailure::RetryLater(h)) => {
+                Err(sending::SendFailure::RetryLater(sending::RetryLaterHint {
+                    retry_at: h.retry_at,
+                    code: h.code,
+                    message: h.message,
+                }))
+            }
+        }
+    }
+}
+
+export!(Component);

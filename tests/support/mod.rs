@@ -1,0 +1,19 @@
+//! Shared test support: the fake X API and helpers to find the built components.
+#![allow(dead_code)]
+
+pub mod fake_x;
+
+use std::path::PathBuf;
+
+/// The components the build put beside the host (see host/build.rs).
+pub fn components_dir() -> PathBuf {
+    PathBuf::from(env!("SPS_DEFAULT_COMPONENTS_DIR"))
+}
+
+/// The X credentials the fake X API accepts, as the secrets JSON.
+pub const SECRETS_JSON: &str = r#"{"xApiKey":"test-consumer-key","xApiKeySecret":"test-consumer-secret","xBearerToken":"test-bearer","xAccessToken":"test-access-token","xAccessTokenSecret":"test-access-token-secret"}"#;
+
+/// `YYYY-MM-DDTHH:MM:SS` of now plus `seconds`, UTC.
+pub fn utc_in(seconds: i64) -> String {
+    (chrono::Utc::now() + chrono::Duration::seconds(seconds)).format("%Y-%m-%dT%H:%M:%S").to_string()
+}
