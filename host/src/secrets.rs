@@ -120,7 +120,7 @@ mod tests {
     #[test]
     fn rejects_unknown_keys_and_non_strings_without_echoing_values() {
         let err = XCredentials::from_json(r#"{"xApiKey":"SECRET1","apiKey":"SECRET2"}"#).err().map(|e| e.to_string()).unwrap_or_default();
-        assert_eq!(err, "the X credentials are not a JSON object of strings with the keys xApiKey, xApiKeySecret, xBearerToken, xAccessToken, xAccessTokenSecret (unknown field `apiKey` at line 1 column 31)");
+        assert_eq!(err, "the X credentials are not a JSON object of strings with the keys xApiKey, xApiKeySecret, xBearerToken, xAccessToken, xAccessTokenSecret (unknown field `apiKey` at line 1 column 29)");
         let err = XCredentials::from_json(r#"{"xApiKey":12345}"#).err().map(|e| e.to_string()).unwrap_or_default();
         assert_eq!(err, "the X credentials are not a JSON object of strings with the keys xApiKey, xApiKeySecret, xBearerToken, xAccessToken, xAccessTokenSecret (data error at line 1 column 16)");
     }
