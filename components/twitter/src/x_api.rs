@@ -1,0 +1,683 @@
+//! Publishing a post with the X API v2 (docs.x.com: "Manage Posts" `POST /2/tweets`, "Rate
+//! limits", "Usage" caps, "Response codes and errors"; OAuth 1.0a user context).
+//!
+//! Pure logic: the settings, the clock, the nonce and the HTTP exchange are reached through
+//! the [`Capabilities`] trait, which the component's glue implements with wasi:config,
+//! wasi:clocks, wasi:random and wasi:http (through `wstd`), and tests with a fake.
+//!
+//! Outcomes (`publish-error` of the WIT):
+//! - 201 (or 200) with `{"data":{"id":"…"}}` -> the id string exactly as X returned it; a
+//!   missing, empty or non-string id (X ids are 64-bit and always sent as strings) cannot be
+//!   trusted, so the outcome is `unknown-outcome` (the post may exist);
+//! - 400 -> `invalid`; 401 -> `auth`; 403 -> `duplicate-content` when X's problem says the
+//!   content is a duplicate, else `forbidden`;
+//! - 429 -> `usage-capped` when the problem `type` ends in `usage-capped` (retry at the
+//!   24-hour reset of the user, else of the app, else `x-rate-limit-reset`), else
+//!   `rate-limited` (retry at `x-rate-limit-reset`, or later when a 24-hour window is
+//!   exhausted too);
+//! - 5xx and other 2xx -> `unknown-outcome` (X has no idempotency key);
+//! - anything else -> `invalid`;
+//! - transport failures: before anything was sent (DNS, connection refused, request denied
+//!   by the host) -> `transient`; once the request may have been sent -> `unknown-outcome`.
+//!
+//! Error messages carry X's problem `title`/`detail` and the status, never a credential.
+
+use std::fmt;
+
+use serde_json::Value;
+
+use crate::oauth::{self, Credentials};
+
+/// The X API base URL used when `x_api_base_url` is not set.
+pub const DEFAULT_BASE_URL: &str = "https://api.x.com";
+/// The create-post endpoint path, appended to the base URL.
+pub const CREATE_POST_PATH: &str = "/2/tweets";
+
+/// Setting: the API base URL (optional; scheme, host, optional port and path prefix).
+pub const SETTING_BASE_URL: &str = "x_api_base_url";
+/// Setting: API Key (OAuth consumer key).
+pub const SETTING_API_KEY: &str = "x_api_key";
+/// Setting: API Key Secret (OAuth consumer secret).
+pub const SETTING_API_KEY_SECRET: &str = "x_api_key_secret";
+/// Setting: Access Token (OAuth token).
+pub const SETTING_ACCESS_TOKEN: &str = "x_access_token";
+/// Setting: Access Token Secret (OAuth token secret).
+pub const SETTING_ACCESS_TOKEN_SECRET: &str = "x_access_token_secret";
+
+/// The `missing-credentials` message (the names are the deployment parameters).
+pub const MISSING_CREDENTIALS_MESSAGE: &str =
+    "X credentials are missing: set xApiKey, xApiKeySecret, xAccessToken and xAccessTokenSecret";
+
+/// Connect timeout for the request to X, in seconds.
+pub const CONNECT_TIMEOUT_SECONDS: u64 = 10;
+/// Time allowed until the first byte of X's answer, in seconds.
+pub const FIRST_BYTE_TIMEOUT_SECONDS: u64 = 30;
+/// Time allowed between two chunks of X's answer, in seconds.
+pub const BETWEEN_BYTES_TIMEOUT_SECONDS: u64 = 30;
+
+/// Longest piece of X's problem text kept in a message, in characters.
+const MAX_PROBLEM_TEXT_CHARS: usize = 300;
+
+/// Why X did not publish a post; mirrors the WIT variant `types.publish-error`. Every case
+/// carries a human-readable explanation (never a credential).
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum PublishError {
+    /// One of the four OAuth settings is missing or empty; nothing was sent.
+    MissingCredentials(String),
+    /// X rejected the credentials (HTTP 401).
+    Auth(String),
+    /// X refused the request (HTTP 403, other than duplicates).
+    Forbidden(String),
+    /// X refused the post as a duplicate of a recent one (HTTP 403).
+    DuplicateContent(String),
+    /// Rate limited (HTTP 429); retry at or after `retry_at` (Unix seconds, UTC) when known.
+    RateLimited {
+        /// Unix time in seconds from which a retry may succeed.
+        retry_at: Option<u64>,
+        /// Human-readable explanation.
+        message: String,
+    },
+    /// The usage cap is reached (HTTP 429, problem type `…/usage-capped`); do not retry
+    /// before `retry_at` (Unix seconds, UTC) when known.
+    UsageCapped {
+        /// Unix time in seconds from which a retry may succeed.
+        retry_at: Option<u64>,
+        /// Human-readable explanation.
+        message: String,
+    },
+    /// X rejected the post's content or shape (HTTP 400 and unexpected statuses).
+    Invalid(String),
+    /// Nothing reached X (DNS, connection refused, request denied, settings unreadable);
+    /// retrying is safe.
+    Transient(String),
+    /// X may or may not have published the post (HTTP 5xx, failure after sending, no
+    /// readable post id).
+    UnknownOutcome(String),
+}
+
+impl PublishError {
+    /// The human-readable explanation of any case.
+    pub fn message(&self) -> &str {
+        match self {
+            PublishError::MissingCredentials(m)
+            | PublishError::Auth(m)
+            | PublishError::Forbidden(m)
+            | PublishError::DuplicateContent(m)
+            | PublishError::Invalid(m)
+            | PublishError::Transient(m)
+            | PublishError::UnknownOutcome(m)
+            | PublishError::RateLimited { message: m, .. }
+            | PublishError::UsageCapped { message: m, .. } => m,
+        }
+    }
+
+    /// The same case with its message passed through `f`.
+    fn map_message(self, f: impl FnOnce(String) -> String) -> PublishError {
+        match self {
+            PublishError::MissingCredentials(m) => PublishError::MissingCredentials(f(m)),
+            PublishError::Auth(m) => PublishError::Auth(f(m)),
+            PublishError::Forbidden(m) => PublishError::Forbidden(f(m)),
+            PublishError::DuplicateContent(m) => PublishError::DuplicateContent(f(m)),
+            PublishError::Invalid(m) => PublishError::Invalid(f(m)),
+            PublishError::Transient(m) => PublishError::Transient(f(m)),
+            PublishError::UnknownOutcome(m) => PublishError::UnknownOutcome(f(m)),
+            PublishError::RateLimited { retry_at, message } => PublishError::RateLimited {
+                retry_at,
+                message: f(message),
+            },
+            PublishError::UsageCapped { retry_at, message } => PublishError::UsageCapped {
+                retry_at,
+                message: f(message),
+            },
+        }
+    }
+}
+
+impl fmt::Display for PublishError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
+impl std::error::Error for PublishError {}
+
+/// An HTTP request to send: method, absolute URL, headers (name, value) and body bytes.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct HttpRequest {
+    /// `POST`.
+    pub method: String,
+    /// Absolute URL, for example `https://api.x.com/2/tweets`.
+    pub url: String,
+    /// Header names and values, in sending order.
+    pub headers: Vec<(String, String)>,
+    /// The body bytes (JSON for X).
+    pub body: Vec<u8>,
+}
+
+impl HttpRequest {
+    /// The first value of header `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        find_header(&self.headers, name)
+    }
+}
+
+/// An HTTP response: status, headers (name, value; values that are not UTF-8 are left out
+/// by the glue) and body bytes.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct HttpResponse {
+    /// Status code, for example 201.
+    pub status: u16,
+    /// Header names and values.
+    pub headers: Vec<(String, String)>,
+    /// The body bytes.
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    /// The first value of header `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        find_header(&self.headers, name)
+    }
+}
+
+fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+/// Whether a failed exchange may have reached X.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum SendPhase {
+    /// The request was certainly not sent (DNS, connection refused, denied by the host,
+    /// could not be built): retrying is safe.
+    NotSent,
+    /// The request may have been sent: X may have published the post.
+    MaybeSent,
+}
+
+/// A failed HTTP exchange: when it failed and what the HTTP client said.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct TransportError {
+    /// Whether the request may have reached X.
+    pub phase: SendPhase,
+    /// The client's description of the failure.
+    pub detail: String,
+}
+
+/// The cases of wasi:http's `types.error-code` (WASI 0.2), so that the decision "sent or
+/// not" is plain, tested code; the glue maps the generated type onto it one to one.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum HttpErrorCode {
+    /// `DNS-timeout`
+    DnsTimeout,
+    /// `DNS-error`
+    DnsError,
+    /// `destination-not-found`
+    DestinationNotFound,
+    /// `destination-unavailable`
+    DestinationUnavailable,
+    /// `destination-IP-prohibited`
+    DestinationIpProhibited,
+    /// `destination-IP-unroutable`
+    DestinationIpUnroutable,
+    /// `connection-refused`
+    ConnectionRefused,
+    /// `connection-terminated`
+    ConnectionTerminated,
+    /// `connection-timeout`
+    ConnectionTimeout,
+    /// `connection-read-timeout`
+    ConnectionReadTimeout,
+    /// `connection-write-timeout`
+    ConnectionWriteTimeout,
+    /// `connection-limit-reached`
+    ConnectionLimitReached,
+    /// `TLS-protocol-error`
+    TlsProtocolError,
+    /// `TLS-certificate-error`
+    TlsCertificateError,
+    /// `TLS-alert-received`
+    TlsAlertReceived,
+    /// `HTTP-request-denied`
+    HttpRequestDenied,
+    /// `HTTP-request-length-required`
+    HttpRequestLengthRequired,
+    /// `HTTP-request-body-size`
+    HttpRequestBodySize,
+    /// `HTTP-request-method-invalid`
+    HttpRequestMethodInvalid,
+    /// `HTTP-request-URI-invalid`
+    HttpRequestUriInvalid,
+    /// `HTTP-request-URI-too-long`
+    HttpRequestUriTooLong,
+    /// `HTTP-request-header-section-size`
+    HttpRequestHeaderSectionSize,
+    /// `HTTP-request-header-size`
+    HttpRequestHeaderSize,
+    /// `HTTP-request-trailer-section-size`
+    HttpRequestTrailerSectionSize,
+    /// `HTTP-request-trailer-size`
+    HttpRequestTrailerSize,
+    /// `HTTP-response-incomplete`
+    HttpResponseIncomplete,
+    /// `HTTP-response-header-section-size`
+    HttpResponseHeaderSectionSize,
+    /// `HTTP-response-header-size`
+    HttpResponseHeaderSize,
+    /// `HTTP-response-body-size`
+    HttpResponseBodySize,
+    /// `HTTP-response-trailer-section-size`
+    HttpResponseTrailerSectionSize,
+    /// `HTTP-response-trailer-size`
+    HttpResponseTrailerSize,
+    /// `HTTP-response-transfer-coding`
+    HttpResponseTransferCoding,
+    /// `HTTP-response-content-coding`
+    HttpResponseContentCoding,
+    /// `HTTP-response-timeout`
+    HttpResponseTimeout,
+    /// `HTTP-upgrade-failed`
+    HttpUpgradeFailed,
+    /// `HTTP-protocol-error`
+    HttpProtocolError,
+    /// `loop-detected`
+    LoopDetected,
+    /// `configuration-error`
+    ConfigurationError,
+    /// `internal-error`
+    InternalError,
+}
+
+impl HttpErrorCode {
+    /// Whether the request may have reached the server when the HTTP client reports this
+    /// code. Only failures that happen before any request byte leaves (name resolution,
+    /// connecting, certificate check, the host's own refusal or request checks) are
+    /// `NotSent`; everything else, including TLS alerts and protocol errors that can occur
+    /// mid-exchange, is `MaybeSent`.
+    pub fn phase(self) -> SendPhase {
+        use HttpErrorCode::*;
+        match self {
+            DnsTimeout
+            | DnsError
+            | DestinationNotFound
+            | DestinationUnavailable
+            | DestinationIpProhibited
+            | DestinationIpUnroutable
+            | ConnectionRefused
+            | ConnectionTimeout
+            | ConnectionLimitReached
+            | TlsCertificateError
+            | HttpRequestDenied
+            | HttpRequestLengthRequired
+            | HttpRequestMethodInvalid
+            | HttpRequestUriInvalid
+            | HttpRequestUriTooLong
+            | HttpRequestHeaderSectionSize
+            | HttpRequestHeaderSize
+            | ConfigurationError => SendPhase::NotSent,
+            ConnectionTerminated
+            | ConnectionReadTimeout
+            | ConnectionWriteTimeout
+            | TlsProtocolError
+            | TlsAlertReceived
+            | HttpRequestBodySize
+            | HttpRequestTrailerSectionSize
+            | HttpRequestTrailerSize
+            | HttpResponseIncomplete
+            | HttpResponseHeaderSectionSize
+            | HttpResponseHeaderSize
+            | HttpResponseBodySize
+            | HttpResponseTrailerSectionSize
+            | HttpResponseTrailerSize
+            | HttpResponseTransferCoding
+            | HttpResponseContentCoding
+            | HttpResponseTimeout
+            | HttpUpgradeFailed
+            | HttpProtocolError
+            | LoopDetected
+            | InternalError => SendPhase::MaybeSent,
+        }
+    }
+}
+
+/// What publishing needs from the outside world. The component implements it with WASI;
+/// tests with an in-memory fake.
+pub trait Capabilities {
+    /// The setting `key` (wasi:config/store); `Ok(None)` when it is not set, `Err` with a
+    /// description when the store failed.
+    fn setting(&mut self, key: &str) -> Result<Option<String>, String>;
+    /// The current time, Unix seconds (UTC).
+    fn now_unix_seconds(&mut self) -> u64;
+    /// A fresh OAuth nonce (see [`nonce_from_random`]).
+    fn nonce(&mut self) -> String;
+    /// Send `request` and read the whole answer.
+    fn send(&mut self, request: &HttpRequest) -> Result<HttpResponse, TransportError>;
+}
+
+/// The alphabet of OAuth nonces.
+const NONCE_ALPHABET: &[u8; 62] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+/// Length of an OAuth nonce (X's examples use 32 alphanumerics).
+pub const NONCE_LENGTH: usize = 32;
+
+/// A nonce of [`NONCE_LENGTH`] alphanumerics from a source of random bytes (`fill` fills
+/// its buffer, wasi:random in the component). Bytes of 248 and above are skipped, so every
+/// character is equally likely.
+pub fn nonce_from_random(mut fill: impl FnMut(&mut [u8])) -> String {
+    let mut nonce = String::with_capacity(NONCE_LENGTH);
+    let mut buf = [0u8; 64];
+    while nonce.len() < NONCE_LENGTH {
+        fill(&mut buf);
+        for b in buf {
+            if nonce.len() == NONCE_LENGTH {
+                break;
+            }
+            // 248 = 4 * 62: below it, b % 62 is uniform.
+            if b < 248 {
+                nonce.push(char::from(NONCE_ALPHABET[usize::from(b % 62)]));
+            }
+        }
+    }
+    nonce
+}
+
+/// The URL of the create-post endpoint under `base_url` (trailing `/` ignored). The base
+/// must be an absolute `http`/`https` URL without query or fragment; otherwise the operator
+/// must fix the setting: `transient("invalid setting x_api_base_url: …")`.
+pub fn create_post_url(base_url: &str) -> Result<String, PublishError> {
+    let invalid =
+        |why: String| PublishError::Transient(format!("invalid setting {SETTING_BASE_URL}: {why}"));
+    let trimmed = base_url.trim().trim_end_matches('/');
+    let parsed = oauth::parse_url(trimmed).map_err(|e| invalid(e.to_string()))?;
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(invalid(format!("{trimmed:?} has a query or fragment")));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(invalid(
+            "user information is not allowed in the URL".to_string(),
+        ));
+    }
+    Ok(format!("{trimmed}{CREATE_POST_PATH}"))
+}
+
+/// The signed request `POST {base_url}/2/tweets` with body `{"text": message}`
+/// (Content-Type `application/json`; the JSON body is not part of the OAuth signature).
+/// `timestamp` is Unix seconds, `nonce` fresh random alphanumerics.
+pub fn create_post_request(
+    base_url: &str,
+    message: &str,
+    credentials: &Credentials,
+    timestamp: u64,
+    nonce: &str,
+) -> Result<HttpRequest, PublishError> {
+    let url = create_post_url(base_url)?;
+    let authorization = oauth::authorization_header("POST", &url, credentials, timestamp, nonce)
+        .map_err(|e| PublishError::Transient(format!("could not sign the request: {e}")))?;
+    let body = serde_json::to_vec(&serde_json::json!({ "text": message }))
+        .map_err(|e| PublishError::Invalid(format!("could not encode the post as JSON: {e}")))?;
+    Ok(HttpRequest {
+        method: "POST".to_string(),
+        url,
+        headers: vec![
+            ("authorization".to_string(), authorization),
+            ("content-type".to_string(), "application/json".to_string()),
+            ("accept".to_string(), "application/json".to_string()),
+            (
+                "user-agent".to_string(),
+                concat!("sps-twitter/", env!("CARGO_PKG_VERSION")).to_string(),
+            ),
+        ],
+        body,
+    })
+}
+
+/// X's problem object (RFC 7807 style) fields we report, plus v2 `errors[].message`.
+#[derive(Default, Debug)]
+struct Problem {
+    title: Option<String>,
+    detail: Option<String>,
+    kind: Option<String>,
+    messages: Vec<String>,
+}
+
+impl Problem {
+    fn parse(body: &[u8]) -> Problem {
+        let Ok(value) = serde_json::from_slice::<Value>(body) else {
+            return Problem::default();
+        };
+        let text = |v: Option<&Value>| {
+            v.and_then(Value::as_str)
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(shorten)
+        };
+        let messages = value
+            .get("errors")
+            .and_then(Value::as_array)
+            .map(|errors| {
+                errors
+                    .iter()
+                    .filter_map(|e| text(e.get("message")).or_else(|| text(e.get("detail"))))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Problem {
+            title: text(value.get("title")),
+            detail: text(value.get("detail")),
+            kind: text(value.get("type")),
+            messages,
+        }
+    }
+
+    /// `HTTP 403 Forbidden: detail (error; error)`.
+    fn describe(&self, status: u16) -> String {
+        let mut out = format!("HTTP {status}");
+        if let Some(title) = &self.title {
+            out.push(' ');
+            out.push_str(title);
+        }
+        if let Some(detail) = self
+            .detail
+            .as_ref()
+            .filter(|d| Some(*d) != self.title.as_ref())
+        {
+            out.push_str(": ");
+            out.push_str(detail);
+        }
+        let extra: Vec<&str> = self
+            .messages
+            .iter()
+            .filter(|m| Some(*m) != self.detail.as_ref() && Some(*m) != self.title.as_ref())
+            .map(String::as_str)
+            .collect();
+        if !extra.is_empty() {
+            out.push_str(&format!(" ({})", extra.join("; ")));
+        }
+        out
+    }
+
+    fn mentions_duplicate(&self) -> bool {
+        self.title
+            .iter()
+            .chain(&self.detail)
+            .chain(&self.messages)
+            .any(|t| t.to_lowercase().contains("duplicate"))
+    }
+
+    fn is_usage_capped(&self) -> bool {
+        self.kind
+            .as_deref()
+            .is_some_and(|k| k.trim_end_matches('/').ends_with("usage-capped"))
+    }
+}
+
+/// At most [`MAX_PROBLEM_TEXT_CHARS`] characters of `s`.
+fn shorten(s: &str) -> String {
+    match s.char_indices().nth(MAX_PROBLEM_TEXT_CHARS) {
+        Some((at, _)) => format!("{}…", &s[..at]),
+        None => s.to_string(),
+    }
+}
+
+/// A header holding Unix seconds.
+fn unix_seconds(response: &HttpResponse, name: &str) -> Option<u64> {
+    response.header(name)?.trim().parse().ok()
+}
+
+/// Whether the window of `prefix` (`x-user-limit-24hour`, `x-app-limit-24hour`,
+/// `x-rate-limit`) says it is used up.
+fn exhausted(response: &HttpResponse, prefix: &str) -> bool {
+    response
+        .header(&format!("{prefix}-remaining"))
+        .is_some_and(|v| v.trim() == "0")
+}
+
+/// Map X's answer to the post id or a [`PublishError`] (rules in the module docs).
+pub fn map_response(response: &HttpResponse) -> Result<String, PublishError> {
+    let status = response.status;
+    let problem = Problem::parse(&response.body);
+    let described = problem.describe(status);
+    match status {
+        200 | 201 => post_id(&response.body).ok_or_else(|| {
+            PublishError::UnknownOutcome(format!(
+                "X answered HTTP {status} without a post id (data.id as a string); the post may or may not have been published"
+            ))
+        }),
+        400 => Err(PublishError::Invalid(format!("X rejected the post: {described}"))),
+        401 => Err(PublishError::Auth(format!("X rejected the credentials: {described}"))),
+        403 if problem.mentions_duplicate() => Err(PublishError::DuplicateContent(format!(
+            "X refused the post as a duplicate: {described}"
+        ))),
+        403 => Err(PublishError::Forbidden(format!("X refused the post: {described}"))),
+        429 if problem.is_usage_capped() => {
+            let retry_at = unix_seconds(response, "x-user-limit-24hour-reset")
+                .or_else(|| unix_seconds(response, "x-app-limit-24hour-reset"))
+                .or_else(|| unix_seconds(response, "x-rate-limit-reset"));
+            Err(PublishError::UsageCapped {
+                retry_at,
+                message: with_retry_at(format!("X usage cap reached: {described}"), retry_at),
+            })
+        }
+        429 => {
+            // The 15-minute window resets at x-rate-limit-reset; an exhausted 24-hour
+            // window (user or app) resets later, and the retry must wait for every
+            // exhausted window.
+            let mut retry_at = unix_seconds(response, "x-rate-limit-reset");
+            for prefix in ["x-user-limit-24hour", "x-app-limit-24hour"] {
+                if exhausted(response, prefix) {
+                    if let Some(reset) = unix_seconds(response, &format!("{prefix}-reset")) {
+                        retry_at = Some(retry_at.map_or(reset, |r| r.max(reset)));
+                    }
+                }
+            }
+            Err(PublishError::RateLimited {
+                retry_at,
+                message: with_retry_at(format!("X rate limit reached: {described}"), retry_at),
+            })
+        }
+        500..=599 => Err(PublishError::UnknownOutcome(format!(
+            "X failed: {described}; the post may or may not have been published"
+        ))),
+        200..=299 => Err(PublishError::UnknownOutcome(format!(
+            "X answered an unexpected {described}; the post may or may not have been published"
+        ))),
+        _ => Err(PublishError::Invalid(format!("X answered an unexpected {described}"))),
+    }
+}
+
+fn with_retry_at(message: String, retry_at: Option<u64>) -> String {
+    match retry_at {
+        Some(at) => format!("{message}; retry at or after {at} (Unix seconds)"),
+        None => message,
+    }
+}
+
+/// `data.id` of a create-post answer, when it is a non-empty JSON string.
+fn post_id(body: &[u8]) -> Option<String> {
+    let value: Value = serde_json::from_slice(body).ok()?;
+    let id = value.get("data")?.get("id")?.as_str()?;
+    (!id.is_empty()).then(|| id.to_string())
+}
+
+/// Map a failed exchange: `transient("could not reach X: …")` when nothing was sent,
+/// `unknown-outcome` when the request may have reached X.
+pub fn map_transport_error(error: &TransportError) -> PublishError {
+    match error.phase {
+        SendPhase::NotSent => PublishError::Transient(format!("could not reach X: {}", error.detail)),
+        SendPhase::MaybeSent => PublishError::UnknownOutcome(format!(
+            "the request to X failed after it may have been sent ({}); the post may or may not have been published",
+            error.detail
+        )),
+    }
+}
+
+/// Read one setting, trimmed; `Ok(None)` when unset or blank.
+fn read_setting(caps: &mut impl Capabilities, key: &str) -> Result<Option<String>, PublishError> {
+    match caps.setting(key) {
+        Ok(value) => Ok(value
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())),
+        Err(e) => Err(PublishError::Transient(format!(
+            "could not read setting {key}: {e}"
+        ))),
+    }
+}
+
+/// The four OAuth credentials from the settings: `missing-credentials` when one is unset or
+/// blank, `transient` when the store fails.
+pub fn read_credentials(caps: &mut impl Capabilities) -> Result<Credentials, PublishError> {
+    let consumer_key = read_setting(caps, SETTING_API_KEY)?;
+    let consumer_secret = read_setting(caps, SETTING_API_KEY_SECRET)?;
+    let token = read_setting(caps, SETTING_ACCESS_TOKEN)?;
+    let token_secret = read_setting(caps, SETTING_ACCESS_TOKEN_SECRET)?;
+    match (consumer_key, consumer_secret, token, token_secret) {
+        (Some(consumer_key), Some(consumer_secret), Some(token), Some(token_secret)) => {
+            Ok(Credentials {
+                consumer_key,
+                consumer_secret,
+                token,
+                token_secret,
+            })
+        }
+        _ => Err(PublishError::MissingCredentials(
+            MISSING_CREDENTIALS_MESSAGE.to_string(),
+        )),
+    }
+}
+
+/// Publish `message` on X: read the credentials (none missing, else no request), build and
+/// sign `POST {x_api_base_url or https://api.x.com}/2/tweets`, send it once, map the answer.
+/// Returns the new post's id exactly as X returned it.
+pub fn publish(caps: &mut impl Capabilities, message: &str) -> Result<String, PublishError> {
+    let credentials = read_credentials(caps)?;
+    let base_url =
+        read_setting(caps, SETTING_BASE_URL)?.unwrap_or_else(|| DEFAULT_BASE_URL.to_string());
+    let timestamp = caps.now_unix_seconds();
+    let nonce = caps.nonce();
+    let request = create_post_request(&base_url, message, &credentials, timestamp, &nonce)?;
+    let outcome = match caps.send(&request) {
+        Ok(response) => map_response(&response),
+        Err(error) => Err(map_transport_error(&error)),
+    };
+    outcome.map_err(|e| e.map_message(|m| redact(m, &credentials)))
+}
+
+/// `message` with every credential value replaced by `<redacted>` (X does not echo them,
+/// but a proxy or a misconfigured base URL might).
+fn redact(mut message: String, credentials: &Credentials) -> String {
+    for secret in [
+        &credentials.consumer_secret,
+        &credentials.token_secret,
+        &credentials.consumer_key,
+        &credentials.token,
+    ] {
+        if secret.len() >= 8 && message.contains(secret.as_str()) {
+            message = message.replace(secret.as_str(), "<redacted>");
+        }
+    }
+    message
+}
+
+#[cfg(test)]
+mod tests;
