@@ -18,10 +18,17 @@ fn main() {
     let root = manifest_dir.parent().map(PathBuf::from).unwrap_or_default();
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").unwrap_or_default());
     // OUT_DIR is <target>[/<triple>]/<profile>/build/<pkg>/out.
-    let target_dir = out_dir.ancestors().nth(4).map(PathBuf::from).unwrap_or_else(|| root.join("target"));
+    let target_dir = out_dir
+        .ancestors()
+        .nth(4)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
     let components_target = target_dir.join("wasm-components");
     let components_dir = components_target.join(TARGET).join("release");
-    println!("cargo:rustc-env=SPS_DEFAULT_COMPONENTS_DIR={}", components_dir.display());
+    println!(
+        "cargo:rustc-env=SPS_DEFAULT_COMPONENTS_DIR={}",
+        components_dir.display()
+    );
     println!("cargo:rerun-if-env-changed=SPS_SKIP_COMPONENT_BUILD");
     for path in ["components", "wit", "Cargo.lock", "Cargo.toml"] {
         println!("cargo:rerun-if-changed={}", root.join(path).display());

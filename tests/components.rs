@@ -17,25 +17,41 @@ struct Harness {
     runtime: Runtime,
     memory: Arc<MemoryBackend>,
     x: FakeX,
-    _cache: tempfile::TempDir,
 }
 
 fn harness_with(credentials: XCredentials, window: u32) -> Harness {
     let x = FakeX::start();
-    let cache = tempfile::tempdir().expect("tempdir");
-    let settings = sps_host::settings::runtime_settings(support::components_dir(), cache.path().to_path_buf(), window, &x.base_url, &credentials).expect("settings");
+    let settings = sps_host::settings::runtime_settings(
+        support::components_dir(),
+        support::shared_cache_dir(),
+        window,
+        &x.base_url,
+        &credentials,
+    )
+    .expect("settings");
     let (memory, backends) = MemoryBackend::backends();
     let runtime = Runtime::new(settings, backends).expect("runtime");
-    Harness { runtime, memory, x, _cache: cache }
+    Harness { runtime, memory, x }
+}
+
+fn runtime_engine(runtime: &Runtime) -> wasmtime::Engine {
+    runtime.engine().clone()
 }
 
 fn harness() -> Harness {
-    harness_with(XCredentials::from_json(support::SECRETS_JSON).expect("secrets"), 8)
+    harness_with(
+        XCredentials::from_json(support::SECRETS_JSON).expect("secrets"),
+        8,
+    )
 }
 
 /// The events published so far as (detail-type, source, detail).
 fn events(h: &Harness) -> Vec<(String, String, Value)> {
-    h.memory.events().into_iter().map(|e| (e.detail_type, e.source, e.detail)).collect()
+    h.memory
+        .events()
+        .into_iter()
+        .map(|e| (e.detail_type, e.source, e.detail))
+        .collect()
 }
 
 fn readme_event(reference: &str, message: &str, date: &str) -> String {
@@ -47,26 +63,81 @@ fn input(reference: &str, message: &str) -> String {
     json!({"referenceNumber": reference, "message": message, "platform": "twitter", "scheduledDate": "2030-01-02T03:04:00"}).to_string()
 }
 
-const FIRST: Delivery = Delivery { attempt: 1, final_attempt: false };
-const FINAL: Delivery = Delivery { attempt: 5, final_attempt: true };
+const FIRST: Delivery = Delivery {
+    attempt: 1,
+    final_attempt: false,
+};
+const FINAL: Delivery = Delivery {
+    attempt: 5,
+    final_attempt: true,
+};
 
 #[tokio::test]
 async fn schedules_the_readme_event_and_updates_it_on_the_same_reference() {
     let h = harness();
-    let outcome = h.runtime.schedule_post(&readme_event("testtweet", "Hello world!", "2099-10-23T08:48:00")).await.expect("call");
-    assert_eq!(outcome, Ok(Scheduled { reference_number: "testtweet".into(), schedule_name: "twitter-testtweet".into(), scheduled_date: "2099-10-23T08:48:00".into(), action: ScheduleAction::Created }));
-    let outcome = h.runtime.schedule_post(&readme_event("testtweet", "Second text", "2099-11-01T10:00:30Z")).await.expect("call");
-    assert_eq!(outcome, Ok(Scheduled { reference_number: "testtweet".into(), schedule_name: "twitter-testtweet".into(), scheduled_date: "2099-11-01T10:00:30".into(), action: ScheduleAction::Updated }));
+    let outcome = h
+        .runtime
+        .schedule_post(&readme_event(
+            "testtweet",
+            "Hello world!",
+            "2099-10-23T08:48:00",
+        ))
+        .await
+        .expect("call");
+    assert_eq!(
+        outcome,
+        Ok(Scheduled {
+            reference_number: "testtweet".into(),
+            schedule_name: "twitter-testtweet".into(),
+            scheduled_date: "2099-10-23T08:48:00".into(),
+            action: ScheduleAction::Created
+        })
+    );
+    let outcome = h
+        .runtime
+        .schedule_post(&readme_event(
+            "testtweet",
+            "Second text",
+            "2099-11-01T10:00:30Z",
+        ))
+        .await
+        .expect("call");
+    assert_eq!(
+        outcome,
+        Ok(Scheduled {
+            reference_number: "testtweet".into(),
+            schedule_name: "twitter-testtweet".into(),
+            scheduled_date: "2099-11-01T10:00:30".into(),
+            action: ScheduleAction::Updated
+        })
+    );
 
     let schedules = h.memory.schedules();
     assert_eq!(schedules.len(), 1);
     let s = &schedules["twitter-testtweet"];
-    assert_eq!((s.name.as_str(), s.at.as_str(), s.flexible_window_minutes), ("twitter-testtweet", "2099-11-01T10:00:30", 8));
-    assert_eq!(serde_json::from_str::<Value>(&s.input).expect("json"), json!({"referenceNumber": "testtweet", "message": "Second text", "platform": "twitter", "scheduledDate": "2099-11-01T10:00:30"}));
-    assert_eq!(events(&h), vec![
-        ("Post Scheduled".into(), "SocialPostScheduler".into(), json!({"referenceNumber": "testtweet", "scheduledDate": "2099-10-23T08:48:00"})),
-        ("Post Scheduled".into(), "SocialPostScheduler".into(), json!({"referenceNumber": "testtweet", "scheduledDate": "2099-11-01T10:00:30"})),
-    ]);
+    assert_eq!(
+        (s.name.as_str(), s.at.as_str(), s.flexible_window_minutes),
+        ("twitter-testtweet", "2099-11-01T10:00:30", 8)
+    );
+    assert_eq!(
+        serde_json::from_str::<Value>(&s.input).expect("json"),
+        json!({"referenceNumber": "testtweet", "message": "Second text", "platform": "twitter", "scheduledDate": "2099-11-01T10:00:30"})
+    );
+    assert_eq!(
+        events(&h),
+        vec![
+            (
+                "Post Scheduled".into(),
+                "SocialPostScheduler".into(),
+                json!({"referenceNumber": "testtweet", "scheduledDate": "2099-10-23T08:48:00"})
+            ),
+            (
+                "Post Scheduled".into(),
+                "SocialPostScheduler".into(),
+                json!({"referenceNumber": "testtweet", "scheduledDate": "2099-11-01T10:00:30"})
+            ),
+        ]
+    );
 }
 
 #[tokio::test]
@@ -82,7 +153,12 @@ async fn rejects_bad_requests_with_a_reason_code_and_a_failed_event() {
     ];
     for (event, code, message) in cases {
         let outcome = h.runtime.schedule_post(&event).await.expect("call");
-        let Err(ScheduleFailure::Rejected(Rejection { code: got, message: got_message, reference_number: Some(reference) })) = outcome else {
+        let Err(ScheduleFailure::Rejected(Rejection {
+            code: got,
+            message: got_message,
+            reference_number: Some(reference),
+        })) = outcome
+        else {
             panic!("{event}: {outcome:?}");
         };
         assert_eq!(got, code, "{event}");
@@ -90,8 +166,14 @@ async fn rejects_bad_requests_with_a_reason_code_and_a_failed_event() {
             assert_eq!(got_message, message);
         }
         let last = h.memory.events().pop().expect("an event");
-        assert_eq!((last.detail_type.as_str(), last.source.as_str()), ("Social Post Failed", "SocialPostSender"));
-        assert_eq!(last.detail, json!({"referenceNumber": reference, "reason": code, "reasonMessage": got_message, "retryable": false, "stage": "scheduling"}));
+        assert_eq!(
+            (last.detail_type.as_str(), last.source.as_str()),
+            ("Social Post Failed", "SocialPostSender")
+        );
+        assert_eq!(
+            last.detail,
+            json!({"referenceNumber": reference, "reason": code, "reasonMessage": got_message, "retryable": false, "stage": "scheduling"})
+        );
     }
     assert!(h.memory.schedules().is_empty());
 }
@@ -99,9 +181,19 @@ async fn rejects_bad_requests_with_a_reason_code_and_a_failed_event() {
 #[tokio::test]
 async fn rejects_malformed_events_without_an_event() {
     let h = harness();
-    for (event, code) in [("not json", "invalid-json"), ("[1,2]", "invalid-event"), (r#"{"detail-type":"Schedule Social Post","detail":"x"}"#, "invalid-event")] {
+    for (event, code) in [
+        ("not json", "invalid-json"),
+        ("[1,2]", "invalid-event"),
+        (
+            r#"{"detail-type":"Schedule Social Post","detail":"x"}"#,
+            "invalid-event",
+        ),
+    ] {
         let outcome = h.runtime.schedule_post(event).await.expect("call");
-        assert!(matches!(&outcome, Err(ScheduleFailure::Rejected(Rejection { code: c, reference_number: None, .. })) if c == code), "{event}: {outcome:?}");
+        assert!(
+            matches!(&outcome, Err(ScheduleFailure::Rejected(Rejection { code: c, reference_number: None, .. })) if c == code),
+            "{event}: {outcome:?}"
+        );
     }
     assert!(h.memory.events().is_empty());
 }
@@ -109,46 +201,122 @@ async fn rejects_malformed_events_without_an_event() {
 #[tokio::test]
 async fn sends_a_post_signed_for_x_and_reports_the_exact_id() {
     let h = harness();
-    let outcome = h.runtime.send_post(&input("testtweet", "Hello world!"), FIRST).await.expect("call");
-    assert_eq!(outcome, Ok(Sent { reference_number: "testtweet".into(), post_id: FIRST_ID.to_string() }));
+    let outcome = h
+        .runtime
+        .send_post(&input("testtweet", "Hello world!"), FIRST)
+        .await
+        .expect("call");
+    assert_eq!(
+        outcome,
+        Ok(Sent {
+            reference_number: "testtweet".into(),
+            post_id: FIRST_ID.to_string()
+        })
+    );
     let received = h.x.received();
     assert_eq!(received.len(), 1);
     assert!(received[0].signature_valid, "{:?}", received[0]);
     assert_eq!(received[0].text.as_deref(), Some("Hello world!"));
-    assert_eq!(events(&h), vec![("Social Post Sent".into(), "SocialPostSender".into(), json!({"referenceNumber": "testtweet", "postId": FIRST_ID.to_string()}))]);
+    assert_eq!(
+        events(&h),
+        vec![(
+            "Social Post Sent".into(),
+            "SocialPostSender".into(),
+            json!({"referenceNumber": "testtweet", "postId": FIRST_ID.to_string()})
+        )]
+    );
 
     // A second delivery of the same schedule (at least once) posts nothing new.
-    let again = h.runtime.send_post(&input("testtweet", "Hello world!"), Delivery { attempt: 2, final_attempt: false }).await.expect("call");
-    assert_eq!(again, Ok(Sent { reference_number: "testtweet".into(), post_id: FIRST_ID.to_string() }));
+    let again = h
+        .runtime
+        .send_post(
+            &input("testtweet", "Hello world!"),
+            Delivery {
+                attempt: 2,
+                final_attempt: false,
+            },
+        )
+        .await
+        .expect("call");
+    assert_eq!(
+        again,
+        Ok(Sent {
+            reference_number: "testtweet".into(),
+            post_id: FIRST_ID.to_string()
+        })
+    );
     assert_eq!(h.x.received().len(), 1);
     assert_eq!(h.memory.events().len(), 2);
 }
 
-fn failed(reference: &str, code: &str, message: &str, retryable: bool) -> Result<Sent, SendFailure> {
-    Err(SendFailure::Failed(FailureReport { reference_number: Some(reference.into()), code: code.into(), message: message.into(), retryable }))
+fn failed(
+    reference: &str,
+    code: &str,
+    message: &str,
+    retryable: bool,
+) -> Result<Sent, SendFailure> {
+    Err(SendFailure::Failed(FailureReport {
+        reference_number: Some(reference.into()),
+        code: code.into(),
+        message: message.into(),
+        retryable,
+    }))
 }
 
 #[tokio::test]
 async fn reports_a_duplicate_post() {
     let h = harness();
     h.x.script([Reply::duplicate()]);
-    let outcome = h.runtime.send_post(&input("dup", "Same again"), FIRST).await.expect("call");
-    let Err(SendFailure::Failed(report)) = &outcome else { panic!("{outcome:?}") };
-    assert_eq!((report.code.as_str(), report.retryable), ("duplicate-content", false));
-    assert_eq!(events(&h)[0].2, json!({"referenceNumber": "dup", "reason": "duplicate-content", "reasonMessage": report.message, "retryable": false, "stage": "sending"}));
+    let outcome = h
+        .runtime
+        .send_post(&input("dup", "Same again"), FIRST)
+        .await
+        .expect("call");
+    let Err(SendFailure::Failed(report)) = &outcome else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(
+        (report.code.as_str(), report.retryable),
+        ("duplicate-content", false)
+    );
+    assert_eq!(
+        events(&h)[0].2,
+        json!({"referenceNumber": "dup", "reason": "duplicate-content", "reasonMessage": report.message, "retryable": false, "stage": "sending"})
+    );
 }
 
 #[tokio::test]
 async fn retries_a_rate_limit_at_the_reset_time_then_reports_it() {
     let h = harness();
-    h.x.script([Reply::rate_limited(4_000_000_000), Reply::rate_limited(4_000_000_000)]);
-    let outcome = h.runtime.send_post(&input("rl", "Busy"), FIRST).await.expect("call");
-    let Err(SendFailure::RetryLater(RetryLaterHint { retry_at, code, .. })) = &outcome else { panic!("{outcome:?}") };
-    assert_eq!((*retry_at, code.as_str()), (Some(4_000_000_000), "rate-limited"));
+    h.x.script([
+        Reply::rate_limited(4_000_000_000),
+        Reply::rate_limited(4_000_000_000),
+    ]);
+    let outcome = h
+        .runtime
+        .send_post(&input("rl", "Busy"), FIRST)
+        .await
+        .expect("call");
+    let Err(SendFailure::RetryLater(RetryLaterHint { retry_at, code, .. })) = &outcome else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(
+        (*retry_at, code.as_str()),
+        (Some(4_000_000_000), "rate-limited")
+    );
     assert!(h.memory.events().is_empty());
-    let outcome = h.runtime.send_post(&input("rl", "Busy"), FINAL).await.expect("call");
-    let Err(SendFailure::Failed(report)) = &outcome else { panic!("{outcome:?}") };
-    assert_eq!((report.code.as_str(), report.retryable), ("rate-limited", true));
+    let outcome = h
+        .runtime
+        .send_post(&input("rl", "Busy"), FINAL)
+        .await
+        .expect("call");
+    let Err(SendFailure::Failed(report)) = &outcome else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(
+        (report.code.as_str(), report.retryable),
+        ("rate-limited", true)
+    );
     assert_eq!(h.memory.events().len(), 1);
 }
 
@@ -156,17 +324,44 @@ async fn retries_a_rate_limit_at_the_reset_time_then_reports_it() {
 async fn treats_a_5xx_as_an_unknown_outcome() {
     let h = harness();
     h.x.script([Reply::unavailable()]);
-    let outcome = h.runtime.send_post(&input("u", "Maybe"), FIRST).await.expect("call");
-    assert!(matches!(&outcome, Err(SendFailure::RetryLater(RetryLaterHint { code, retry_at: None, .. })) if code == "unknown-outcome"), "{outcome:?}");
+    let outcome = h
+        .runtime
+        .send_post(&input("u", "Maybe"), FIRST)
+        .await
+        .expect("call");
+    assert!(
+        matches!(&outcome, Err(SendFailure::RetryLater(RetryLaterHint { code, retry_at: None, .. })) if code == "unknown-outcome"),
+        "{outcome:?}"
+    );
     // The retry succeeds: X did not have the post.
-    let outcome = h.runtime.send_post(&input("u", "Maybe"), Delivery { attempt: 2, final_attempt: false }).await.expect("call");
-    assert_eq!(outcome, Ok(Sent { reference_number: "u".into(), post_id: FIRST_ID.to_string() }));
+    let outcome = h
+        .runtime
+        .send_post(
+            &input("u", "Maybe"),
+            Delivery {
+                attempt: 2,
+                final_attempt: false,
+            },
+        )
+        .await
+        .expect("call");
+    assert_eq!(
+        outcome,
+        Ok(Sent {
+            reference_number: "u".into(),
+            post_id: FIRST_ID.to_string()
+        })
+    );
 }
 
 #[tokio::test]
 async fn without_credentials_nothing_is_posted() {
     let h = harness_with(XCredentials::default(), 8);
-    let outcome = h.runtime.send_post(&input("nc", "Hello"), FIRST).await.expect("call");
+    let outcome = h
+        .runtime
+        .send_post(&input("nc", "Hello"), FIRST)
+        .await
+        .expect("call");
     assert_eq!(outcome, failed("nc", "missing-credentials", "X credentials are missing: set xApiKey, xApiKeySecret, xAccessToken and xAccessTokenSecret", false));
     assert!(h.x.received().is_empty());
 }
@@ -176,17 +371,48 @@ async fn wrong_credentials_are_an_auth_failure() {
     let mut creds = XCredentials::from_json(support::SECRETS_JSON).expect("secrets");
     creds.x_access_token_secret = Some("wrong".into());
     let h = harness_with(creds, 8);
-    let outcome = h.runtime.send_post(&input("wa", "Hello"), FIRST).await.expect("call");
-    let Err(SendFailure::Failed(report)) = &outcome else { panic!("{outcome:?}") };
-    assert_eq!((report.code.as_str(), report.retryable), ("auth-failed", false));
+    let outcome = h
+        .runtime
+        .send_post(&input("wa", "Hello"), FIRST)
+        .await
+        .expect("call");
+    let Err(SendFailure::Failed(report)) = &outcome else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(
+        (report.code.as_str(), report.retryable),
+        ("auth-failed", false)
+    );
     assert_eq!(h.x.received().len(), 1);
     assert!(!h.x.received()[0].signature_valid);
 }
 
 #[tokio::test]
 async fn precompiles_each_component_once_into_the_cache() {
-    let h = harness();
-    let cached: Vec<_> = std::fs::read_dir(h._cache.path()).expect("cache").filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| n.ends_with(".cwasm")).collect();
+    let cache = tempfile::tempdir().expect("tempdir");
+    let settings = sps_host::settings::runtime_settings(
+        support::components_dir(),
+        cache.path().to_path_buf(),
+        8,
+        "http://127.0.0.1:9",
+        &XCredentials::default(),
+    )
+    .expect("settings");
+    let runtime = Runtime::new(settings, MemoryBackend::backends().1).expect("runtime");
+    let cached: Vec<_> = std::fs::read_dir(cache.path())
+        .expect("cache")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".cwasm"))
+        .collect();
     assert_eq!(cached.len(), 3, "{cached:?}");
-    assert_eq!(h.runtime.platform_names(), vec!["twitter".to_string()]);
+    for file in ["sps_scheduler.wasm", "sps_sender.wasm", "sps_twitter.wasm"] {
+        let bytes = std::fs::read(support::components_dir().join(file)).expect("component");
+        let key = format!(
+            "{}.cwasm",
+            sps_host::runtime::loader::cache_key(&runtime_engine(&runtime), &bytes)
+        );
+        assert!(cached.contains(&key), "{key} not in {cached:?}");
+    }
+    assert_eq!(runtime.platform_names(), vec!["twitter".to_string()]);
 }

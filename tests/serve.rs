@@ -32,6 +32,7 @@ fn serve(data_dir: &Path, x: &FakeX, secrets: &Path) -> Serve {
         .env("SPS_X_API_BASE_URL", &x.base_url)
         .env("SPS_SECRETS_FILE", secrets)
         .env("SPS_FLEXIBLE_WINDOW_MINUTES", "0")
+        .env("SPS_CACHE_DIR", support::shared_cache_dir())
         .env_remove("SPS_COMPONENTS_DIR")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -40,26 +41,49 @@ fn serve(data_dir: &Path, x: &FakeX, secrets: &Path) -> Serve {
     let stdout = child.stdout.take().expect("stdout");
     let mut line = String::new();
     BufReader::new(stdout).read_line(&mut line).expect("read");
-    let base = line.trim().strip_prefix("sps serve listening on ").unwrap_or_else(|| panic!("unexpected first line {line:?}")).to_string();
+    let base = line
+        .trim()
+        .strip_prefix("sps serve listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_string();
     Serve { child, base }
 }
 
 fn post(base: &str, body: &Value) -> (u16, Value) {
-    let response = ureq::post(&format!("{base}/events")).config().http_status_as_error(false).build().send_json(body).expect("POST /events");
+    let response = ureq::post(&format!("{base}/events"))
+        .config()
+        .http_status_as_error(false)
+        .build()
+        .send_json(body)
+        .expect("POST /events");
     let status = response.status().as_u16();
     (status, response.into_body().read_json().expect("json"))
 }
 
 fn get(base: &str, path: &str) -> Value {
-    ureq::get(&format!("{base}{path}")).call().expect("GET").into_body().read_json().expect("json")
+    ureq::get(&format!("{base}{path}"))
+        .call()
+        .expect("GET")
+        .into_body()
+        .read_json()
+        .expect("json")
 }
 
 /// The (detail-type, detail) of every emitted event, once `done` holds or 30 s passed.
 fn events_until(base: &str, done: impl Fn(&[(String, Value)]) -> bool) -> Vec<(String, Value)> {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let events: Vec<(String, Value)> = get(base, "/events").as_array().expect("array").iter()
-            .map(|e| (e["detail-type"].as_str().unwrap_or_default().to_string(), e["detail"].clone())).collect();
+        let events: Vec<(String, Value)> = get(base, "/events")
+            .as_array()
+            .expect("array")
+            .iter()
+            .map(|e| {
+                (
+                    e["detail-type"].as_str().unwrap_or_default().to_string(),
+                    e["detail"].clone(),
+                )
+            })
+            .collect();
         if done(&events) || Instant::now() > deadline {
             return events;
         }
@@ -86,18 +110,36 @@ fn the_readme_event_is_scheduled_fired_and_sent() {
     let date = support::utc_in(2);
     let (status, body) = post(&server.base, &readme_event("testtweet", &date));
     assert_eq!(status, 201);
-    assert_eq!(body, json!({"status": "scheduled", "action": "created", "referenceNumber": "testtweet", "scheduleName": "twitter-testtweet", "scheduledDate": date}));
+    assert_eq!(
+        body,
+        json!({"status": "scheduled", "action": "created", "referenceNumber": "testtweet", "scheduleName": "twitter-testtweet", "scheduledDate": date})
+    );
     let pending = get(&server.base, "/schedules");
     assert_eq!(pending[0]["name"], "twitter-testtweet");
-    assert_eq!(pending[0]["input"], json!({"referenceNumber": "testtweet", "message": "Hello world!", "platform": "twitter", "scheduledDate": date}));
+    assert_eq!(
+        pending[0]["input"],
+        json!({"referenceNumber": "testtweet", "message": "Hello world!", "platform": "twitter", "scheduledDate": date})
+    );
 
     let events = events_until(&server.base, |e| e.len() >= 2);
-    assert_eq!(events, vec![
-        ("Post Scheduled".to_string(), json!({"referenceNumber": "testtweet", "scheduledDate": date})),
-        ("Social Post Sent".to_string(), json!({"referenceNumber": "testtweet", "postId": FIRST_ID.to_string()})),
-    ]);
+    assert_eq!(
+        events,
+        vec![
+            (
+                "Post Scheduled".to_string(),
+                json!({"referenceNumber": "testtweet", "scheduledDate": date})
+            ),
+            (
+                "Social Post Sent".to_string(),
+                json!({"referenceNumber": "testtweet", "postId": FIRST_ID.to_string()})
+            ),
+        ]
+    );
     let envelope = &get(&server.base, "/events")[1];
-    assert_eq!((envelope["source"].as_str(), envelope["version"].as_str()), (Some("SocialPostSender"), Some("0")));
+    assert_eq!(
+        (envelope["source"].as_str(), envelope["version"].as_str()),
+        (Some("SocialPostSender"), Some("0"))
+    );
     assert_eq!(get(&server.base, "/schedules"), json!([]));
     let received = x.received();
     assert_eq!(received.len(), 1);
@@ -118,7 +160,10 @@ fn a_rejected_request_is_answered_and_reported() {
     assert_eq!(events[0].0, "Social Post Failed");
     assert_eq!(events[0].1["reason"], "scheduled-date-in-past");
     let (status, body) = post(&server.base, &json!("not an event"));
-    assert_eq!((status, body["reason"].as_str()), (400, Some("invalid-event")));
+    assert_eq!(
+        (status, body["reason"].as_str()),
+        (400, Some("invalid-event"))
+    );
 }
 
 #[test]
@@ -127,14 +172,23 @@ fn the_put_events_form_is_accepted() {
     let x = FakeX::start();
     let server = serve(&dir.path().join("data"), &x, &secrets_file(dir.path()));
     let detail = json!({"message": "From PutEvents", "platform": "twitter", "scheduledDate": "2099-01-01T00:00:00", "referenceNumber": "pe"}).to_string();
-    let (status, body) = post(&server.base, &json!({"Entries": [
-        {"Source": "test", "DetailType": "Schedule Social Post", "Detail": detail},
-        {"Source": "test", "DetailType": "Something Else", "Detail": "{}"},
-    ]}));
+    let (status, body) = post(
+        &server.base,
+        &json!({"Entries": [
+            {"Source": "test", "DetailType": "Schedule Social Post", "Detail": detail},
+            {"Source": "test", "DetailType": "Something Else", "Detail": "{}"},
+        ]}),
+    );
     assert_eq!(status, 200);
     assert_eq!(body["FailedEntryCount"], 0);
-    assert_eq!(body["Entries"][0]["Outcome"], json!({"status": "scheduled", "action": "created", "referenceNumber": "pe", "scheduleName": "twitter-pe", "scheduledDate": "2099-01-01T00:00:00"}));
-    assert_eq!(body["Entries"][1]["Outcome"], json!({"status": "no-matching-rule"}));
+    assert_eq!(
+        body["Entries"][0]["Outcome"],
+        json!({"status": "scheduled", "action": "created", "referenceNumber": "pe", "scheduleName": "twitter-pe", "scheduledDate": "2099-01-01T00:00:00"})
+    );
+    assert_eq!(
+        body["Entries"][1]["Outcome"],
+        json!({"status": "no-matching-rule"})
+    );
 }
 
 #[test]
@@ -155,9 +209,18 @@ fn a_pending_schedule_survives_a_crash_and_fires_after_restart() {
     assert!(x.received().is_empty());
     let server = serve(&data, &x, &secrets);
     let events = events_until(&server.base, |e| e.len() >= 2);
-    assert_eq!(events, vec![
-        ("Post Scheduled".to_string(), json!({"referenceNumber": "survivor", "scheduledDate": date})),
-        ("Social Post Sent".to_string(), json!({"referenceNumber": "survivor", "postId": FIRST_ID.to_string()})),
-    ]);
+    assert_eq!(
+        events,
+        vec![
+            (
+                "Post Scheduled".to_string(),
+                json!({"referenceNumber": "survivor", "scheduledDate": date})
+            ),
+            (
+                "Social Post Sent".to_string(),
+                json!({"referenceNumber": "survivor", "postId": FIRST_ID.to_string()})
+            ),
+        ]
+    );
     assert_eq!(x.received().len(), 1);
 }

@@ -32,8 +32,12 @@ fn settings(cache: &std::path::Path) -> sps_host::runtime::RuntimeSettings {
 fn schedule_event(c: &mut Criterion) {
     let cache = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let (memory, backends) = MemoryBackend::backends();
-    let runtime = Runtime::new(settings(cache.path()), backends).unwrap_or_else(|e| panic!("{e:#}"));
-    let tokio = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap_or_else(|e| panic!("{e}"));
+    let runtime =
+        Runtime::new(settings(cache.path()), backends).unwrap_or_else(|e| panic!("{e:#}"));
+    let tokio = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
     let n = AtomicU64::new(0);
     c.bench_function("schedule_event", |b| {
         b.to_async(&tokio).iter(|| {
@@ -52,9 +56,15 @@ fn schedule_event(c: &mut Criterion) {
 fn runtime_ready_from_cache(c: &mut Criterion) {
     let cache = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     // Fill the cache once.
-    drop(Runtime::new(settings(cache.path()), MemoryBackend::backends().1));
+    drop(Runtime::new(
+        settings(cache.path()),
+        MemoryBackend::backends().1,
+    ));
     c.bench_function("runtime_ready_from_cache", |b| {
-        b.iter(|| Runtime::new(settings(cache.path()), MemoryBackend::backends().1).unwrap_or_else(|e| panic!("{e:#}")));
+        b.iter(|| {
+            Runtime::new(settings(cache.path()), MemoryBackend::backends().1)
+                .unwrap_or_else(|e| panic!("{e:#}"))
+        });
     });
 }
 
@@ -83,12 +93,19 @@ fn process_start_to_ready(c: &mut Criterion) {
     };
     start(); // fills the precompiled cache
     let mut group = c.benchmark_group("process");
-    group.sample_size(20).measurement_time(Duration::from_secs(10));
+    group
+        .sample_size(20)
+        .measurement_time(Duration::from_secs(10));
     group.bench_function("process_start_to_ready", |b| {
         b.iter_custom(|iters| (0..iters).map(|_| start()).sum());
     });
     group.finish();
 }
 
-criterion_group!(benches, schedule_event, runtime_ready_from_cache, process_start_to_ready);
+criterion_group!(
+    benches,
+    schedule_event,
+    runtime_ready_from_cache,
+    process_start_to_ready
+);
 criterion_main!(benches);

@@ -29,17 +29,24 @@ enum Command {
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,wasmtime=warn,cranelift=warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,wasmtime=warn,cranelift=warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let result = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(anyhow::Error::from).and_then(|rt| {
-        rt.block_on(async {
-            match cli.command {
-                Command::Serve(settings) => serve(settings).await,
-            }
-        })
-    });
+    let result = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(anyhow::Error::from)
+        .and_then(|rt| {
+            rt.block_on(async {
+                match cli.command {
+                    Command::Serve(settings) => serve(settings).await,
+                }
+            })
+        });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
@@ -52,13 +59,26 @@ fn main() -> ExitCode {
 
 async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
     let store = Arc::new(SqliteStore::open(&settings.data_dir)?);
-    let backends = Backends { schedules: store.clone(), events: store.clone(), ledger: store.clone() };
+    let backends = Backends {
+        schedules: store.clone(),
+        events: store.clone(),
+        ledger: store.clone(),
+    };
     let runtime = Runtime::new(settings.runtime_settings()?, backends)?;
-    let listener = tokio::net::TcpListener::bind(settings.listen).await.map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.listen))?;
+    let listener = tokio::net::TcpListener::bind(settings.listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.listen))?;
     let address = listener.local_addr()?;
-    tokio::spawn(timer::run(runtime.clone(), store.clone(), timer::RetryPolicy::default()));
+    tokio::spawn(timer::run(
+        runtime.clone(),
+        store.clone(),
+        timer::RetryPolicy::default(),
+    ));
     if settings.reload_seconds > 0 {
-        tokio::spawn(reload_loop(runtime.clone(), Duration::from_secs(settings.reload_seconds)));
+        tokio::spawn(reload_loop(
+            runtime.clone(),
+            Duration::from_secs(settings.reload_seconds),
+        ));
     }
     tracing::info!(%address, platforms = ?runtime.platform_names(), data_dir = %settings.data_dir.display(), "sps serve ready");
     println!("sps serve listening on http://{address}");
@@ -78,9 +98,13 @@ async fn reload_loop(runtime: Runtime, every: Duration) {
     loop {
         interval.tick().await;
         match runtime.reload_if_changed() {
-            Ok(true) => tracing::info!(platforms = ?runtime.platform_names(), "components reloaded"),
+            Ok(true) => {
+                tracing::info!(platforms = ?runtime.platform_names(), "components reloaded")
+            }
             Ok(false) => {}
-            Err(err) => tracing::error!(error = %format!("{err:#}"), "new components failed to load; keeping the last good ones"),
+            Err(err) => {
+                tracing::error!(error = %format!("{err:#}"), "new components failed to load; keeping the last good ones")
+            }
         }
     }
 }

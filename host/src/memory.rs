@@ -79,11 +79,17 @@ impl ScheduleBackend for MemoryBackend {
     }
 
     async fn get(&self, name: &str) -> Result<Schedule, ScheduleError> {
-        lock(&self.schedules).get(name).cloned().ok_or(ScheduleError::NotFound)
+        lock(&self.schedules)
+            .get(name)
+            .cloned()
+            .ok_or(ScheduleError::NotFound)
     }
 
     async fn delete(&self, name: &str) -> Result<(), ScheduleError> {
-        lock(&self.schedules).remove(name).map(|_| ()).ok_or(ScheduleError::NotFound)
+        lock(&self.schedules)
+            .remove(name)
+            .map(|_| ())
+            .ok_or(ScheduleError::NotFound)
     }
 }
 

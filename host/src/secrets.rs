@@ -31,7 +31,13 @@ pub struct XCredentials {
 
 impl std::fmt::Debug for XCredentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let set = |v: &Option<String>| if v.as_deref().is_some_and(|s| !s.is_empty()) { "<set>" } else { "<unset>" };
+        let set = |v: &Option<String>| {
+            if v.as_deref().is_some_and(|s| !s.is_empty()) {
+                "<set>"
+            } else {
+                "<unset>"
+            }
+        };
         f.debug_struct("XCredentials")
             .field("x_api_key", &set(&self.x_api_key))
             .field("x_api_key_secret", &set(&self.x_api_key_secret))
@@ -70,7 +76,8 @@ impl XCredentials {
     /// # Errors
     /// When the file cannot be read or parsed.
     pub fn from_file(path: &Path) -> anyhow::Result<Self> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the secrets file {}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the secrets file {}", path.display()))?;
         Self::from_json(&text).with_context(|| format!("in the secrets file {}", path.display()))
     }
 
@@ -78,7 +85,10 @@ impl XCredentials {
     /// every credential that is set (`x_api_key`, `x_api_key_secret`, `x_bearer_token`,
     /// `x_access_token`, `x_access_token_secret`).
     pub fn to_config(&self, x_api_base_url: &str) -> HashMap<String, String> {
-        let mut config = HashMap::from([("x_api_base_url".to_string(), x_api_base_url.trim_end_matches('/').to_string())]);
+        let mut config = HashMap::from([(
+            "x_api_base_url".to_string(),
+            x_api_base_url.trim_end_matches('/').to_string(),
+        )]);
         for (key, value) in [
             ("x_api_key", &self.x_api_key),
             ("x_api_key_secret", &self.x_api_key_secret),
@@ -100,11 +110,20 @@ mod tests {
 
     #[test]
     fn parses_and_maps_to_component_keys() -> anyhow::Result<()> {
-        let c = XCredentials::from_json(r#"{"xApiKey":"k","xApiKeySecret":"ks","xBearerToken":"b","xAccessToken":"t","xAccessTokenSecret":"ts"}"#)?;
+        let c = XCredentials::from_json(
+            r#"{"xApiKey":"k","xApiKeySecret":"ks","xBearerToken":"b","xAccessToken":"t","xAccessTokenSecret":"ts"}"#,
+        )?;
         let config = c.to_config("http://127.0.0.1:9/");
         let mut pairs: Vec<_> = config.into_iter().collect();
         pairs.sort();
-        let want = [("x_access_token", "t"), ("x_access_token_secret", "ts"), ("x_api_base_url", "http://127.0.0.1:9"), ("x_api_key", "k"), ("x_api_key_secret", "ks"), ("x_bearer_token", "b")];
+        let want = [
+            ("x_access_token", "t"),
+            ("x_access_token_secret", "ts"),
+            ("x_api_base_url", "http://127.0.0.1:9"),
+            ("x_api_key", "k"),
+            ("x_api_key_secret", "ks"),
+            ("x_bearer_token", "b"),
+        ];
         assert_eq!(pairs, want.map(|(k, v)| (k.to_string(), v.to_string())));
         Ok(())
     }
@@ -119,9 +138,15 @@ mod tests {
 
     #[test]
     fn rejects_unknown_keys_and_non_strings_without_echoing_values() {
-        let err = XCredentials::from_json(r#"{"xApiKey":"SECRET1","apiKey":"SECRET2"}"#).err().map(|e| e.to_string()).unwrap_or_default();
+        let err = XCredentials::from_json(r#"{"xApiKey":"SECRET1","apiKey":"SECRET2"}"#)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert_eq!(err, "the X credentials are not a JSON object of strings with the keys xApiKey, xApiKeySecret, xBearerToken, xAccessToken, xAccessTokenSecret (unknown field `apiKey` at line 1 column 29)");
-        let err = XCredentials::from_json(r#"{"xApiKey":12345}"#).err().map(|e| e.to_string()).unwrap_or_default();
+        let err = XCredentials::from_json(r#"{"xApiKey":12345}"#)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert_eq!(err, "the X credentials are not a JSON object of strings with the keys xApiKey, xApiKeySecret, xBearerToken, xAccessToken, xAccessTokenSecret (data error at line 1 column 16)");
     }
 }

@@ -4,6 +4,7 @@
 //! | --- | --- | --- |
 //! | `SPS_LISTEN` | `127.0.0.1:8080` | address of the HTTP API |
 //! | `SPS_DATA_DIR` | `./.sps` | SQLite database and precompiled components |
+//! | `SPS_CACHE_DIR` | `<data dir>/cache` | precompiled components (`.cwasm`) |
 //! | `SPS_COMPONENTS_DIR` | the build output | `sps_scheduler.wasm`, `sps_sender.wasm`, `sps_<platform>.wasm` |
 //! | `SPS_X_API_BASE_URL` | `https://api.x.com` | X API base URL; the only host the `twitter` component may call |
 //! | `SPS_SECRETS_FILE` | none | JSON file with the X credentials ([`crate::secrets`]) |
@@ -30,6 +31,9 @@ pub struct ServeSettings {
     /// Directory of the SQLite database and the precompiled-component cache.
     #[arg(long, env = "SPS_DATA_DIR", default_value = "./.sps")]
     pub data_dir: PathBuf,
+    /// Directory of precompiled components (default: `<data dir>/cache`).
+    #[arg(long, env = "SPS_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
     /// Directory holding the components.
     #[arg(long, env = "SPS_COMPONENTS_DIR", default_value = DEFAULT_COMPONENTS_DIR)]
     pub components_dir: PathBuf,
@@ -62,13 +66,17 @@ impl ServeSettings {
             None => XCredentials::default(),
         };
         tracing::info!(credentials = ?credentials, "X credentials");
-        Ok(runtime_settings(
+        let cache_dir = self
+            .cache_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("cache"));
+        runtime_settings(
             self.components_dir.clone(),
-            self.data_dir.join("cache"),
+            cache_dir,
             self.flexible_window_minutes,
             &self.x_api_base_url,
             &credentials,
-        )?)
+        )
     }
 }
 
@@ -90,7 +98,10 @@ pub fn runtime_settings(
     Ok(RuntimeSettings {
         components_dir,
         cache_dir,
-        scheduler_config: HashMap::from([("flexible_window_minutes".to_string(), flexible_window_minutes.to_string())]),
+        scheduler_config: HashMap::from([(
+            "flexible_window_minutes".to_string(),
+            flexible_window_minutes.to_string(),
+        )]),
         platforms: HashMap::from([("twitter".to_string(), twitter)]),
         limits: Limits::default(),
     })

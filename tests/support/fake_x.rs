@@ -35,16 +35,30 @@ pub enum Reply {
 impl Reply {
     /// X's 403 for a duplicate post.
     pub fn duplicate() -> Self {
-        Reply::Status(403, vec![], json!({"detail": "You are not allowed to create a Tweet with duplicate content.", "type": "about:blank", "title": "Forbidden", "status": 403}))
+        Reply::Status(
+            403,
+            vec![],
+            json!({"detail": "You are not allowed to create a Tweet with duplicate content.", "type": "about:blank", "title": "Forbidden", "status": 403}),
+        )
     }
     /// X's 429 with `x-rate-limit-reset` (Unix seconds).
     pub fn rate_limited(reset: u64) -> Self {
-        Reply::Status(429, vec![("x-rate-limit-reset", reset.to_string()), ("x-rate-limit-remaining", "0".into())],
-            json!({"title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank", "status": 429}))
+        Reply::Status(
+            429,
+            vec![
+                ("x-rate-limit-reset", reset.to_string()),
+                ("x-rate-limit-remaining", "0".into()),
+            ],
+            json!({"title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank", "status": 429}),
+        )
     }
     /// X's 503.
     pub fn unavailable() -> Self {
-        Reply::Status(503, vec![], json!({"title": "Service Unavailable", "detail": "Service Unavailable", "type": "about:blank", "status": 503}))
+        Reply::Status(
+            503,
+            vec![],
+            json!({"title": "Service Unavailable", "detail": "Service Unavailable", "type": "about:blank", "status": 503}),
+        )
     }
 }
 
@@ -86,17 +100,32 @@ impl FakeX {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         listener.set_nonblocking(true).expect("nonblocking");
         let base_url = format!("http://{}", listener.local_addr().expect("addr"));
-        let inner = Arc::new(Mutex::new(Inner { next_id: FIRST_ID, ..Inner::default() }));
-        let state = AppState { inner: inner.clone(), url: format!("{base_url}/2/tweets") };
+        let inner = Arc::new(Mutex::new(Inner {
+            next_id: FIRST_ID,
+            ..Inner::default()
+        }));
+        let state = AppState {
+            inner: inner.clone(),
+            url: format!("{base_url}/2/tweets"),
+        };
         let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
             rt.block_on(async move {
                 let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
-                let app = Router::new().route("/2/tweets", post(create_post)).with_state(state);
+                let app = Router::new()
+                    .route("/2/tweets", post(create_post))
+                    .with_state(state);
                 axum::serve(listener, app).await.expect("serve");
             });
         });
-        Self { base_url, inner, _thread: thread }
+        Self {
+            base_url,
+            inner,
+            _thread: thread,
+        }
     }
 
     /// Answers the next requests with `replies`, in order, then with 201s.
@@ -112,7 +141,13 @@ impl FakeX {
 
 fn problem(status: u16, title: &str, detail: &str) -> Response {
     let code = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (code, axum::Json(json!({"title": title, "detail": detail, "type": "about:blank", "status": status}))).into_response()
+    (
+        code,
+        axum::Json(
+            json!({"title": title, "detail": detail, "type": "about:blank", "status": status}),
+        ),
+    )
+        .into_response()
 }
 
 /// Parses `OAuth k="v", k2="v2"` into decoded pairs.
@@ -122,8 +157,14 @@ pub fn parse_authorization(header: &str) -> Option<BTreeMap<String, String>> {
     for part in rest.split(',') {
         let (k, v) = part.trim().split_once('=')?;
         let v = v.strip_prefix('"')?.strip_suffix('"')?;
-        let k = percent_encoding::percent_decode_str(k).decode_utf8().ok()?.into_owned();
-        let v = percent_encoding::percent_decode_str(v).decode_utf8().ok()?.into_owned();
+        let k = percent_encoding::percent_decode_str(k)
+            .decode_utf8()
+            .ok()?
+            .into_owned();
+        let v = percent_encoding::percent_decode_str(v)
+            .decode_utf8()
+            .ok()?
+            .into_owned();
         params.insert(k, v);
     }
     Some(params)
@@ -133,38 +174,80 @@ pub fn parse_authorization(header: &str) -> Option<BTreeMap<String, String>> {
 /// and version using `oauth1-request`, and compares it with the received one.
 fn verify(oauth: &BTreeMap<String, String>, url: &str) -> bool {
     let get = |k: &str| oauth.get(k).map(String::as_str);
-    if get("oauth_consumer_key") != Some(CONSUMER_KEY) || get("oauth_token") != Some(ACCESS_TOKEN) || get("oauth_signature_method") != Some("HMAC-SHA1") {
+    if get("oauth_consumer_key") != Some(CONSUMER_KEY)
+        || get("oauth_token") != Some(ACCESS_TOKEN)
+        || get("oauth_signature_method") != Some("HMAC-SHA1")
+    {
         return false;
     }
-    let (Some(nonce), Some(timestamp), Some(signature)) = (get("oauth_nonce"), get("oauth_timestamp"), get("oauth_signature")) else {
+    let (Some(nonce), Some(timestamp), Some(signature)) = (
+        get("oauth_nonce"),
+        get("oauth_timestamp"),
+        get("oauth_signature"),
+    ) else {
         return false;
     };
-    let Some(timestamp) = timestamp.parse::<u64>().ok().and_then(NonZeroU64::new) else { return false };
-    let mut builder = oauth1_request::Builder::<_, _>::new(oauth1_request::Credentials::new(CONSUMER_KEY, CONSUMER_SECRET), oauth1_request::HMAC_SHA1);
-    builder.token(oauth1_request::Credentials::new(ACCESS_TOKEN, ACCESS_TOKEN_SECRET));
-    builder.nonce(nonce).timestamp(timestamp).version(get("oauth_version") == Some("1.0"));
+    let Some(timestamp) = timestamp.parse::<u64>().ok().and_then(NonZeroU64::new) else {
+        return false;
+    };
+    let mut builder = oauth1_request::Builder::<_, _>::new(
+        oauth1_request::Credentials::new(CONSUMER_KEY, CONSUMER_SECRET),
+        oauth1_request::HMAC_SHA1,
+    );
+    builder.token(oauth1_request::Credentials::new(
+        ACCESS_TOKEN,
+        ACCESS_TOKEN_SECRET,
+    ));
+    builder
+        .nonce(nonce)
+        .timestamp(timestamp)
+        .version(get("oauth_version") == Some("1.0"));
     let expected = builder.post(url, &());
-    parse_authorization(&expected).and_then(|p| p.get("oauth_signature").cloned()).as_deref() == Some(signature)
+    parse_authorization(&expected)
+        .and_then(|p| p.get("oauth_signature").cloned())
+        .as_deref()
+        == Some(signature)
 }
 
 async fn create_post(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let oauth = headers.get("authorization").and_then(|h| h.to_str().ok()).and_then(parse_authorization).unwrap_or_default();
+    let oauth = headers
+        .get("authorization")
+        .and_then(|h| h.to_str().ok())
+        .and_then(parse_authorization)
+        .unwrap_or_default();
     let signature_valid = verify(&oauth, &app.url);
-    let json_body = headers.get("content-type").and_then(|h| h.to_str().ok()) == Some("application/json");
-    let text = serde_json::from_slice::<Value>(&body).ok().and_then(|v| v.get("text").and_then(Value::as_str).map(str::to_string));
+    let json_body =
+        headers.get("content-type").and_then(|h| h.to_str().ok()) == Some("application/json");
+    let text = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|v| v.get("text").and_then(Value::as_str).map(str::to_string));
     let mut inner = app.inner.lock().expect("lock");
-    inner.received.push(Received { text: text.clone(), signature_valid, oauth });
+    inner.received.push(Received {
+        text: text.clone(),
+        signature_valid,
+        oauth,
+    });
     if !signature_valid {
         return problem(401, "Unauthorized", "Unauthorized");
     }
     let (Some(text), true) = (text, json_body) else {
-        return problem(400, "Invalid Request", "One or more parameters to your request was invalid.");
+        return problem(
+            400,
+            "Invalid Request",
+            "One or more parameters to your request was invalid.",
+        );
     };
     match inner.script.pop_front().unwrap_or(Reply::Created) {
         Reply::Created => {
             let id = inner.next_id.to_string();
             inner.next_id += 1;
-            (StatusCode::CREATED, axum::Json(json!({"data": {"id": id, "text": text, "edit_history_tweet_ids": [id]}}))).into_response()
+            (
+                StatusCode::CREATED,
+                axum::Json(
+                    json!({"data": {"id": id, "text": text, "edit_history_tweet_ids": [id]}}),
+                ),
+            )
+                .into_response()
         }
         Reply::Status(status, extra, body) => {
             let code = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

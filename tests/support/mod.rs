@@ -15,5 +15,13 @@ pub const SECRETS_JSON: &str = r#"{"xApiKey":"test-consumer-key","xApiKeySecret"
 
 /// `YYYY-MM-DDTHH:MM:SS` of now plus `seconds`, UTC.
 pub fn utc_in(seconds: i64) -> String {
-    (chrono::Utc::now() + chrono::Duration::seconds(seconds)).format("%Y-%m-%dT%H:%M:%S").to_string()
+    (chrono::Utc::now() + chrono::Duration::seconds(seconds))
+        .format("%Y-%m-%dT%H:%M:%S")
+        .to_string()
+}
+
+/// A precompiled-component cache shared by every test, so each component is compiled
+/// once per build rather than once per test.
+pub fn shared_cache_dir() -> PathBuf {
+    components_dir().join("test-cache")
 }

@@ -38,7 +38,9 @@ impl EventEnvelope {
         let detail: serde_json::Value = serde_json::from_str(detail)
             .map_err(|e| EventError::Invalid(format!("detail is not JSON: {e}")))?;
         if !detail.is_object() {
-            return Err(EventError::Invalid("detail must be a JSON object".to_string()));
+            return Err(EventError::Invalid(
+                "detail must be a JSON object".to_string(),
+            ));
         }
         if detail_type.is_empty() || source.is_empty() {
             return Err(EventError::Invalid(
@@ -50,9 +52,7 @@ impl EventEnvelope {
             id: uuid::Uuid::new_v4().to_string(),
             detail_type: detail_type.to_string(),
             source: source.to_string(),
-            time: chrono::Utc::now()
-                .format("%Y-%m-%dT%H:%M:%SZ")
-                .to_string(),
+            time: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
             resources: Vec::new(),
             detail,
         })
@@ -87,19 +87,27 @@ mod tests {
     fn builds_an_envelope() {
         let e = EventEnvelope::new("Post Scheduled", "SocialPostScheduler", r#"{"a":1}"#);
         let e = e.map_err(|e| format!("{e:?}"));
-        assert!(matches!(&e, Ok(env) if env.detail == serde_json::json!({"a":1}) && env.version == "0" && env.time.ends_with('Z') && env.time.len() == 20));
+        assert!(
+            matches!(&e, Ok(env) if env.detail == serde_json::json!({"a":1}) && env.version == "0" && env.time.ends_with('Z') && env.time.len() == 20)
+        );
     }
 
     #[test]
     fn rejects_bad_detail() {
         assert_eq!(
             EventEnvelope::new("x", "y", "[1]").err(),
-            Some(EventError::Invalid("detail must be a JSON object".to_string()))
+            Some(EventError::Invalid(
+                "detail must be a JSON object".to_string()
+            ))
         );
         assert_eq!(
             EventEnvelope::new("", "y", "{}").err(),
-            Some(EventError::Invalid("detail-type and source must not be empty".to_string()))
+            Some(EventError::Invalid(
+                "detail-type and source must not be empty".to_string()
+            ))
         );
-        assert!(matches!(EventEnvelope::new("x", "y", "{").err(), Some(EventError::Invalid(m)) if m.starts_with("detail is not JSON: ")));
+        assert!(
+            matches!(EventEnvelope::new("x", "y", "{").err(), Some(EventError::Invalid(m)) if m.starts_with("detail is not JSON: "))
+        );
     }
 }

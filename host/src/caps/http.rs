@@ -140,7 +140,13 @@ mod tests {
 
     #[test]
     fn rejects_a_relative_base_url() {
-        let err = OutboundPolicy::deny_all().allow_url("/2/tweets").err().map(|e| e.to_string());
-        assert_eq!(err.as_deref(), Some("\"/2/tweets\" must be an absolute http:// or https:// URL"));
+        let err = OutboundPolicy::deny_all()
+            .allow_url("/2/tweets")
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some("\"/2/tweets\" must be an absolute http:// or https:// URL")
+        );
     }
 }

@@ -21,7 +21,11 @@ impl Host for Ctx {
                 message: unsupported(&platform, &self.components.platform_names()),
             });
         };
-        match self.runtime.platform_validate(component, &platform, &message).await {
+        match self
+            .runtime
+            .platform_validate(component, &platform, &message)
+            .await
+        {
             Ok(result) => result,
             Err(err) => {
                 tracing::error!(platform, error = %format!("{err:#}"), "platform component failed in validate");
@@ -40,7 +44,11 @@ impl Host for Ctx {
                 &self.components.platform_names(),
             )));
         };
-        match self.runtime.platform_publish(component, &platform, &message).await {
+        match self
+            .runtime
+            .platform_publish(component, &platform, &message)
+            .await
+        {
             Ok(result) => result,
             Err(err) => {
                 // The component may have trapped after its request went out.

@@ -100,23 +100,51 @@ mod tests {
 
     #[test]
     fn accepts_a_valid_schedule() {
-        assert_eq!(validate(&schedule("twitter-a_b.c", "2030-01-02T03:04:05", 8, "{}")), Ok(()));
+        assert_eq!(
+            validate(&schedule("twitter-a_b.c", "2030-01-02T03:04:05", 8, "{}")),
+            Ok(())
+        );
     }
 
     #[test]
     fn rejects_each_invalid_field() {
         let name65 = "a".repeat(65);
         let cases = [
-            (schedule("", "2030-01-02T03:04:05", 8, "{}"), "schedule name \"\" must be 1-64 characters of [0-9a-zA-Z-_.]"),
-            (schedule(&name65, "2030-01-02T03:04:05", 8, "{}"), &*format!("schedule name {name65:?} must be 1-64 characters of [0-9a-zA-Z-_.]")),
-            (schedule("a b", "2030-01-02T03:04:05", 8, "{}"), "schedule name \"a b\" must be 1-64 characters of [0-9a-zA-Z-_.]"),
-            (schedule("a", "2030-01-02T03:04:05Z", 8, "{}"), "at(2030-01-02T03:04:05Z) is not of the form yyyy-mm-ddThh:mm:ss"),
-            (schedule("a", "2030-01-02T03:04", 8, "{}"), "at(2030-01-02T03:04) is not of the form yyyy-mm-ddThh:mm:ss"),
-            (schedule("a", "2030-01-02T03:04:05", 1441, "{}"), "flexible window of 1441 minutes is outside 1-1440"),
-            (schedule("a", "2030-01-02T03:04:05", 8, "{"), "input is not JSON text"),
+            (
+                schedule("", "2030-01-02T03:04:05", 8, "{}"),
+                "schedule name \"\" must be 1-64 characters of [0-9a-zA-Z-_.]",
+            ),
+            (
+                schedule(&name65, "2030-01-02T03:04:05", 8, "{}"),
+                &*format!("schedule name {name65:?} must be 1-64 characters of [0-9a-zA-Z-_.]"),
+            ),
+            (
+                schedule("a b", "2030-01-02T03:04:05", 8, "{}"),
+                "schedule name \"a b\" must be 1-64 characters of [0-9a-zA-Z-_.]",
+            ),
+            (
+                schedule("a", "2030-01-02T03:04:05Z", 8, "{}"),
+                "at(2030-01-02T03:04:05Z) is not of the form yyyy-mm-ddThh:mm:ss",
+            ),
+            (
+                schedule("a", "2030-01-02T03:04", 8, "{}"),
+                "at(2030-01-02T03:04) is not of the form yyyy-mm-ddThh:mm:ss",
+            ),
+            (
+                schedule("a", "2030-01-02T03:04:05", 1441, "{}"),
+                "flexible window of 1441 minutes is outside 1-1440",
+            ),
+            (
+                schedule("a", "2030-01-02T03:04:05", 8, "{"),
+                "input is not JSON text",
+            ),
         ];
         for (s, want) in cases {
-            assert_eq!(validate(&s), Err(ScheduleError::Invalid(want.to_string())), "{s:?}");
+            assert_eq!(
+                validate(&s),
+                Err(ScheduleError::Invalid(want.to_string())),
+                "{s:?}"
+            );
         }
     }
 }

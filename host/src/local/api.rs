@@ -59,15 +59,26 @@ pub async fn schedule(runtime: &Runtime, event: &str) -> (StatusCode, Value) {
             (status, body)
         }
         Ok(Err(ScheduleFailure::Rejected(r))) => {
-            let status = if r.code == "invalid-json" || r.code == "invalid-event" { StatusCode::BAD_REQUEST } else { StatusCode::UNPROCESSABLE_ENTITY };
-            (status, json!({"status": "rejected", "reason": r.code, "message": r.message, "referenceNumber": r.reference_number}))
+            let status = if r.code == "invalid-json" || r.code == "invalid-event" {
+                StatusCode::BAD_REQUEST
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            (
+                status,
+                json!({"status": "rejected", "reason": r.code, "message": r.message, "referenceNumber": r.reference_number}),
+            )
         }
-        Ok(Err(ScheduleFailure::Retryable(message))) => {
-            (StatusCode::SERVICE_UNAVAILABLE, json!({"status": "error", "reason": "unavailable", "message": message}))
-        }
+        Ok(Err(ScheduleFailure::Retryable(message))) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            json!({"status": "error", "reason": "unavailable", "message": message}),
+        ),
         Err(err) => {
             tracing::error!(error = %format!("{err:#}"), "scheduler component failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, json!({"status": "error", "reason": "component-failed", "message": format!("{err:#}")}))
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                json!({"status": "error", "reason": "component-failed", "message": format!("{err:#}")}),
+            )
         }
     }
 }
@@ -89,13 +100,24 @@ async fn post_events(State(app): State<AppState>, body: Bytes) -> Response {
 /// scheduling outcome of each `Schedule Social Post` entry under `"Outcome"`.
 async fn put_events(runtime: &Runtime, entries: &Value) -> (StatusCode, Json<Value>) {
     let Some(entries) = entries.as_array() else {
-        return (StatusCode::BAD_REQUEST, Json(json!({"status": "rejected", "reason": "invalid-event", "message": "Entries must be an array"})));
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(
+                json!({"status": "rejected", "reason": "invalid-event", "message": "Entries must be an array"}),
+            ),
+        );
     };
     let mut results = Vec::with_capacity(entries.len());
     let mut failed = 0;
     for entry in entries {
-        let detail_type = entry.get("DetailType").and_then(Value::as_str).unwrap_or_default();
-        let source = entry.get("Source").and_then(Value::as_str).unwrap_or_default();
+        let detail_type = entry
+            .get("DetailType")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let source = entry
+            .get("Source")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         let Some(detail_text) = entry.get("Detail").and_then(Value::as_str) else {
             failed += 1;
             results.push(json!({"ErrorCode": "InvalidArgument", "ErrorMessage": "Detail is required and must be a JSON string"}));
@@ -106,7 +128,8 @@ async fn put_events(runtime: &Runtime, entries: &Value) -> (StatusCode, Json<Val
             results.push(json!({"EventId": event_id, "Outcome": {"status": "no-matching-rule"}}));
             continue;
         }
-        let detail: Value = serde_json::from_str(detail_text).unwrap_or(Value::String(detail_text.to_string()));
+        let detail: Value =
+            serde_json::from_str(detail_text).unwrap_or(Value::String(detail_text.to_string()));
         let event = json!({"version": "0", "id": event_id, "detail-type": detail_type, "source": source, "detail": detail});
         let (status, outcome) = schedule(runtime, &event.to_string()).await;
         if status.is_server_error() {
@@ -116,7 +139,10 @@ async fn put_events(runtime: &Runtime, entries: &Value) -> (StatusCode, Json<Val
             results.push(json!({"EventId": event_id, "Outcome": outcome}));
         }
     }
-    (StatusCode::OK, Json(json!({"FailedEntryCount": failed, "Entries": results})))
+    (
+        StatusCode::OK,
+        Json(json!({"FailedEntryCount": failed, "Entries": results})),
+    )
 }
 
 fn listing<T: serde::Serialize>(result: anyhow::Result<T>) -> Response {

@@ -133,11 +133,16 @@ impl SqliteStore {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.execute_batch(SCHEMA)
             .with_context(|| format!("cannot create the schema in {}", path.display()))?;
-        Ok(Self { conn: Mutex::new(conn), changed: Notify::new() })
+        Ok(Self {
+            conn: Mutex::new(conn),
+            changed: Notify::new(),
+        })
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {
-        self.conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.conn
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Resolves when a schedule was created or updated since the last call.
@@ -150,7 +155,11 @@ impl SqliteStore {
     fn fire_at(at: &str, window_minutes: u32) -> Result<i64, ScheduleError> {
         let at = schedules::parse_at(at)?.timestamp();
         let window = i64::from(window_minutes) * 60;
-        Ok(if window == 0 { at } else { at + rand::rng().random_range(0..window) })
+        Ok(if window == 0 {
+            at
+        } else {
+            at + rand::rng().random_range(0..window)
+        })
     }
 
     /// The schedules whose delivery time is at or before `now` (Unix seconds), earliest
@@ -181,7 +190,9 @@ impl SqliteStore {
     /// # Errors
     /// When the database fails.
     pub fn next_fire_at(&self) -> anyhow::Result<Option<i64>> {
-        Ok(self.conn().query_row("SELECT MIN(fire_at) FROM schedules", [], |r| r.get(0))?)
+        Ok(self
+            .conn()
+            .query_row("SELECT MIN(fire_at) FROM schedules", [], |r| r.get(0))?)
     }
 
     /// Deletes a delivered schedule (`ActionAfterCompletion` DELETE), unless it was
@@ -190,7 +201,10 @@ impl SqliteStore {
     /// # Errors
     /// When the database fails.
     pub fn complete(&self, name: &str, version: i64) -> anyhow::Result<()> {
-        self.conn().execute("DELETE FROM schedules WHERE name = ?1 AND version = ?2", params![name, version])?;
+        self.conn().execute(
+            "DELETE FROM schedules WHERE name = ?1 AND version = ?2",
+            params![name, version],
+        )?;
         Ok(())
     }
 
@@ -198,7 +212,13 @@ impl SqliteStore {
     ///
     /// # Errors
     /// When the database fails.
-    pub fn retry_at(&self, name: &str, version: i64, attempts: u32, fire_at: i64) -> anyhow::Result<()> {
+    pub fn retry_at(
+        &self,
+        name: &str,
+        version: i64,
+        attempts: u32,
+        fire_at: i64,
+    ) -> anyhow::Result<()> {
         self.conn().execute(
             "UPDATE schedules SET attempt = ?3, fire_at = ?4 WHERE name = ?1 AND version = ?2",
             params![name, version, attempts, fire_at],
@@ -213,7 +233,10 @@ impl SqliteStore {
     pub fn dead_letter(&self, due: &DueSchedule, attempts: u32, error: &str) -> anyhow::Result<()> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let removed = tx.execute("DELETE FROM schedules WHERE name = ?1 AND version = ?2", params![due.name, due.version])?;
+        let removed = tx.execute(
+            "DELETE FROM schedules WHERE name = ?1 AND version = ?2",
+            params![due.name, due.version],
+        )?;
         if removed == 1 {
             tx.execute(
                 "INSERT INTO dead_letters (schedule_name, input, attempts, error, time) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -268,7 +291,9 @@ impl SqliteStore {
     /// When the database fails.
     pub fn dead_letters(&self) -> anyhow::Result<Vec<DeadLetter>> {
         let conn = self.conn();
-        let mut stmt = conn.prepare_cached("SELECT schedule_name, input, attempts, error, time FROM dead_letters ORDER BY seq")?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT schedule_name, input, attempts, error, time FROM dead_letters ORDER BY seq",
+        )?;
         let rows = stmt.query_map([], |r| {
             let input: String = r.get(1)?;
             Ok(DeadLetter {
@@ -357,7 +382,10 @@ impl EventBackend for SqliteStore {
     async fn publish(&self, event: EventEnvelope) -> Result<(), EventError> {
         let text = serde_json::to_string(&event).map_err(|e| EventError::Invalid(e.to_string()))?;
         self.conn()
-            .execute("INSERT INTO events (id, envelope) VALUES (?1, ?2)", params![event.id, text])
+            .execute(
+                "INSERT INTO events (id, envelope) VALUES (?1, ?2)",
+                params![event.id, text],
+            )
             .map_err(|e| EventError::Unavailable(format!("local store: {e}")))?;
         Ok(())
     }
@@ -373,9 +401,11 @@ impl LedgerBackend for SqliteStore {
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(unavailable_ledger)?;
         let existing: Option<(String, Option<String>, i64)> = tx
-            .query_row("SELECT state, post_id, claimed_at FROM ledger WHERE key = ?1", params![key], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })
+            .query_row(
+                "SELECT state, post_id, claimed_at FROM ledger WHERE key = ?1",
+                params![key],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
             .optional()
             .map_err(unavailable_ledger)?;
         let entry = match existing {
@@ -407,7 +437,10 @@ impl LedgerBackend for SqliteStore {
 
     async fn release(&self, key: &str) -> Result<(), LedgerError> {
         self.conn()
-            .execute("DELETE FROM ledger WHERE key = ?1 AND state = 'in-flight'", params![key])
+            .execute(
+                "DELETE FROM ledger WHERE key = ?1 AND state = 'in-flight'",
+                params![key],
+            )
             .map_err(unavailable_ledger)?;
         Ok(())
     }

@@ -27,7 +27,12 @@ pub struct RetryPolicy {
 impl Default for RetryPolicy {
     /// 5 deliveries within 1 hour, backing off 30 s, 60 s, 120 s, 240 s.
     fn default() -> Self {
-        Self { max_attempts: 5, max_event_age_seconds: 3600, base_backoff_seconds: 30, max_backoff_seconds: 600 }
+        Self {
+            max_attempts: 5,
+            max_event_age_seconds: 3600,
+            base_backoff_seconds: 30,
+            max_backoff_seconds: 600,
+        }
     }
 }
 
@@ -35,17 +40,32 @@ impl RetryPolicy {
     /// The delivery that is about to be made for `due` at `now` (Unix seconds).
     pub fn delivery(&self, due: &DueSchedule, now: i64) -> Delivery {
         let attempt = due.attempts.saturating_add(1);
-        let final_attempt = attempt >= self.max_attempts || now >= due.at + self.max_event_age_seconds;
-        Delivery { attempt, final_attempt }
+        let final_attempt =
+            attempt >= self.max_attempts || now >= due.at + self.max_event_age_seconds;
+        Delivery {
+            attempt,
+            final_attempt,
+        }
     }
 
     /// When to deliver again after delivery `attempt` failed at `now`: the backoff, or
     /// `retry_at` (Unix seconds) when later, but never past the maximum event age.
-    pub fn next_delivery(&self, due: &DueSchedule, attempt: u32, now: i64, retry_at: Option<u64>) -> i64 {
+    pub fn next_delivery(
+        &self,
+        due: &DueSchedule,
+        attempt: u32,
+        now: i64,
+        retry_at: Option<u64>,
+    ) -> i64 {
         let exponent = attempt.saturating_sub(1).min(20);
-        let backoff = self.base_backoff_seconds.saturating_mul(1_i64 << exponent).min(self.max_backoff_seconds);
+        let backoff = self
+            .base_backoff_seconds
+            .saturating_mul(1_i64 << exponent)
+            .min(self.max_backoff_seconds);
         let hinted = retry_at.and_then(|t| i64::try_from(t).ok()).unwrap_or(0);
-        (now + backoff).max(hinted).min(due.at + self.max_event_age_seconds)
+        (now + backoff)
+            .max(hinted)
+            .min(due.at + self.max_event_age_seconds)
     }
 }
 
@@ -74,7 +94,11 @@ pub async fn run(runtime: Runtime, store: Arc<SqliteStore>, policy: RetryPolicy)
 ///
 /// # Errors
 /// When the store cannot be read or written.
-pub async fn deliver_due(runtime: &Runtime, store: &SqliteStore, policy: RetryPolicy) -> anyhow::Result<()> {
+pub async fn deliver_due(
+    runtime: &Runtime,
+    store: &SqliteStore,
+    policy: RetryPolicy,
+) -> anyhow::Result<()> {
     let now = chrono::Utc::now().timestamp();
     for due in store.due(now)? {
         deliver(runtime, store, policy, &due).await?;
@@ -82,7 +106,12 @@ pub async fn deliver_due(runtime: &Runtime, store: &SqliteStore, policy: RetryPo
     Ok(())
 }
 
-async fn deliver(runtime: &Runtime, store: &SqliteStore, policy: RetryPolicy, due: &DueSchedule) -> anyhow::Result<()> {
+async fn deliver(
+    runtime: &Runtime,
+    store: &SqliteStore,
+    policy: RetryPolicy,
+    due: &DueSchedule,
+) -> anyhow::Result<()> {
     let now = chrono::Utc::now().timestamp();
     let delivery = policy.delivery(due, now);
     let attempt = delivery.attempt;
@@ -125,17 +154,53 @@ mod tests {
     use super::*;
 
     fn due(at: i64, attempts: u32) -> DueSchedule {
-        DueSchedule { name: "n".into(), input: "{}".into(), at, attempts, version: 1 }
+        DueSchedule {
+            name: "n".into(),
+            input: "{}".into(),
+            at,
+            attempts,
+            version: 1,
+        }
     }
 
     #[test]
     fn counts_attempts_and_marks_the_final_one() {
         let p = RetryPolicy::default();
-        assert_eq!(p.delivery(&due(1000, 0), 1000), Delivery { attempt: 1, final_attempt: false });
-        assert_eq!(p.delivery(&due(1000, 3), 1500), Delivery { attempt: 4, final_attempt: false });
-        assert_eq!(p.delivery(&due(1000, 4), 1500), Delivery { attempt: 5, final_attempt: true });
-        assert_eq!(p.delivery(&due(1000, 1), 4599), Delivery { attempt: 2, final_attempt: false });
-        assert_eq!(p.delivery(&due(1000, 1), 4600), Delivery { attempt: 2, final_attempt: true });
+        assert_eq!(
+            p.delivery(&due(1000, 0), 1000),
+            Delivery {
+                attempt: 1,
+                final_attempt: false
+            }
+        );
+        assert_eq!(
+            p.delivery(&due(1000, 3), 1500),
+            Delivery {
+                attempt: 4,
+                final_attempt: false
+            }
+        );
+        assert_eq!(
+            p.delivery(&due(1000, 4), 1500),
+            Delivery {
+                attempt: 5,
+                final_attempt: true
+            }
+        );
+        assert_eq!(
+            p.delivery(&due(1000, 1), 4599),
+            Delivery {
+                attempt: 2,
+                final_attempt: false
+            }
+        );
+        assert_eq!(
+            p.delivery(&due(1000, 1), 4600),
+            Delivery {
+                attempt: 2,
+                final_attempt: true
+            }
+        );
     }
 
     #[test]

@@ -38,7 +38,9 @@ impl Ctx {
         outbound: OutboundPolicy,
         memory_bytes: usize,
     ) -> Self {
-        let wasi = wasmtime_wasi::WasiCtxBuilder::new().inherit_stderr().build();
+        let wasi = wasmtime_wasi::WasiCtxBuilder::new()
+            .inherit_stderr()
+            .build();
         Self {
             wasi,
             table: ResourceTable::new(),

@@ -5,10 +5,10 @@ mod ctx;
 pub mod loader;
 
 use std::collections::{BTreeMap, HashMap};
+use std::future::Future;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::future::Future;
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -130,7 +130,12 @@ impl Runtime {
         let engine = Engine::new(&config)?;
         let linker = linker(&engine)?;
         let fingerprint = loader::fingerprint(&settings.components_dir)?;
-        let components = loader::load_dir(&engine, &linker, &settings.components_dir, &settings.cache_dir)?;
+        let components = loader::load_dir(
+            &engine,
+            &linker,
+            &settings.components_dir,
+            &settings.cache_dir,
+        )?;
         let stop_ticker = Arc::new(AtomicBool::new(false));
         spawn_epoch_ticker(engine.clone(), stop_ticker.clone())?;
         Ok(Self {
@@ -152,7 +157,12 @@ impl Runtime {
     /// Why the new components could not be loaded.
     pub fn reload(&self) -> anyhow::Result<()> {
         let inner = &self.inner;
-        let components = loader::load_dir(&inner.engine, &inner.linker, &inner.settings.components_dir, &inner.settings.cache_dir)?;
+        let components = loader::load_dir(
+            &inner.engine,
+            &inner.linker,
+            &inner.settings.components_dir,
+            &inner.settings.cache_dir,
+        )?;
         inner.components.store(Arc::new(components));
         Ok(())
     }
@@ -166,7 +176,11 @@ impl Runtime {
     pub fn reload_if_changed(&self) -> anyhow::Result<bool> {
         let now = loader::fingerprint(&self.inner.settings.components_dir)?;
         {
-            let mut last = self.inner.loaded_fingerprint.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut last = self
+                .inner
+                .loaded_fingerprint
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             if *last == now {
                 return Ok(false);
             }
@@ -181,6 +195,11 @@ impl Runtime {
         self.inner.components.load().platform_names()
     }
 
+    /// The engine every component is compiled for.
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
     pub(crate) fn backends(&self) -> &Backends {
         &self.inner.backends
     }
@@ -189,13 +208,19 @@ impl Runtime {
     ///
     /// # Errors
     /// When the component traps or exceeds its limits; the request may be retried.
-    pub async fn schedule_post(&self, event: &str) -> anyhow::Result<Result<scheduling::Scheduled, scheduling::ScheduleFailure>> {
+    pub async fn schedule_post(
+        &self,
+        event: &str,
+    ) -> anyhow::Result<Result<scheduling::Scheduled, scheduling::ScheduleFailure>> {
         let components = self.inner.components.load_full();
         let config = self.inner.settings.scheduler_config.clone();
         let mut store = self.store(components.clone(), config, OutboundPolicy::deny_all());
         self.bounded(async {
             let instance = components.scheduler.instantiate_async(&mut store).await?;
-            instance.sps_social_scheduling().call_schedule_post(&mut store, event).await
+            instance
+                .sps_social_scheduling()
+                .call_schedule_post(&mut store, event)
+                .await
         })
         .await
         .context("the scheduler component failed")
@@ -205,45 +230,93 @@ impl Runtime {
     ///
     /// # Errors
     /// When the component traps or exceeds its limits; the delivery may be retried.
-    pub async fn send_post(&self, input: &str, delivery: sending::Delivery) -> anyhow::Result<Result<sending::Sent, sending::SendFailure>> {
+    pub async fn send_post(
+        &self,
+        input: &str,
+        delivery: sending::Delivery,
+    ) -> anyhow::Result<Result<sending::Sent, sending::SendFailure>> {
         let components = self.inner.components.load_full();
-        let mut store = self.store(components.clone(), HashMap::new(), OutboundPolicy::deny_all());
+        let mut store = self.store(
+            components.clone(),
+            HashMap::new(),
+            OutboundPolicy::deny_all(),
+        );
         self.bounded(async {
             let instance = components.sender.instantiate_async(&mut store).await?;
-            instance.sps_social_sending().call_send_post(&mut store, input, delivery).await
+            instance
+                .sps_social_sending()
+                .call_send_post(&mut store, input, delivery)
+                .await
         })
         .await
         .context("the sender component failed")
     }
 
     /// `platform.validate` of one platform component, in a Store of its own.
-    pub(crate) async fn platform_validate(&self, component: &PlatformComponentPre<Ctx>, platform: &str, message: &str) -> anyhow::Result<Result<(), MessageError>> {
+    pub(crate) async fn platform_validate(
+        &self,
+        component: &PlatformComponentPre<Ctx>,
+        platform: &str,
+        message: &str,
+    ) -> anyhow::Result<Result<(), MessageError>> {
         let mut store = self.platform_store(platform);
         self.bounded(async {
             let instance = component.instantiate_async(&mut store).await?;
-            instance.sps_social_platform().call_validate(&mut store, message).await
+            instance
+                .sps_social_platform()
+                .call_validate(&mut store, message)
+                .await
         })
         .await
     }
 
     /// `platform.publish` of one platform component, in a Store of its own.
-    pub(crate) async fn platform_publish(&self, component: &PlatformComponentPre<Ctx>, platform: &str, message: &str) -> anyhow::Result<Result<String, PublishError>> {
+    pub(crate) async fn platform_publish(
+        &self,
+        component: &PlatformComponentPre<Ctx>,
+        platform: &str,
+        message: &str,
+    ) -> anyhow::Result<Result<String, PublishError>> {
         let mut store = self.platform_store(platform);
         self.bounded(async {
             let instance = component.instantiate_async(&mut store).await?;
-            instance.sps_social_platform().call_publish(&mut store, message).await
+            instance
+                .sps_social_platform()
+                .call_publish(&mut store, message)
+                .await
         })
         .await
     }
 
     fn platform_store(&self, platform: &str) -> Store<Ctx> {
-        let settings = self.inner.settings.platforms.get(platform).cloned().unwrap_or_default();
-        self.store(self.inner.components.load_full(), settings.config, settings.outbound)
+        let settings = self
+            .inner
+            .settings
+            .platforms
+            .get(platform)
+            .cloned()
+            .unwrap_or_default();
+        self.store(
+            self.inner.components.load_full(),
+            settings.config,
+            settings.outbound,
+        )
     }
 
-    fn store(&self, components: Arc<Components>, config: HashMap<String, String>, outbound: OutboundPolicy) -> Store<Ctx> {
+    fn store(
+        &self,
+        components: Arc<Components>,
+        config: HashMap<String, String>,
+        outbound: OutboundPolicy,
+    ) -> Store<Ctx> {
         let limits = &self.inner.settings.limits;
-        let ctx = Ctx::new(self.clone(), components, config, outbound, limits.memory_bytes);
+        let ctx = Ctx::new(
+            self.clone(),
+            components,
+            config,
+            outbound,
+            limits.memory_bytes,
+        );
         let mut store = Store::new(&self.inner.engine, ctx);
         store.limiter(|ctx| &mut ctx.limits);
         let ticks = (limits.cpu_time.as_millis() / EPOCH_TICK.as_millis()).max(1);
@@ -252,11 +325,19 @@ impl Runtime {
     }
 
     /// Runs `call` under the wall-clock limit.
-    async fn bounded<T>(&self, call: impl Future<Output = wasmtime::Result<T>>) -> anyhow::Result<T> {
+    async fn bounded<T>(
+        &self,
+        call: impl Future<Output = wasmtime::Result<T>>,
+    ) -> anyhow::Result<T> {
         let wall = self.inner.settings.limits.wall_time;
         tokio::time::timeout(wall, call)
             .await
-            .map_err(|_| anyhow::anyhow!("the call exceeded its wall-clock limit of {} s", wall.as_secs()))?
+            .map_err(|_| {
+                anyhow::anyhow!(
+                    "the call exceeded its wall-clock limit of {} s",
+                    wall.as_secs()
+                )
+            })?
             .map_err(anyhow::Error::from)
     }
 }
