@@ -416,3 +416,42 @@ async fn precompiles_each_component_once_into_the_cache() {
     }
     assert_eq!(runtime.platform_names(), vec!["twitter".to_string()]);
 }
+
+#[tokio::test]
+async fn outbound_http_goes_only_to_the_configured_host() {
+    let x = FakeX::start();
+    let credentials = XCredentials::from_json(support::SECRETS_JSON).expect("secrets");
+    let mut settings = sps_host::settings::runtime_settings(
+        support::components_dir(),
+        support::shared_cache_dir(),
+        8,
+        &x.base_url,
+        &credentials,
+    )
+    .expect("settings");
+    // The twitter component is configured to call the fake X, but may only reach another host.
+    if let Some(twitter) = settings.platforms.get_mut("twitter") {
+        twitter.outbound = sps_host::caps::http::OutboundPolicy::deny_all()
+            .allow_url("http://127.0.0.1:1")
+            .expect("url");
+    }
+    let (memory, backends) = MemoryBackend::backends();
+    let runtime = Runtime::new(settings, backends).expect("runtime");
+    let outcome = runtime
+        .send_post(&input("deny", "Hello"), FINAL)
+        .await
+        .expect("call");
+    let Err(SendFailure::Failed(report)) = &outcome else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(
+        (report.code.as_str(), report.retryable),
+        ("platform-unavailable", true)
+    );
+    assert_eq!(
+        report.message,
+        "could not reach X: ErrorCode::HttpRequestDenied"
+    );
+    assert!(x.received().is_empty());
+    assert_eq!(memory.events().len(), 1);
+}
