@@ -9,8 +9,10 @@
 //! update is race-free [AWS Scheduler API reference, CreateSchedule: ConflictException;
 //! UpdateSchedule replaces every field]), and `Post Scheduled` is published.
 
+use sps_contract::events::{self, PostFailed, PostScheduled};
+use sps_contract::input::TargetInput;
+
 use crate::date::{self, Timing};
-use crate::events::{self, PostFailed, PostScheduled, TargetInput};
 use crate::name;
 use crate::reason::{Problem, Reason};
 use crate::request::{self, field, Request};
@@ -73,10 +75,10 @@ pub fn schedule_post<C: Capabilities + ?Sized>(
 
     let scheduled_date = date::format(accepted.timing.scheduled_date);
     let input = events::to_json(&TargetInput {
-        reference_number: &reference,
-        message: accepted.message,
-        platform: accepted.platform,
-        scheduled_date: &scheduled_date,
+        reference_number: reference.clone(),
+        message: accepted.message.to_owned(),
+        platform: accepted.platform.to_owned(),
+        scheduled_date: scheduled_date.clone(),
     })
     .map_err(ScheduleFailure::Retryable)?;
     let schedule = Schedule {

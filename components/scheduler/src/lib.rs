@@ -23,7 +23,6 @@
 use chrono::{DateTime, Utc};
 
 pub mod date;
-pub mod events;
 pub mod flow;
 pub mod name;
 pub mod reason;
@@ -35,6 +34,7 @@ mod bindings;
 
 pub use flow::schedule_post;
 pub use reason::{Problem, Reason};
+pub use sps_contract::events::EventError;
 
 /// A complete one-time schedule (WIT `schedules.schedule`), as created or replaced
 /// [AWS Scheduler API reference, CreateSchedule / UpdateSchedule].
@@ -46,7 +46,7 @@ pub struct Schedule {
     pub at: String,
     /// Flexible time window in minutes: 0 = `OFF`, 1-1440 = `FLEXIBLE`.
     pub flexible_window_minutes: u32,
-    /// The JSON text delivered to the sender ([`events::TargetInput`]).
+    /// The JSON text delivered to the sender ([`sps_contract::input::TargetInput`]).
     pub input: String,
 }
 
@@ -70,24 +70,6 @@ impl std::fmt::Display for ScheduleError {
             ScheduleError::Conflict => f.write_str("conflict"),
             ScheduleError::Invalid(m) => write!(f, "invalid: {m}"),
             ScheduleError::Unavailable(m) => write!(f, "unavailable: {m}"),
-        }
-    }
-}
-
-/// Why an event could not be published (WIT `events.event-error`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum EventError {
-    /// The backend rejected the entry.
-    Invalid(String),
-    /// The backend could not be reached or failed; retrying may succeed.
-    Unavailable(String),
-}
-
-impl std::fmt::Display for EventError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            EventError::Invalid(m) => write!(f, "invalid: {m}"),
-            EventError::Unavailable(m) => write!(f, "unavailable: {m}"),
         }
     }
 }

@@ -4,6 +4,9 @@
 wit_bindgen::generate!({
     path: "../../wit",
     world: "sps:social/sender",
+    with: {
+        "sps:social/events@0.1.0/event-error": sps_contract::events::EventError,
+    },
     generate_all,
 });
 
@@ -58,10 +61,7 @@ impl Capabilities for Imports {
         source: &str,
         detail: &str,
     ) -> Result<(), EventError> {
-        events::publish(detail_type, source, detail).map_err(|e| match e {
-            events::EventError::Invalid(m) => EventError::Invalid(m),
-            events::EventError::Unavailable(m) => EventError::Unavailable(m),
-        })
+        events::publish(detail_type, source, detail)
     }
 
     fn claim(&mut self, key: &str) -> Result<Entry, LedgerError> {

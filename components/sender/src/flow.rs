@@ -13,13 +13,14 @@
 //!    `in-flight` claim means an earlier attempt may have published the post, so it is
 //!    `unknown-outcome` [docs.x.com, manage posts: 403 duplicate content].
 
-use crate::events::{self, PostFailed, PostSent};
-use crate::input::{self, PostInput};
+use sps_contract::events::{self, PostFailed, PostSent};
+use sps_contract::input;
+
 use crate::ledger::ledger_key;
 use crate::reason::Reason;
 use crate::{
-    Capabilities, Delivery, Entry, FailureReport, LedgerError, PublishError, RetryLaterHint,
-    SendFailure, Sent,
+    Capabilities, Delivery, Entry, FailureReport, LedgerError, PostInput, PublishError,
+    RetryLaterHint, SendFailure, Sent,
 };
 
 /// What to do after a failed step.

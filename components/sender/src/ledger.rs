@@ -8,7 +8,7 @@
 use data_encoding::HEXLOWER;
 use sha2::{Digest, Sha256};
 
-use crate::input::PostInput;
+use crate::PostInput;
 
 /// The ledger key of `post`: the lowercase hex SHA-256 (64 characters) of
 /// `platform \0 referenceNumber \0 scheduledDate \0 message` (UTF-8, NUL separators).

@@ -21,9 +21,7 @@
     )
 )]
 
-pub mod events;
 pub mod flow;
-pub mod input;
 pub mod ledger;
 pub mod reason;
 
@@ -31,9 +29,10 @@ pub mod reason;
 mod bindings;
 
 pub use flow::send_post;
-pub use input::PostInput;
 pub use ledger::ledger_key;
 pub use reason::Reason;
+pub use sps_contract::events::EventError;
+pub use sps_contract::input::TargetInput as PostInput;
 
 /// When a refused request may be tried again (WIT `types.retry-hint`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,24 +89,6 @@ impl std::fmt::Display for LedgerError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             LedgerError::Unavailable(m) => write!(f, "unavailable: {m}"),
-        }
-    }
-}
-
-/// Why an event could not be published (WIT `events.event-error`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum EventError {
-    /// The backend rejected the entry.
-    Invalid(String),
-    /// The backend could not be reached or failed; retrying may succeed.
-    Unavailable(String),
-}
-
-impl std::fmt::Display for EventError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            EventError::Invalid(m) => write!(f, "invalid: {m}"),
-            EventError::Unavailable(m) => write!(f, "unavailable: {m}"),
         }
     }
 }

@@ -1,19 +1,23 @@
-//! Reading the schedule's target input: the JSON text the scheduler stored in the schedule,
-//! `{"referenceNumber", "message", "platform", "scheduledDate"}` (all strings; other keys are
-//! ignored).
+//! The schedule's target input: the JSON text the scheduler stores in the schedule and the
+//! sender receives when it fires, `{"referenceNumber", "message", "platform", "scheduledDate"}`
+//! (all strings; when reading, other keys are ignored).
 
+use serde::Serialize;
 use serde_json::Value;
 
-/// A post to send, as the schedule delivered it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PostInput {
-    /// The post's identity.
+/// A post to send: the schedule's target input. The scheduler writes it with
+/// [`to_json`](crate::events::to_json); the sender reads it with [`parse`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TargetInput {
+    /// The post's reference (its identity).
     pub reference_number: String,
     /// The post text.
     pub message: String,
     /// The platform name, e.g. `twitter`.
     pub platform: String,
-    /// The requested date, UTC, `YYYY-MM-DDTHH:MM:SS` (only used as part of the ledger key).
+    /// The normalised requested date, UTC, `YYYY-MM-DDTHH:MM:SS` (the sender only uses it as
+    /// part of the ledger key).
     pub scheduled_date: String,
 }
 
@@ -45,7 +49,7 @@ fn type_name(value: &Value) -> &'static str {
 /// [`InvalidInput`] when `text` is not JSON, not an object, or one of the four fields is
 /// missing or not a string (checked in the order `referenceNumber`, `message`, `platform`,
 /// `scheduledDate`; the first problem is reported).
-pub fn parse(text: &str) -> Result<PostInput, InvalidInput> {
+pub fn parse(text: &str) -> Result<TargetInput, InvalidInput> {
     let value: Value = serde_json::from_str(text).map_err(|e| InvalidInput {
         reference_number: None,
         message: format!("schedule input is not valid JSON: {e}"),
@@ -77,7 +81,7 @@ pub fn parse(text: &str) -> Result<PostInput, InvalidInput> {
             ),
         }),
     };
-    Ok(PostInput {
+    Ok(TargetInput {
         reference_number: string("referenceNumber")?,
         message: string("message")?,
         platform: string("platform")?,
@@ -88,6 +92,7 @@ pub fn parse(text: &str) -> Result<PostInput, InvalidInput> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::events::to_json;
 
     #[test]
     fn valid_input() {
@@ -95,7 +100,7 @@ mod tests {
             parse(
                 r#"{"referenceNumber":"r","message":"m","platform":"twitter","scheduledDate":"2026-01-01T00:00:00","extra":1}"#
             ),
-            Ok(PostInput {
+            Ok(TargetInput {
                 reference_number: "r".to_owned(),
                 message: "m".to_owned(),
                 platform: "twitter".to_owned(),
@@ -158,5 +163,24 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn written_input_reads_back() {
+        let input = TargetInput {
+            reference_number: "r \"1\"".to_owned(),
+            message: "héllo\nworld".to_owned(),
+            platform: "twitter".to_owned(),
+            scheduled_date: "2026-01-01T00:00:00".to_owned(),
+        };
+        let text = to_json(&input);
+        assert_eq!(
+            text.as_deref(),
+            Ok(concat!(
+                r#"{"referenceNumber":"r \"1\"","message":"héllo\nworld","#,
+                r#""platform":"twitter","scheduledDate":"2026-01-01T00:00:00"}"#
+            ))
+        );
+        assert_eq!(text.map(|t| parse(&t)), Ok(Ok(input)));
     }
 }

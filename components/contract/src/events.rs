@@ -1,0 +1,157 @@
+//! The events the scheduler and the sender publish, as JSON.
+//!
+//! Detail-types and sources are part of the user contract (DESIGN.md section 1):
+//! `Post Scheduled` from `SocialPostScheduler`; `Social Post Sent` and `Social Post Failed`
+//! from `SocialPostSender`. The scheduler publishes its failures from `SocialPostSender` too,
+//! so that one EventBridge rule catches every failure; `stage` says which component failed.
+
+use serde::Serialize;
+
+/// Detail-type of the event published when a schedule was created or updated.
+pub const POST_SCHEDULED: &str = "Post Scheduled";
+/// Source of [`POST_SCHEDULED`] events.
+pub const SCHEDULER_SOURCE: &str = "SocialPostScheduler";
+/// Detail-type of the event published when a post was published.
+pub const SOCIAL_POST_SENT: &str = "Social Post Sent";
+/// Detail-type of the event published when a request cannot be scheduled or a post was not
+/// published.
+pub const SOCIAL_POST_FAILED: &str = "Social Post Failed";
+/// Source of every sender event.
+pub const SENDER_SOURCE: &str = "SocialPostSender";
+/// Source of [`SOCIAL_POST_FAILED`] events, whichever component publishes them: the sender's
+/// source, shared with the scheduler on purpose.
+pub const FAILED_SOURCE: &str = SENDER_SOURCE;
+/// The `stage` of the scheduler's failure events.
+pub const STAGE_SCHEDULING: &str = "scheduling";
+/// The `stage` of the sender's failure events.
+pub const STAGE_SENDING: &str = "sending";
+
+/// Detail of `Post Scheduled`: `{"referenceNumber", "scheduledDate"}`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PostScheduled<'a> {
+    /// The post's reference.
+    pub reference_number: &'a str,
+    /// The normalised requested date, UTC, `YYYY-MM-DDTHH:MM:SS`.
+    pub scheduled_date: &'a str,
+}
+
+/// Detail of `Social Post Sent`: `{"referenceNumber", "postId"}`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PostSent<'a> {
+    /// The post's reference.
+    pub reference_number: &'a str,
+    /// The platform's post id as a JSON string, exactly as the platform returned it (X ids are
+    /// 64-bit and would lose precision as JSON numbers).
+    pub post_id: &'a str,
+}
+
+/// Detail of `Social Post Failed`:
+/// `{"referenceNumber", "reason", "reasonMessage", "retryable", "stage"}`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PostFailed<'a> {
+    /// The post's reference.
+    pub reference_number: &'a str,
+    /// The reason code.
+    pub reason: &'a str,
+    /// The human-readable explanation.
+    pub reason_message: &'a str,
+    /// Whether sending the same post again later could succeed (always `false` for the
+    /// scheduler's rejections).
+    pub retryable: bool,
+    /// Which component failed: [`STAGE_SCHEDULING`] for the scheduler, [`STAGE_SENDING`] for
+    /// the sender.
+    pub stage: &'a str,
+}
+
+/// Why an event could not be published (WIT `events.event-error`).
+///
+/// The components' bindings map the WIT type onto this one (wit-bindgen `with`), so it must
+/// keep the WIT variant's shape: the same cases, each carrying a string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventError {
+    /// The backend rejected the entry.
+    Invalid(String),
+    /// The backend could not be reached or failed; retrying may succeed.
+    Unavailable(String),
+}
+
+impl std::fmt::Display for EventError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EventError::Invalid(m) => write!(f, "invalid: {m}"),
+            EventError::Unavailable(m) => write!(f, "unavailable: {m}"),
+        }
+    }
+}
+
+/// JSON text of `value`.
+///
+/// # Errors
+/// serde_json's message if serialisation fails (it cannot for the types of this crate).
+pub fn to_json<T: Serialize>(value: &T) -> Result<String, String> {
+    serde_json::to_string(value).map_err(|e| format!("could not encode JSON: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_exact() {
+        assert_eq!(POST_SCHEDULED, "Post Scheduled");
+        assert_eq!(SCHEDULER_SOURCE, "SocialPostScheduler");
+        assert_eq!(SOCIAL_POST_SENT, "Social Post Sent");
+        assert_eq!(SOCIAL_POST_FAILED, "Social Post Failed");
+        assert_eq!(SENDER_SOURCE, "SocialPostSender");
+        assert_eq!(FAILED_SOURCE, "SocialPostSender");
+        assert_eq!(STAGE_SCHEDULING, "scheduling");
+        assert_eq!(STAGE_SENDING, "sending");
+    }
+
+    #[test]
+    fn details_are_camel_case_in_field_order() {
+        assert_eq!(
+            to_json(&PostScheduled {
+                reference_number: "r",
+                scheduled_date: "2026-01-01T00:00:00",
+            }),
+            Ok(r#"{"referenceNumber":"r","scheduledDate":"2026-01-01T00:00:00"}"#.to_owned())
+        );
+        assert_eq!(
+            to_json(&PostSent {
+                reference_number: "r",
+                post_id: "1234567890123456789",
+            }),
+            Ok(r#"{"referenceNumber":"r","postId":"1234567890123456789"}"#.to_owned())
+        );
+        assert_eq!(
+            to_json(&PostFailed {
+                reference_number: "r",
+                reason: "auth-failed",
+                reason_message: "m \"q\"",
+                retryable: false,
+                stage: STAGE_SENDING,
+            }),
+            Ok(concat!(
+                r#"{"referenceNumber":"r","reason":"auth-failed","reasonMessage":"m \"q\"","#,
+                r#""retryable":false,"stage":"sending"}"#
+            )
+            .to_owned())
+        );
+    }
+
+    #[test]
+    fn event_errors_display_their_case() {
+        assert_eq!(
+            EventError::Invalid("too big".to_owned()).to_string(),
+            "invalid: too big"
+        );
+        assert_eq!(
+            EventError::Unavailable("bus down".to_owned()).to_string(),
+            "unavailable: bus down"
+        );
+    }
+}

@@ -1,0 +1,26 @@
+//! The user-facing event contract of Social Post Scheduler, shared by the scheduler and sender
+//! components. It is a plain library, not a component.
+//!
+//! Event detail-types, sources and detail shapes are part of the user contract (DESIGN.md
+//! section 1), and so is the schedule's target input, which the scheduler writes and the sender
+//! reads. Keeping them here gives both components one definition:
+//!
+//! - [`events`]: the detail-types and sources, the detail objects (`Post Scheduled`,
+//!   `Social Post Sent`, `Social Post Failed`), the capability error of `events.publish`, and
+//!   [`events::to_json`].
+//! - [`input`]: the schedule's target input, serialised by the scheduler and parsed by the
+//!   sender.
+
+#![warn(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
+pub mod events;
+pub mod input;
