@@ -1,14 +1,26 @@
 //! Builds the components (wasm32-wasip2, release) before the host, so that
-//! `cargo run -p sps -- serve` and `cargo test` need no separate step, and tells the
-//! host where they are (`SPS_DEFAULT_COMPONENTS_DIR`).
+//! `cargo run -p sps -- serve` and `cargo test` need no separate step, tells the host
+//! where they are (`SPS_DEFAULT_COMPONENTS_DIR`), and embeds them in the binary
+//! (`$OUT_DIR/embedded_components.rs`, read by `runtime::loader::EMBEDDED`) so that a
+//! Lambda package is the one `bootstrap` file.
+//!
+//! With the feature `precompiled`, each embedded component is also precompiled here for
+//! the build's target architecture (`TARGET`, e.g. `aarch64-unknown-linux-gnu` under
+//! `cargo lambda build --arm64`) with the host's own engine configuration
+//! (`src/runtime/engine_config.rs`), so a cold start deserializes instead of compiling.
 //!
 //! The nested cargo uses a target directory of its own, beside the outer one, so the two
 //! never wait on each other's lock. Set `SPS_SKIP_COMPONENT_BUILD=1` to skip it (the
 //! components directory is then only a default; `SPS_COMPONENTS_DIR` picks another).
 
 use std::env;
-use std::path::PathBuf;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+
+#[cfg(feature = "precompiled")]
+#[path = "src/runtime/engine_config.rs"]
+mod engine_config;
 
 const COMPONENTS: [&str; 3] = ["sps-scheduler", "sps-sender", "sps-twitter"];
 const TARGET: &str = "wasm32-wasip2";
@@ -33,15 +45,23 @@ fn main() {
     for path in ["components", "wit", "Cargo.lock", "Cargo.toml"] {
         println!("cargo:rerun-if-changed={}", root.join(path).display());
     }
-    if env::var_os("SPS_SKIP_COMPONENT_BUILD").is_some_and(|v| v == "1") {
-        return;
+    println!(
+        "cargo:rerun-if-changed={}",
+        manifest_dir.join("src/runtime/engine_config.rs").display()
+    );
+    if env::var_os("SPS_SKIP_COMPONENT_BUILD").is_none_or(|v| v != "1") {
+        build_components(&root, &components_target);
     }
+    embed(&components_dir, &out_dir);
+}
 
+/// Builds the three components into `components_target`.
+fn build_components(root: &Path, components_target: &Path) {
     let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
-    cmd.current_dir(&root)
+    cmd.current_dir(root)
         .args(["build", "--release", "--target", TARGET, "--target-dir"])
-        .arg(&components_target);
+        .arg(components_target);
     for package in COMPONENTS {
         cmd.args(["-p", package]);
     }
@@ -65,6 +85,73 @@ fn main() {
         )),
         Err(err) => fail(&format!("cannot run cargo to build the components: {err}")),
     }
+}
+
+/// Writes `$OUT_DIR/embedded_components.rs`: one `EmbeddedComponent` per component
+/// found in `components_dir` (none when the build was skipped and they are absent).
+fn embed(components_dir: &Path, out_dir: &Path) {
+    let mut entries = String::new();
+    for package in COMPONENTS {
+        let file = format!("{}.wasm", package.replace('-', "_"));
+        let path = components_dir.join(&file);
+        if !path.is_file() {
+            println!(
+                "cargo:warning={} is missing: the binary embeds no components",
+                path.display()
+            );
+            entries.clear();
+            break;
+        }
+        let precompiled = match precompile(&path, out_dir, &file) {
+            Some(code) => format!("Some(include_bytes!({:?}))", code.display().to_string()),
+            None => "None".to_string(),
+        };
+        let _ = writeln!(
+            entries,
+            "    EmbeddedComponent {{ file: {file:?}, wasm: include_bytes!({:?}), precompiled: {precompiled} }},",
+            path.display().to_string()
+        );
+    }
+    let code = format!(
+        "/// The components embedded by build.rs.\npub const EMBEDDED: &[EmbeddedComponent] = &[\n{entries}];\n"
+    );
+    if let Err(err) = std::fs::write(out_dir.join("embedded_components.rs"), code) {
+        fail(&format!("cannot write embedded_components.rs: {err}"));
+    }
+}
+
+/// Without the feature `precompiled`: nothing.
+#[cfg(not(feature = "precompiled"))]
+fn precompile(_wasm: &Path, _out_dir: &Path, _file: &str) -> Option<PathBuf> {
+    None
+}
+
+/// Precompiles `wasm` for `TARGET` with the host's engine configuration into
+/// `$OUT_DIR/<file>.cwasm` (wasmtime `Engine::precompile_component`).
+#[cfg(feature = "precompiled")]
+fn precompile(wasm: &Path, out_dir: &Path, file: &str) -> Option<PathBuf> {
+    let target = env::var("TARGET").unwrap_or_default();
+    let mut config = engine_config::engine_config();
+    if let Err(err) = config.target(&target) {
+        fail(&format!("wasmtime cannot compile for {target}: {err}"));
+    }
+    let engine = match wasmtime::Engine::new(&config) {
+        Ok(engine) => engine,
+        Err(err) => fail(&format!("cannot configure wasmtime for {target}: {err}")),
+    };
+    let bytes = match std::fs::read(wasm) {
+        Ok(bytes) => bytes,
+        Err(err) => fail(&format!("cannot read {}: {err}", wasm.display())),
+    };
+    let code = match engine.precompile_component(&bytes) {
+        Ok(code) => code,
+        Err(err) => fail(&format!("cannot precompile {}: {err:#}", wasm.display())),
+    };
+    let out = out_dir.join(format!("{file}.{target}.cwasm"));
+    if let Err(err) = std::fs::write(&out, code) {
+        fail(&format!("cannot write {}: {err}", out.display()));
+    }
+    Some(out)
 }
 
 fn fail(message: &str) -> ! {

@@ -5,13 +5,17 @@
 //! - [`runtime`]: engine, linker, component loading and the per-call Store.
 //! - [`caps`]: one module per capability, each behind a backend trait.
 //! - [`local`]: the `sps serve` runtime (SQLite store, timer, loopback HTTP API).
+//! - [`aws`]: the AWS backends (EventBridge Scheduler, EventBridge, Secrets Manager,
+//!   DynamoDB, S3) and their settings; [`lambda`]: the two Lambda functions.
 //! - [`memory`]: in-memory backends for tests and benchmarks.
 //! - [`settings`]: configuration from the environment and flags.
 
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod aws;
 pub mod bindings;
 pub mod caps;
+pub mod lambda;
 pub mod local;
 pub mod memory;
 pub mod runtime;

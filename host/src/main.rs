@@ -7,17 +7,21 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+use sps_host::aws::AwsSettings;
 use sps_host::caps::Backends;
 use sps_host::local::{api, store::SqliteStore, timer};
 use sps_host::runtime::Runtime;
 use sps_host::settings::ServeSettings;
 
 /// Social Post Scheduler: schedules social posts and publishes them when their time comes.
+///
+/// Under AWS Lambda (`AWS_LAMBDA_RUNTIME_API` set) without a subcommand it serves the
+/// function named by `SPS_FUNCTION`, as `sps lambda` does.
 #[derive(Parser)]
 #[command(version)]
 struct Cli {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand)]
@@ -25,25 +29,42 @@ enum Command {
     /// Run locally: SQLite store, timer and a loopback HTTP API (POST /events,
     /// GET /schedules, GET /events, GET /dead-letters, GET /health).
     Serve(ServeSettings),
+    /// Serve the AWS Lambda function named by SPS_FUNCTION (scheduler or sender) through
+    /// the Lambda runtime API (AWS_LAMBDA_RUNTIME_API); settings from SPS_* variables.
+    Lambda,
 }
 
+/// The environment variable the Lambda execution environment sets.
+const LAMBDA_RUNTIME_API: &str = "AWS_LAMBDA_RUNTIME_API";
+
 fn main() -> ExitCode {
+    let in_lambda = std::env::var_os(LAMBDA_RUNTIME_API).is_some();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "info,wasmtime=warn,cranelift=warn".into()),
         )
+        .with_ansi(!in_lambda)
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    let command = match cli.command {
+        Some(command) => command,
+        None if in_lambda => Command::Lambda,
+        None => {
+            eprintln!("error: a subcommand is required (sps serve, sps lambda); see sps --help");
+            return ExitCode::from(2);
+        }
+    };
     let result = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(anyhow::Error::from)
         .and_then(|rt| {
             rt.block_on(async {
-                match cli.command {
+                match command {
                     Command::Serve(settings) => serve(settings).await,
+                    Command::Lambda => lambda().await,
                 }
             })
         });
@@ -55,6 +76,20 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Serves the Lambda function named by `SPS_FUNCTION`.
+async fn lambda() -> anyhow::Result<()> {
+    let settings = AwsSettings::from_env()?;
+    let function = settings
+        .function
+        .ok_or_else(|| anyhow::anyhow!("SPS_FUNCTION must be set to scheduler or sender"))?;
+    if std::env::var_os(LAMBDA_RUNTIME_API).is_none() {
+        anyhow::bail!(
+            "{LAMBDA_RUNTIME_API} is not set: run under AWS Lambda or `cargo lambda watch`"
+        );
+    }
+    sps_host::lambda::run(function, settings).await
 }
 
 async fn serve(settings: ServeSettings) -> anyhow::Result<()> {

@@ -16,7 +16,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use crate::caps::http::OutboundPolicy;
-use crate::runtime::{Limits, PlatformSettings, RuntimeSettings};
+use crate::runtime::{ComponentsSource, Limits, PlatformSettings, RuntimeSettings};
 use crate::secrets::XCredentials;
 
 /// Where the build put the components (set by `build.rs`).
@@ -96,13 +96,14 @@ pub fn runtime_settings(
         outbound: OutboundPolicy::deny_all().allow_url(x_api_base_url)?,
     };
     Ok(RuntimeSettings {
-        components_dir,
+        components: ComponentsSource::Dir(components_dir),
         cache_dir,
         scheduler_config: HashMap::from([(
             "flexible_window_minutes".to_string(),
             flexible_window_minutes.to_string(),
         )]),
         platforms: HashMap::from([("twitter".to_string(), twitter)]),
+        platforms_source: None,
         limits: Limits::default(),
     })
 }

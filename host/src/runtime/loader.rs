@@ -1,6 +1,7 @@
-//! Loading components from a directory: each file is checked against the world it must
-//! implement, precompiled once and cached under its content digest, and
-//! pre-instantiated against the shared linker.
+//! Loading components from a directory or from the binary itself: each component is
+//! checked against the world it must implement, precompiled once (at build time for the
+//! embedded ones with the feature `precompiled`, else on first load and cached under its
+//! content digest), and pre-instantiated against the shared linker.
 
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
@@ -52,69 +53,194 @@ const PLATFORM_IMPORTS: &[&str] = &[
     "wasi:http/types",
 ];
 
-/// Loads the scheduler, the sender and every platform component in `dir`, using
+/// Where the components come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ComponentsSource {
+    /// A directory holding `sps_scheduler.wasm`, `sps_sender.wasm` and
+    /// `sps_<platform>.wasm` (compiled through the precompiled cache).
+    Dir(PathBuf),
+    /// The components built into this binary ([`EMBEDDED`]): precompiled `.cwasm`
+    /// for the build's target when built with the feature `precompiled`, else `.wasm`
+    /// compiled through the precompiled cache.
+    Embedded,
+    /// The embedded components, each replaced by the file of the same name in this
+    /// directory, plus the directory's other platforms (swapped components).
+    EmbeddedWith(PathBuf),
+}
+
+impl std::fmt::Display for ComponentsSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ComponentsSource::Dir(dir) => write!(f, "{}", dir.display()),
+            ComponentsSource::Embedded => f.write_str("the components embedded in the binary"),
+            ComponentsSource::EmbeddedWith(dir) => write!(
+                f,
+                "the components embedded in the binary with those of {} over them",
+                dir.display()
+            ),
+        }
+    }
+}
+
+/// One component built into the binary by `build.rs`.
+#[derive(Debug, Clone, Copy)]
+pub struct EmbeddedComponent {
+    /// Its file name in a components directory (`sps_scheduler.wasm`, ...).
+    pub file: &'static str,
+    /// The component bytes.
+    pub wasm: &'static [u8],
+    /// The same component precompiled by `build.rs` with [`super::engine_config`] for
+    /// the build's target (`Engine::precompile_component`), when built with the feature
+    /// `precompiled`.
+    pub precompiled: Option<&'static [u8]>,
+}
+
+mod embedded {
+    use super::EmbeddedComponent;
+    include!(concat!(env!("OUT_DIR"), "/embedded_components.rs"));
+}
+
+/// The components `build.rs` embedded: the three it built (empty when the build skipped
+/// them with `SPS_SKIP_COMPONENT_BUILD=1` and none were there).
+pub const EMBEDDED: &[EmbeddedComponent] = embedded::EMBEDDED;
+
+/// How the components of one load were obtained.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoadReport {
+    /// Where they came from ([`ComponentsSource`]'s `Display`).
+    pub source: String,
+    /// Components used as precompiled code embedded in the binary (no compilation).
+    pub precompiled: usize,
+    /// Components read from the precompiled cache directory (no compilation).
+    pub cached: usize,
+    /// Components compiled by this process (then written to the cache directory).
+    pub compiled: usize,
+}
+
+/// One component to load: its file name, where it came from (for messages) and bytes.
+struct ComponentFile {
+    file: String,
+    origin: String,
+    wasm: std::borrow::Cow<'static, [u8]>,
+    precompiled: Option<&'static [u8]>,
+}
+
+/// Loads the scheduler, the sender and every platform component of `source`, using
 /// `cache_dir` for precompiled code.
 ///
 /// # Errors
 /// When a required file is missing, fails to compile, imports a capability its world
 /// does not grant, or lacks its world's exports; the message names the file.
-pub(crate) fn load_dir(
+pub(crate) fn load(
     engine: &Engine,
     linker: &Linker<Ctx>,
-    dir: &Path,
+    source: &ComponentsSource,
     cache_dir: &Path,
-) -> anyhow::Result<Components> {
-    let scheduler_path = dir.join(SCHEDULER_FILE);
-    let sender_path = dir.join(SENDER_FILE);
-    let scheduler = load(engine, &scheduler_path, cache_dir, SCHEDULER_IMPORTS)?;
+) -> anyhow::Result<(Components, LoadReport)> {
+    let files = match source {
+        ComponentsSource::Dir(dir) => dir_files(dir)?,
+        ComponentsSource::Embedded => embedded_files(),
+        ComponentsSource::EmbeddedWith(dir) => {
+            let mut files = embedded_files();
+            for file in dir_files(dir)? {
+                files.retain(|f| f.file != file.file);
+                files.push(file);
+            }
+            files.sort_by(|a, b| a.file.cmp(&b.file));
+            files
+        }
+    };
+    let mut report = LoadReport {
+        source: source.to_string(),
+        ..LoadReport::default()
+    };
+    let find = |name: &str| {
+        files
+            .iter()
+            .find(|f| f.file == name)
+            .ok_or_else(|| anyhow::anyhow!("{name} is missing from {source}"))
+    };
+    let scheduler_file = find(SCHEDULER_FILE)?;
+    let scheduler = load_one(
+        engine,
+        scheduler_file,
+        cache_dir,
+        SCHEDULER_IMPORTS,
+        &mut report,
+    )?;
     let scheduler = SchedulerPre::new(linker.instantiate_pre(&scheduler)?)
         .map_err(anyhow::Error::from)
         .with_context(|| {
             format!(
                 "{} does not implement the world sps:social/scheduler",
-                scheduler_path.display()
+                scheduler_file.origin
             )
         })?;
-    let sender = load(engine, &sender_path, cache_dir, SENDER_IMPORTS)?;
+    let sender_file = find(SENDER_FILE)?;
+    let sender = load_one(engine, sender_file, cache_dir, SENDER_IMPORTS, &mut report)?;
     let sender = SenderPre::new(linker.instantiate_pre(&sender)?)
         .map_err(anyhow::Error::from)
         .with_context(|| {
             format!(
                 "{} does not implement the world sps:social/sender",
-                sender_path.display()
+                sender_file.origin
             )
         })?;
 
     let mut platforms = BTreeMap::new();
-    for (name, path) in platform_files(dir)? {
-        let component = load(engine, &path, cache_dir, PLATFORM_IMPORTS)?;
+    for file in &files {
+        let Some(name) = platform_name(&file.file) else {
+            continue;
+        };
+        let component = load_one(engine, file, cache_dir, PLATFORM_IMPORTS, &mut report)?;
         let pre = PlatformComponentPre::new(linker.instantiate_pre(&component)?)
             .map_err(anyhow::Error::from)
             .with_context(|| {
                 format!(
                     "{} does not implement the world sps:social/platform-component",
-                    path.display()
+                    file.origin
                 )
             })?;
-        platforms.insert(name, pre);
+        platforms.insert(name.to_string(), pre);
     }
     if platforms.is_empty() {
-        bail!(
-            "no platform component (sps_<platform>.wasm) in {}",
-            dir.display()
-        );
+        bail!("no platform component (sps_<platform>.wasm) in {source}");
     }
-    Ok(Components {
-        scheduler,
-        sender,
-        platforms,
-    })
+    Ok((
+        Components {
+            scheduler,
+            sender,
+            platforms,
+        },
+        report,
+    ))
 }
 
-/// The platform files of `dir`: `sps_<name>.wasm` other than the scheduler and the
-/// sender, where `<name>` is lowercase ASCII letters and digits.
-fn platform_files(dir: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
-    let mut found = Vec::new();
+/// Whether `file` names a component in a components directory: the scheduler, the
+/// sender, or `sps_<platform>.wasm` with `<platform>` of lowercase ASCII letters and digits.
+pub fn is_component_file(file: &str) -> bool {
+    file == SCHEDULER_FILE || file == SENDER_FILE || platform_name(file).is_some()
+}
+
+/// The platform name of a component file: `<name>` of `sps_<name>.wasm` other than the
+/// scheduler and the sender, where `<name>` is lowercase ASCII letters and digits.
+fn platform_name(file: &str) -> Option<&str> {
+    if file == SCHEDULER_FILE || file == SENDER_FILE {
+        return None;
+    }
+    let name = file
+        .strip_prefix(PLATFORM_PREFIX)
+        .and_then(|f| f.strip_suffix(".wasm"))?;
+    let valid = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    valid.then_some(name)
+}
+
+/// The component files of `dir` (the scheduler, the sender and the platforms), read.
+fn dir_files(dir: &Path) -> anyhow::Result<Vec<ComponentFile>> {
+    let mut names = Vec::new();
     let entries = std::fs::read_dir(dir)
         .with_context(|| format!("cannot read the components directory {}", dir.display()))?;
     for entry in entries {
@@ -122,36 +248,54 @@ fn platform_files(dir: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
         let Some(file) = path.file_name().and_then(|f| f.to_str()) else {
             continue;
         };
-        if file == SCHEDULER_FILE || file == SENDER_FILE {
-            continue;
-        }
-        let Some(name) = file
-            .strip_prefix(PLATFORM_PREFIX)
-            .and_then(|f| f.strip_suffix(".wasm"))
-        else {
-            continue;
-        };
-        if !name.is_empty()
-            && name
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        {
-            found.push((name.to_string(), path));
+        if is_component_file(file) {
+            names.push(file.to_string());
         }
     }
-    found.sort();
-    Ok(found)
+    names.sort();
+    names
+        .into_iter()
+        .map(|file| {
+            let path = dir.join(&file);
+            let wasm = std::fs::read(&path)
+                .with_context(|| format!("cannot read component {}", path.display()))?;
+            Ok(ComponentFile {
+                file,
+                origin: path.display().to_string(),
+                wasm: wasm.into(),
+                precompiled: None,
+            })
+        })
+        .collect()
+}
+
+/// The components embedded in the binary.
+fn embedded_files() -> Vec<ComponentFile> {
+    EMBEDDED
+        .iter()
+        .map(|c| ComponentFile {
+            file: c.file.to_string(),
+            origin: format!("embedded {}", c.file),
+            wasm: std::borrow::Cow::Borrowed(c.wasm),
+            precompiled: c.precompiled,
+        })
+        .collect()
 }
 
 /// What identifies the contents of a components directory: the `.wasm` files' names,
-/// sizes and modification times, sorted.
+/// sizes and modification times, sorted (empty for the embedded components, which never
+/// change).
 pub type Fingerprint = Vec<(String, u64, Option<std::time::SystemTime>)>;
 
-/// The [`Fingerprint`] of `dir`.
+/// The [`Fingerprint`] of `source`.
 ///
 /// # Errors
 /// When the directory cannot be read.
-pub fn fingerprint(dir: &Path) -> anyhow::Result<Fingerprint> {
+pub fn fingerprint(source: &ComponentsSource) -> anyhow::Result<Fingerprint> {
+    let dir = match source {
+        ComponentsSource::Dir(dir) | ComponentsSource::EmbeddedWith(dir) => dir,
+        ComponentsSource::Embedded => return Ok(Vec::new()),
+    };
     let mut files = Vec::new();
     let entries = std::fs::read_dir(dir)
         .with_context(|| format!("cannot read the components directory {}", dir.display()))?;
@@ -167,20 +311,48 @@ pub fn fingerprint(dir: &Path) -> anyhow::Result<Fingerprint> {
     Ok(files)
 }
 
-/// Reads, checks and compiles one component, through the precompiled cache.
-fn load(
+/// Compiles (or deserializes) and checks one component.
+fn load_one(
     engine: &Engine,
-    path: &Path,
+    file: &ComponentFile,
     cache_dir: &Path,
     world_imports: &[&str],
+    report: &mut LoadReport,
 ) -> anyhow::Result<Component> {
-    let bytes =
-        std::fs::read(path).with_context(|| format!("cannot read component {}", path.display()))?;
-    let component = compile_cached(engine, &bytes, cache_dir)
-        .with_context(|| format!("cannot compile component {}", path.display()))?;
+    let component = match file
+        .precompiled
+        .and_then(|code| deserialize_embedded(engine, file, code))
+    {
+        Some(component) => {
+            report.precompiled += 1;
+            component
+        }
+        None => compile_cached(engine, &file.wasm, cache_dir, report)
+            .with_context(|| format!("cannot compile component {}", file.origin))?,
+    };
     check_imports(engine, &component, world_imports)
-        .with_context(|| format!("component {} is not allowed", path.display()))?;
+        .with_context(|| format!("component {} is not allowed", file.origin))?;
     Ok(component)
+}
+
+/// The embedded precompiled code of `file`, or `None` (logged) when this engine cannot
+/// use it, in which case the caller compiles the embedded `.wasm` instead.
+fn deserialize_embedded(
+    engine: &Engine,
+    file: &ComponentFile,
+    code: &'static [u8],
+) -> Option<Component> {
+    // SAFETY: `code` is `Engine::precompile_component` output that build.rs wrote for
+    // this very binary from the embedded component bytes, with this program's
+    // `engine_config` and this wasmtime version; wasmtime checks its header (version,
+    // target, settings and CPU features) and refuses code this engine cannot run.
+    match unsafe { Component::deserialize(engine, code) } {
+        Ok(component) => Some(component),
+        Err(err) => {
+            tracing::warn!(component = %file.origin, error = %format!("{err:#}"), "embedded precompiled component unusable here; compiling it");
+            None
+        }
+    }
 }
 
 /// Fails when the component imports an interface outside [`COMMON_IMPORTS`] and
@@ -218,7 +390,12 @@ pub fn cache_key(engine: &Engine, bytes: &[u8]) -> String {
 
 /// Compiles `bytes`, or loads the code precompiled earlier from
 /// `{cache_dir}/{cache_key}.cwasm`. A cache file that cannot be used is rebuilt.
-fn compile_cached(engine: &Engine, bytes: &[u8], cache_dir: &Path) -> anyhow::Result<Component> {
+fn compile_cached(
+    engine: &Engine,
+    bytes: &[u8],
+    cache_dir: &Path,
+    report: &mut LoadReport,
+) -> anyhow::Result<Component> {
     let cached = cache_dir.join(format!("{}.cwasm", cache_key(engine, bytes)));
     if cached.is_file() {
         // SAFETY: the file is named by the digest of the component bytes and of this
@@ -226,13 +403,17 @@ fn compile_cached(engine: &Engine, bytes: &[u8], cache_dir: &Path) -> anyhow::Re
         // program into the host's own cache directory (see below); wasmtime checks the
         // engine compatibility header before using it.
         match unsafe { Component::deserialize_file(engine, &cached) } {
-            Ok(component) => return Ok(component),
+            Ok(component) => {
+                report.cached += 1;
+                return Ok(component);
+            }
             Err(err) => {
                 tracing::warn!(file = %cached.display(), error = %err, "ignoring unusable precompiled component")
             }
         }
     }
     let component = Component::new(engine, bytes)?;
+    report.compiled += 1;
     if let Err(err) = write_cache(&component, cache_dir, &cached) {
         tracing::warn!(file = %cached.display(), error = %format!("{err:#}"), "cannot cache precompiled component");
     }

@@ -2,7 +2,9 @@
 //! process; a fresh Store, with an epoch deadline and a memory limit, per call.
 
 mod ctx;
+mod engine_config;
 pub mod loader;
+mod platform_settings;
 
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
@@ -14,9 +16,12 @@ use std::time::Duration;
 use anyhow::Context as _;
 use arc_swap::ArcSwap;
 use wasmtime::component::{HasSelf, Linker};
-use wasmtime::{Config, Engine, Store};
+use wasmtime::{Engine, Store};
 
 pub use ctx::Ctx;
+pub use engine_config::engine_config;
+pub use loader::{ComponentsSource, LoadReport};
+pub use platform_settings::PlatformSettingsSource;
 
 use crate::bindings::{
     config_store, events, ledger, platforms, schedules, scheduling, sending,
@@ -63,15 +68,18 @@ pub struct PlatformSettings {
 /// The runtime's configuration.
 #[derive(Debug, Clone)]
 pub struct RuntimeSettings {
-    /// Directory holding `sps_scheduler.wasm`, `sps_sender.wasm` and `sps_<platform>.wasm`.
-    pub components_dir: PathBuf,
+    /// Where `sps_scheduler.wasm`, `sps_sender.wasm` and `sps_<platform>.wasm` come from.
+    pub components: ComponentsSource,
     /// Directory for precompiled components (`.cwasm`), keyed by content digest.
     pub cache_dir: PathBuf,
     /// The scheduler's `wasi:config/store` keys (`flexible_window_minutes`).
     pub scheduler_config: HashMap<String, String>,
     /// Per platform name (`twitter`): its settings. A platform without an entry gets no
-    /// settings and no outbound host.
+    /// settings and no outbound host. Used when `platforms_source` is `None`.
     pub platforms: HashMap<String, PlatformSettings>,
+    /// Where the platforms' settings come from instead of `platforms`, asked on every
+    /// platform call (the AWS host's Secrets Manager source, which refreshes them).
+    pub platforms_source: Option<Arc<dyn PlatformSettingsSource>>,
     /// Store limits.
     pub limits: Limits,
 }
@@ -103,6 +111,10 @@ struct Inner {
     stop_ticker: Arc<AtomicBool>,
     /// [`loader::fingerprint`] of the directory when it was last loaded.
     loaded_fingerprint: std::sync::Mutex<loader::Fingerprint>,
+    /// How the components in use were loaded.
+    load_report: std::sync::Mutex<LoadReport>,
+    /// `settings.platforms_source`, or the static `settings.platforms`.
+    platforms: Arc<dyn PlatformSettingsSource>,
 }
 
 impl Drop for Inner {
@@ -118,24 +130,19 @@ pub struct Runtime {
 }
 
 impl Runtime {
-    /// Builds the engine and linker, and loads the components of
-    /// `settings.components_dir`.
+    /// Builds the engine ([`engine_config`]) and linker, and loads the components of
+    /// `settings.components`.
     ///
     /// # Errors
     /// When the engine cannot be configured or a component cannot be loaded (see
     /// [`loader`]).
     pub fn new(settings: RuntimeSettings, backends: Backends) -> anyhow::Result<Self> {
-        let mut config = Config::new();
-        config.epoch_interruption(true);
-        let engine = Engine::new(&config)?;
+        let engine = Engine::new(&engine_config())?;
         let linker = linker(&engine)?;
-        let fingerprint = loader::fingerprint(&settings.components_dir)?;
-        let components = loader::load_dir(
-            &engine,
-            &linker,
-            &settings.components_dir,
-            &settings.cache_dir,
-        )?;
+        let fingerprint = loader::fingerprint(&settings.components)?;
+        let (components, report) =
+            loader::load(&engine, &linker, &settings.components, &settings.cache_dir)?;
+        tracing::info!(source = %report.source, precompiled = report.precompiled, cached = report.cached, compiled = report.compiled, "components loaded");
         let stop_ticker = Arc::new(AtomicBool::new(false));
         spawn_epoch_ticker(engine.clone(), stop_ticker.clone())?;
         Ok(Self {
@@ -144,27 +151,57 @@ impl Runtime {
                 linker,
                 components: ArcSwap::from_pointee(components),
                 backends,
-                settings,
                 stop_ticker,
                 loaded_fingerprint: std::sync::Mutex::new(fingerprint),
+                load_report: std::sync::Mutex::new(report),
+                platforms: settings
+                    .platforms_source
+                    .clone()
+                    .unwrap_or_else(|| Arc::new(settings.platforms.clone())),
+                settings,
             }),
         })
     }
 
-    /// Loads the components directory again. On failure the components in use stay.
+    /// Loads the configured components again. On failure the components in use stay.
     ///
     /// # Errors
     /// Why the new components could not be loaded.
     pub fn reload(&self) -> anyhow::Result<()> {
+        self.replace_components(&self.inner.settings.components)
+            .map(|_| ())
+    }
+
+    /// Loads the components of `source` and puts them in use for the calls that start
+    /// from now on (calls under way finish with the components they began with). On
+    /// failure the components in use stay. Returns how they were loaded.
+    ///
+    /// # Errors
+    /// Why the components of `source` could not be loaded (see [`loader`]).
+    pub fn replace_components(&self, source: &ComponentsSource) -> anyhow::Result<LoadReport> {
         let inner = &self.inner;
-        let components = loader::load_dir(
+        let (components, report) = loader::load(
             &inner.engine,
             &inner.linker,
-            &inner.settings.components_dir,
+            source,
             &inner.settings.cache_dir,
         )?;
         inner.components.store(Arc::new(components));
-        Ok(())
+        *inner
+            .load_report
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = report.clone();
+        tracing::info!(source = %report.source, precompiled = report.precompiled, cached = report.cached, compiled = report.compiled, "components loaded");
+        Ok(report)
+    }
+
+    /// How the components in use were loaded.
+    pub fn load_report(&self) -> LoadReport {
+        self.inner
+            .load_report
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     /// Loads the components directory again if a file in it changed since the last load
@@ -174,7 +211,7 @@ impl Runtime {
     /// Why the changed components could not be loaded; the ones in use stay, and the
     /// same files are not tried again until they change.
     pub fn reload_if_changed(&self) -> anyhow::Result<bool> {
-        let now = loader::fingerprint(&self.inner.settings.components_dir)?;
+        let now = loader::fingerprint(&self.inner.settings.components)?;
         {
             let mut last = self
                 .inner
@@ -259,7 +296,16 @@ impl Runtime {
         platform: &str,
         message: &str,
     ) -> anyhow::Result<Result<(), MessageError>> {
-        let mut store = self.platform_store(platform);
+        // Validation needs neither credentials nor the network: when the settings cannot
+        // be read, the component validates without them.
+        let settings = match self.inner.platforms.settings(platform).await {
+            Ok(settings) => settings,
+            Err(err) => {
+                tracing::warn!(platform, error = %format!("{err:#}"), "platform settings unavailable; validating without them");
+                PlatformSettings::default()
+            }
+        };
+        let mut store = self.platform_store(settings);
         self.bounded(async {
             let instance = component.instantiate_async(&mut store).await?;
             instance
@@ -277,7 +323,14 @@ impl Runtime {
         platform: &str,
         message: &str,
     ) -> anyhow::Result<Result<String, PublishError>> {
-        let mut store = self.platform_store(platform);
+        let settings = match self.inner.platforms.settings(platform).await {
+            Ok(settings) => settings,
+            Err(err) => {
+                tracing::error!(platform, error = %format!("{err:#}"), "platform settings unavailable; nothing was sent");
+                return Ok(Err(PublishError::Transient(format!("{err:#}"))));
+            }
+        };
+        let mut store = self.platform_store(settings);
         self.bounded(async {
             let instance = component.instantiate_async(&mut store).await?;
             instance
@@ -288,14 +341,7 @@ impl Runtime {
         .await
     }
 
-    fn platform_store(&self, platform: &str) -> Store<Ctx> {
-        let settings = self
-            .inner
-            .settings
-            .platforms
-            .get(platform)
-            .cloned()
-            .unwrap_or_default();
+    fn platform_store(&self, settings: PlatformSettings) -> Store<Ctx> {
         self.store(
             self.inner.components.load_full(),
             settings.config,
