@@ -141,20 +141,29 @@ where
     }
 }
 
+/// Sets every field of a one-time schedule on a CreateSchedule or UpdateSchedule
+/// request builder (the SDK's two builders share no trait). One definition for both,
+/// because UpdateSchedule replaces the whole schedule: a field left out of an update
+/// would reset to its default (AWS Scheduler API reference, UpdateSchedule).
+macro_rules! complete_schedule {
+    ($builder:expr, $backend:expr, $schedule:expr) => {
+        $builder
+            .name(&$schedule.name)
+            .group_name(&$backend.group)
+            .schedule_expression(format!("at({})", $schedule.at))
+            .schedule_expression_timezone("UTC")
+            .flexible_time_window(flexible_time_window($schedule.flexible_window_minutes)?)
+            .action_after_completion(ActionAfterCompletion::Delete)
+            .state(ScheduleState::Enabled)
+            .target($backend.target(&$schedule.input)?)
+    };
+}
+
 #[async_trait]
 impl ScheduleBackend for SchedulerSchedules {
     async fn create(&self, schedule: Schedule) -> Result<(), ScheduleError> {
         schedules::validate(&schedule)?;
-        self.client
-            .create_schedule()
-            .name(&schedule.name)
-            .group_name(&self.group)
-            .schedule_expression(format!("at({})", schedule.at))
-            .schedule_expression_timezone("UTC")
-            .flexible_time_window(flexible_time_window(schedule.flexible_window_minutes)?)
-            .action_after_completion(ActionAfterCompletion::Delete)
-            .state(ScheduleState::Enabled)
-            .target(self.target(&schedule.input)?)
+        complete_schedule!(self.client.create_schedule(), self, schedule)
             .send()
             .await
             .map_err(|e| map_error("CreateSchedule", &schedule.name, e))?;
@@ -164,16 +173,7 @@ impl ScheduleBackend for SchedulerSchedules {
 
     async fn update(&self, schedule: Schedule) -> Result<(), ScheduleError> {
         schedules::validate(&schedule)?;
-        self.client
-            .update_schedule()
-            .name(&schedule.name)
-            .group_name(&self.group)
-            .schedule_expression(format!("at({})", schedule.at))
-            .schedule_expression_timezone("UTC")
-            .flexible_time_window(flexible_time_window(schedule.flexible_window_minutes)?)
-            .action_after_completion(ActionAfterCompletion::Delete)
-            .state(ScheduleState::Enabled)
-            .target(self.target(&schedule.input)?)
+        complete_schedule!(self.client.update_schedule(), self, schedule)
             .send()
             .await
             .map_err(|e| map_error("UpdateSchedule", &schedule.name, e))?;
