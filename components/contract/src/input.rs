@@ -31,8 +31,8 @@ pub struct InvalidInput {
     pub message: String,
 }
 
-/// The JSON type of `value` in words, for messages.
-fn type_name(value: &Value) -> &'static str {
+/// The JSON type of `value` in words, for messages (`"a string"`, `"null"`, ...).
+pub fn type_name(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

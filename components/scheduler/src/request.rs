@@ -6,6 +6,7 @@
 //! [`crate::flow`].
 
 use serde_json::{Map, Value};
+use sps_contract::input::type_name;
 
 use crate::reason::{Problem, Reason};
 
@@ -33,18 +34,6 @@ pub struct Request {
     pub detail_type: Option<Value>,
     /// The detail object.
     pub detail: Map<String, Value>,
-}
-
-/// The JSON type of `value` in words, for messages.
-fn type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// Parse the event text.
