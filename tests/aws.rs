@@ -3,6 +3,14 @@
 //! the binary) and the fake X API; and the `sps` binary under the Lambda runtime API
 //! emulated by `cargo lambda watch`.
 
+// A test reports a failure by panicking; the workspace lints deny that only outside tests.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 #[path = "support/moto.rs"]
 mod moto;
 mod support;

@@ -7,6 +7,16 @@
 //! - `process_start_to_ready`: `sps serve` spawned until it prints that it listens
 //!   (target: <= 30 ms).
 
+// A test reports a failure by panicking; the workspace lints deny that only outside tests.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+// criterion_group! generates an undocumented function.
+#![allow(missing_docs)]
+
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};

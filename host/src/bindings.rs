@@ -4,6 +4,10 @@
 //! `wasi:config/store`) are generated once, in [`scheduler`], and reused by the other
 //! two through `with`, so a `publish-error` is one Rust type everywhere.
 
+// The generated items carry the WIT files' documentation where it exists; the rest are
+// documented by the WIT itself.
+#![allow(missing_docs)]
+
 /// World `sps:social/scheduler`: imports config, platforms, schedules, events;
 /// exports `scheduling`.
 pub mod scheduler {

@@ -10,8 +10,6 @@
 //! - [`memory`]: in-memory backends for tests and benchmarks.
 //! - [`settings`]: configuration from the environment and flags.
 
-#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
 pub mod aws;
 pub mod bindings;
 pub mod caps;

@@ -1,7 +1,5 @@
 //! `sps`: the Social Post Scheduler host.
 
-#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;

@@ -11,16 +11,5 @@
 //! - [`input`]: the schedule's target input, serialised by the scheduler and parsed by the
 //!   sender.
 
-#![warn(missing_docs)]
-#![cfg_attr(
-    not(test),
-    deny(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )
-)]
-
 pub mod events;
 pub mod input;

@@ -9,17 +9,6 @@
 //! component's imports (`platforms`, `schedules`, `events`, `wasi:config/store`) and exports
 //! `sps:social/scheduling@0.1.0`.
 
-#![warn(missing_docs)]
-#![cfg_attr(
-    not(test),
-    deny(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )
-)]
-
 use chrono::{DateTime, Utc};
 
 pub mod date;

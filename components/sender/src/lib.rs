@@ -10,17 +10,6 @@
 //! component's imports (`platforms`, `events`, `ledger`) and exports
 //! `sps:social/sending@0.1.0`.
 
-#![warn(missing_docs)]
-#![cfg_attr(
-    not(test),
-    deny(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )
-)]
-
 pub mod flow;
 pub mod ledger;
 pub mod reason;

@@ -10,8 +10,6 @@
 //! The WASI glue (`bindings`, wasm32 only) reads settings from wasi:config/store, takes the
 //! time and randomness from WASI and sends the request with wasi:http through `wstd`.
 
-#![warn(missing_docs)]
-
 pub mod oauth;
 pub mod weighted;
 pub mod x_api;

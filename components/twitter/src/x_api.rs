@@ -375,7 +375,9 @@ pub fn nonce_from_random(mut fill: impl FnMut(&mut [u8])) -> String {
             }
             // 248 = 4 * 62: below it, b % 62 is uniform.
             if b < 248 {
-                nonce.push(char::from(NONCE_ALPHABET[usize::from(b % 62)]));
+                if let Some(&c) = NONCE_ALPHABET.get(usize::from(b % 62)) {
+                    nonce.push(char::from(c));
+                }
             }
         }
     }

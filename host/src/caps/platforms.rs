@@ -23,7 +23,7 @@ impl Host for Ctx {
         };
         match self
             .runtime
-            .platform_validate(component, &platform, &message)
+            .platform_validate(&self.components, component, &platform, &message)
             .await
         {
             Ok(result) => result,
@@ -46,7 +46,7 @@ impl Host for Ctx {
         };
         match self
             .runtime
-            .platform_publish(component, &platform, &message)
+            .platform_publish(&self.components, component, &platform, &message)
             .await
         {
             Ok(result) => result,

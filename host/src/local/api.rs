@@ -134,7 +134,7 @@ async fn put_events(runtime: &Runtime, entries: &Value) -> (StatusCode, Json<Val
         let (status, outcome) = schedule(runtime, &event.to_string()).await;
         if status.is_server_error() {
             failed += 1;
-            results.push(json!({"ErrorCode": "InternalFailure", "ErrorMessage": outcome["message"], "Outcome": outcome}));
+            results.push(json!({"ErrorCode": "InternalFailure", "ErrorMessage": outcome.get("message"), "Outcome": outcome}));
         } else {
             results.push(json!({"EventId": event_id, "Outcome": outcome}));
         }

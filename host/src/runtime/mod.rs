@@ -291,9 +291,12 @@ impl Runtime {
         .context("the sender component failed")
     }
 
-    /// `platform.validate` of one platform component, in a Store of its own.
+    /// `platform.validate` of one platform component of `components` (the caller's
+    /// snapshot, so a reload in the middle of a call never mixes generations), in a
+    /// Store of its own.
     pub(crate) async fn platform_validate(
         &self,
+        components: &Arc<Components>,
         component: &PlatformComponentPre<Ctx>,
         platform: &str,
         message: &str,
@@ -307,7 +310,7 @@ impl Runtime {
                 PlatformSettings::default()
             }
         };
-        let mut store = self.platform_store(settings);
+        let mut store = self.store(components.clone(), settings.config, settings.outbound);
         self.bounded(async {
             let instance = component.instantiate_async(&mut store).await?;
             instance
@@ -318,9 +321,11 @@ impl Runtime {
         .await
     }
 
-    /// `platform.publish` of one platform component, in a Store of its own.
+    /// `platform.publish` of one platform component of `components` (the caller's
+    /// snapshot), in a Store of its own.
     pub(crate) async fn platform_publish(
         &self,
+        components: &Arc<Components>,
         component: &PlatformComponentPre<Ctx>,
         platform: &str,
         message: &str,
@@ -332,7 +337,7 @@ impl Runtime {
                 return Ok(Err(PublishError::Transient(format!("{err:#}"))));
             }
         };
-        let mut store = self.platform_store(settings);
+        let mut store = self.store(components.clone(), settings.config, settings.outbound);
         self.bounded(async {
             let instance = component.instantiate_async(&mut store).await?;
             instance
@@ -341,14 +346,6 @@ impl Runtime {
                 .await
         })
         .await
-    }
-
-    fn platform_store(&self, settings: PlatformSettings) -> Store<Ctx> {
-        self.store(
-            self.inner.components.load_full(),
-            settings.config,
-            settings.outbound,
-        )
     }
 
     fn store(

@@ -25,6 +25,11 @@
 //!
 //! After a candidate (accepted or not) the scan resumes at its end, as the regex does.
 
+// The scanner walks `chars` by position, each index checked against its length first;
+// rewriting every step through `get` would hide the algorithm. A mistake would trap the
+// component, which the host reports as `platform-component-failed`, not lose the post.
+#![allow(clippy::indexing_slicing)]
+
 use std::ops::Range;
 
 use psl::Psl;
