@@ -923,88 +923,129 @@ impl Drop for Guarded {
     }
 }
 
+/// The Lambda runtime API emulated by `cargo lambda watch --only-lambda-apis`, with one
+/// `sps` process serving it.
+struct RuntimeApi {
+    cargo_lambda: std::path::PathBuf,
+    port: String,
+    sps_log: std::path::PathBuf,
+    _sps: Killed,
+    _watch: Guarded,
+}
+
+impl RuntimeApi {
+    /// Starts the runtime API and `sps` under it with `env` (plus moto's endpoint and the
+    /// variables the Lambda service sets). SPS_TEST_LAMBDA_BINARY runs another build of
+    /// `sps`, e.g. the arm64 `bootstrap` of `sam build` under qemu-user (README,
+    /// "Checking the arm64 package").
+    fn start(env: &[(&str, &str)]) -> Self {
+        let venv = moto::venv_with(&["cargo-lambda"], "cargo-lambda")
+            .unwrap_or_else(|e| panic!("cannot install cargo-lambda: {e}"));
+        let cargo_lambda = venv.join("bin/cargo-lambda");
+        let port = moto::free_port().to_string();
+        let log = moto::target_dir().join(format!("cargo-lambda-{port}.log"));
+        let mut watch = moto::spawn_guarded(
+            &venv.join("bin/python"),
+            &cargo_lambda,
+            &[
+                "lambda",
+                "watch",
+                "--only-lambda-apis",
+                "--invoke-address",
+                "127.0.0.1",
+                "--invoke-port",
+                &port,
+            ],
+            &log,
+        )
+        .expect("start cargo lambda watch");
+        moto::wait_for_http(
+            &format!("http://127.0.0.1:{port}/lambda-url/readiness-probe"),
+            Duration::from_secs(60),
+            &mut watch,
+            &log,
+        )
+        .unwrap_or_else(|e| panic!("cargo lambda watch: {e}"));
+        let watch = Guarded(watch);
+        let binary = std::env::var_os("SPS_TEST_LAMBDA_BINARY").map_or_else(
+            || std::path::PathBuf::from(env!("CARGO_BIN_EXE_sps")),
+            std::path::PathBuf::from,
+        );
+        let sps_log = moto::target_dir().join(format!("sps-lambda-{port}.log"));
+        let sps = Command::new(&binary)
+            .envs(moto::process_env())
+            .env(
+                "AWS_LAMBDA_RUNTIME_API",
+                format!("http://127.0.0.1:{port}/.rt"),
+            )
+            .env("AWS_LAMBDA_FUNCTION_NAME", "_")
+            .env("AWS_LAMBDA_FUNCTION_VERSION", "1")
+            .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+            .env("SPS_CACHE_DIR", support::shared_cache_dir())
+            .envs(env.iter().copied())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&sps_log).expect("log"))
+            .spawn()
+            .expect("start sps under the runtime API");
+        Self {
+            cargo_lambda,
+            port,
+            sps_log,
+            _sps: Killed(sps),
+            _watch: watch,
+        }
+    }
+
+    /// `cargo lambda invoke` with `payload`; the function's answer.
+    fn invoke(&self, payload: &Value) -> Value {
+        let invoke = Command::new(&self.cargo_lambda)
+            .args([
+                "lambda",
+                "invoke",
+                "--invoke-address",
+                "127.0.0.1",
+                "--invoke-port",
+                &self.port,
+                "--data-ascii",
+                &payload.to_string(),
+            ])
+            .output()
+            .expect("run cargo lambda invoke");
+        let stdout = String::from_utf8_lossy(&invoke.stdout);
+        assert!(
+            invoke.status.success(),
+            "cargo lambda invoke failed: {stdout}{}\nsps log: {}",
+            String::from_utf8_lossy(&invoke.stderr),
+            std::fs::read_to_string(&self.sps_log).unwrap_or_default()
+        );
+        serde_json::from_str(stdout.trim()).expect("json answer")
+    }
+}
+
 #[tokio::test]
 async fn cargo_lambda_invokes_the_scheduling_function_through_the_runtime_api() {
     let aws = aws();
-    let venv = moto::venv_with(&["cargo-lambda"], "cargo-lambda")
-        .unwrap_or_else(|e| panic!("cannot install cargo-lambda: {e}"));
-    let cargo_lambda = venv.join("bin/cargo-lambda");
-    let port = moto::free_port().to_string();
-    let log = moto::target_dir().join(format!("cargo-lambda-{port}.log"));
-    let mut watch = moto::spawn_guarded(
-        &venv.join("bin/python"),
-        &cargo_lambda,
-        &[
-            "lambda",
-            "watch",
-            "--only-lambda-apis",
-            "--invoke-address",
-            "127.0.0.1",
-            "--invoke-port",
-            &port,
-        ],
-        &log,
-    )
-    .expect("start cargo lambda watch");
-    moto::wait_for_http(
-        &format!("http://127.0.0.1:{port}/lambda-url/readiness-probe"),
-        Duration::from_secs(60),
-        &mut watch,
-        &log,
-    )
-    .unwrap_or_else(|e| panic!("cargo lambda watch: {e}"));
-    let _watch = Guarded(watch);
-
     let group_name = unique("lambda");
     group(&aws, &group_name).await;
     let bus = unique("bus");
     let queue = bus_to_queue(&aws, &bus).await;
-    let sps_log = moto::target_dir().join(format!("sps-lambda-{port}.log"));
-    let sps = Command::new(env!("CARGO_BIN_EXE_sps"))
-        .envs(moto::process_env())
-        .env(
-            "AWS_LAMBDA_RUNTIME_API",
-            format!("http://127.0.0.1:{port}/.rt"),
-        )
-        .env("AWS_LAMBDA_FUNCTION_NAME", "_")
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "1")
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-        .env("SPS_FUNCTION", "scheduler")
-        .env("SPS_EVENT_BUS", &bus)
-        .env("SPS_SCHEDULE_GROUP", &group_name)
-        .env("SPS_SENDER_ARN", SENDER_ARN)
-        .env("SPS_SCHEDULER_ROLE_ARN", ROLE_ARN)
-        .env("SPS_DLQ_ARN", DLQ_ARN)
-        .env("SPS_CACHE_DIR", support::shared_cache_dir())
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&sps_log).expect("log"))
-        .spawn()
-        .expect("start sps under the runtime API");
-    let _sps = Killed(sps);
+    let function = RuntimeApi::start(&[
+        ("SPS_FUNCTION", "scheduler"),
+        ("SPS_EVENT_BUS", &bus),
+        ("SPS_SCHEDULE_GROUP", &group_name),
+        ("SPS_SENDER_ARN", SENDER_ARN),
+        ("SPS_SCHEDULER_ROLE_ARN", ROLE_ARN),
+        ("SPS_DLQ_ARN", DLQ_ARN),
+    ]);
 
-    let event = readme_event("viacargolambda", "Hello world!", "2099-10-23T08:48:00").to_string();
-    let invoke = Command::new(&cargo_lambda)
-        .args([
-            "lambda",
-            "invoke",
-            "--invoke-address",
-            "127.0.0.1",
-            "--invoke-port",
-            &port,
-            "--data-ascii",
-            &event,
-        ])
-        .output()
-        .expect("run cargo lambda invoke");
-    let stdout = String::from_utf8_lossy(&invoke.stdout);
-    assert!(
-        invoke.status.success(),
-        "cargo lambda invoke failed: {stdout}{}\nsps log: {}",
-        String::from_utf8_lossy(&invoke.stderr),
-        std::fs::read_to_string(&sps_log).unwrap_or_default()
-    );
+    let answer = function.invoke(&readme_event(
+        "viacargolambda",
+        "Hello world!",
+        "2099-10-23T08:48:00",
+    ));
+
     assert_eq!(
-        serde_json::from_str::<Value>(stdout.trim()).expect("json answer"),
+        answer,
         json!({"status": "scheduled", "action": "created", "referenceNumber": "viacargolambda",
             "scheduleName": "twitter-viacargolambda", "scheduledDate": "2099-10-23T08:48:00"})
     );
@@ -1027,6 +1068,55 @@ async fn cargo_lambda_invokes_the_scheduling_function_through_the_runtime_api() 
             "Post Scheduled",
             "SocialPostScheduler",
             json!({"referenceNumber": "viacargolambda", "scheduledDate": "2099-10-23T08:48:00"})
+        )]
+    );
+}
+
+#[tokio::test]
+async fn cargo_lambda_invokes_the_sending_function_with_the_schedule_input() {
+    let aws = aws();
+    let x = FakeX::start();
+    let bus = unique("bus");
+    let queue = bus_to_queue(&aws, &bus).await;
+    let ledger = table(&aws).await;
+    let secret_id = secret(&aws, support::SECRETS_JSON).await;
+    let function = RuntimeApi::start(&[
+        ("SPS_FUNCTION", "sender"),
+        ("SPS_EVENT_BUS", &bus),
+        ("SPS_LEDGER_TABLE", &ledger),
+        ("SPS_SECRET_ID", &secret_id),
+        ("SPS_X_API_BASE_URL", &x.base_url),
+    ]);
+    let reference = unique("viacargolambda");
+
+    // The schedule's target input, as EventBridge Scheduler passes it: a raw JSON object.
+    let answer = function.invoke(
+        &json!({"referenceNumber": reference, "message": "Hello from the runtime API!",
+        "platform": "twitter", "scheduledDate": "2099-10-23T08:48:00"}),
+    );
+
+    assert_eq!(
+        answer,
+        json!({"status": "sent", "referenceNumber": reference, "postId": FIRST_ID.to_string(), "attempt": 1})
+    );
+    let received = x.received();
+    assert_eq!(received.len(), 1);
+    assert!(received[0].signature_valid, "{:?}", received[0]);
+    assert_eq!(
+        received[0].text.as_deref(),
+        Some("Hello from the runtime API!")
+    );
+    let events: Vec<Value> = receive(&aws, &queue, 1)
+        .await
+        .into_iter()
+        .map(envelope)
+        .collect();
+    assert_eq!(
+        events,
+        vec![outcome_event(
+            "Social Post Sent",
+            "SocialPostSender",
+            json!({"referenceNumber": reference, "postId": FIRST_ID.to_string()})
         )]
     );
 }
