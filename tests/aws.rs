@@ -168,9 +168,9 @@ async fn bus_to_queue(aws: &Aws, bus: &str) -> String {
     url
 }
 
-/// Receives (and deletes) messages until `count` arrived or 15 s passed; the bodies as
-/// JSON, in arrival order.
-async fn receive(aws: &Aws, queue_url: &str, count: usize) -> Vec<Value> {
+/// Receives (and deletes) messages until `count` arrived or 15 s passed; the events'
+/// envelopes ([`envelope`]), in arrival order.
+async fn receive_events(aws: &Aws, queue_url: &str, count: usize) -> Vec<Value> {
     let deadline = Instant::now() + Duration::from_secs(15);
     let mut bodies = Vec::new();
     while bodies.len() < count && Instant::now() < deadline {
@@ -197,7 +197,7 @@ async fn receive(aws: &Aws, queue_url: &str, count: usize) -> Vec<Value> {
             }
         }
     }
-    bodies
+    bodies.into_iter().map(envelope).collect()
 }
 
 /// The envelope of an event as EventBridge delivered it, without `id` and `time`
@@ -214,6 +214,15 @@ fn envelope(mut event: Value) -> Value {
         "id and time missing in {event}"
     );
     event
+}
+
+/// Asserts that the fake X received exactly one post, `text`, with a valid OAuth 1.0a
+/// signature.
+fn assert_one_post(x: &FakeX, text: &str) {
+    let received = x.received();
+    assert_eq!(received.len(), 1, "{received:?}");
+    assert!(received[0].signature_valid, "{:?}", received[0]);
+    assert_eq!(received[0].text.as_deref(), Some(text));
 }
 
 fn outcome_event(detail_type: &str, source: &str, detail: Value) -> Value {
@@ -375,11 +384,7 @@ async fn scheduling_handler_creates_then_replaces_the_schedule_and_reports_it() 
     )
     .await;
 
-    let mut events: Vec<Value> = receive(&aws, &queue, 2)
-        .await
-        .into_iter()
-        .map(envelope)
-        .collect();
+    let mut events: Vec<Value> = receive_events(&aws, &queue, 2).await;
     events.sort_by_key(|e| e["detail"]["scheduledDate"].as_str().map(str::to_string));
     assert_eq!(
         events,
@@ -426,11 +431,7 @@ async fn a_rejected_event_is_answered_and_reported_never_failed() {
         ),
         (&json!("rejected"), &json!("invalid-json"), &Value::Null)
     );
-    let events: Vec<Value> = receive(&aws, &queue, 1)
-        .await
-        .into_iter()
-        .map(envelope)
-        .collect();
+    let events: Vec<Value> = receive_events(&aws, &queue, 1).await;
     assert_eq!(
         events,
         vec![outcome_event(
@@ -472,7 +473,7 @@ async fn a_schedules_failure_fails_the_invocation_so_it_is_retried() {
         "{message}"
     );
     // Nothing was reported: the retry will report.
-    assert_eq!(receive(&aws, &queue, 1).await, Vec::<Value>::new());
+    assert_eq!(receive_events(&aws, &queue, 1).await, Vec::<Value>::new());
 }
 
 async fn table(aws: &Aws) -> String {
@@ -556,10 +557,7 @@ async fn sending_handler_posts_with_the_secret_and_counts_deliveries() {
             json!({"status": "sent", "referenceNumber": reference, "postId": FIRST_ID.to_string(), "attempt": 1})
         )
     );
-    let received = x.received();
-    assert_eq!(received.len(), 1);
-    assert!(received[0].signature_valid, "{:?}", received[0]);
-    assert_eq!(received[0].text.as_deref(), Some("Hello world!"));
+    assert_one_post(&x, "Hello world!");
 
     // The same schedule delivered again (at least once): counted, not posted twice.
     assert_eq!(
@@ -574,11 +572,7 @@ async fn sending_handler_posts_with_the_secret_and_counts_deliveries() {
     assert_eq!(number(&counter, "deliveries"), 2);
     assert!(number(&counter, "expiresAt") > chrono::Utc::now().timestamp() + 29 * 24 * 3600);
 
-    let events: Vec<Value> = receive(&aws, &queue, 2)
-        .await
-        .into_iter()
-        .map(envelope)
-        .collect();
+    let events: Vec<Value> = receive_events(&aws, &queue, 2).await;
     let sent = outcome_event(
         "Social Post Sent",
         "SocialPostSender",
@@ -640,11 +634,7 @@ async fn an_unreadable_secret_is_retried_then_reported_on_the_final_delivery() {
     );
     assert_eq!(last["message"], json!(why), "{last}");
     assert!(x.received().is_empty());
-    let events: Vec<Value> = receive(&aws, &queue, 1)
-        .await
-        .into_iter()
-        .map(envelope)
-        .collect();
+    let events: Vec<Value> = receive_events(&aws, &queue, 1).await;
     assert_eq!(
         events,
         vec![outcome_event(
@@ -737,11 +727,7 @@ async fn put_events_delivers_good_entries_and_rejects_a_bad_one() {
             "PutEvents rejected an entry: InvalidArgument: Parameter Source is not valid. Reason: Source is a required argument.".to_string()
         ))
     );
-    let delivered: Vec<Value> = receive(&aws, &queue, 2)
-        .await
-        .into_iter()
-        .map(envelope)
-        .collect();
+    let delivered: Vec<Value> = receive_events(&aws, &queue, 2).await;
     assert_eq!(
         delivered,
         vec![outcome_event(
@@ -814,6 +800,25 @@ async fn the_ledger_claims_once_and_keeps_a_sent_record() {
     assert_eq!(ledger.count_delivery("other").await, Ok(1));
 }
 
+/// A runtime on the components embedded in the binary, with the in-memory backends.
+async fn embedded_runtime() -> (Runtime, std::sync::Arc<MemoryBackend>) {
+    let mut settings = sps_host::settings::runtime_settings(
+        support::components_dir(),
+        support::shared_cache_dir(),
+        8,
+        "http://127.0.0.1:9",
+        &XCredentials::default(),
+    )
+    .expect("settings");
+    settings.components = ComponentsSource::Embedded;
+    let (memory, backends) = MemoryBackend::backends();
+    let runtime = tokio::task::spawn_blocking(move || Runtime::new(settings, backends))
+        .await
+        .expect("join")
+        .expect("runtime on the embedded components");
+    (runtime, memory)
+}
+
 #[tokio::test]
 async fn components_from_s3_are_checked_and_a_bad_one_is_kept_out() {
     let aws = aws();
@@ -837,20 +842,7 @@ async fn components_from_s3_are_checked_and_a_bad_one_is_kept_out() {
                 .expect("put object");
         }
     };
-    let mut settings = sps_host::settings::runtime_settings(
-        support::components_dir(),
-        support::shared_cache_dir(),
-        8,
-        "http://127.0.0.1:9",
-        &XCredentials::default(),
-    )
-    .expect("settings");
-    settings.components = ComponentsSource::Embedded;
-    let (memory, backends) = MemoryBackend::backends();
-    let runtime = tokio::task::spawn_blocking(move || Runtime::new(settings, backends))
-        .await
-        .expect("join")
-        .expect("runtime on the embedded components");
+    let (runtime, memory) = embedded_runtime().await;
     assert_eq!(
         runtime.load_report().source,
         "the components embedded in the binary"
@@ -1057,11 +1049,7 @@ async fn cargo_lambda_invokes_the_scheduling_function_through_the_runtime_api() 
         json!({"referenceNumber": "viacargolambda", "message": "Hello world!", "platform": "twitter", "scheduledDate": "2099-10-23T08:48:00"}),
     )
     .await;
-    let events: Vec<Value> = receive(&aws, &queue, 1)
-        .await
-        .into_iter()
-        .map(envelope)
-        .collect();
+    let events: Vec<Value> = receive_events(&aws, &queue, 1).await;
     assert_eq!(
         events,
         vec![outcome_event(
@@ -1099,18 +1087,8 @@ async fn cargo_lambda_invokes_the_sending_function_with_the_schedule_input() {
         answer,
         json!({"status": "sent", "referenceNumber": reference, "postId": FIRST_ID.to_string(), "attempt": 1})
     );
-    let received = x.received();
-    assert_eq!(received.len(), 1);
-    assert!(received[0].signature_valid, "{:?}", received[0]);
-    assert_eq!(
-        received[0].text.as_deref(),
-        Some("Hello from the runtime API!")
-    );
-    let events: Vec<Value> = receive(&aws, &queue, 1)
-        .await
-        .into_iter()
-        .map(envelope)
-        .collect();
+    assert_one_post(&x, "Hello from the runtime API!");
+    let events: Vec<Value> = receive_events(&aws, &queue, 1).await;
     assert_eq!(
         events,
         vec![outcome_event(
@@ -1123,20 +1101,7 @@ async fn cargo_lambda_invokes_the_sending_function_with_the_schedule_input() {
 
 #[tokio::test]
 async fn the_embedded_components_load_and_are_precompiled_with_the_feature() {
-    let mut settings = sps_host::settings::runtime_settings(
-        support::components_dir(),
-        support::shared_cache_dir(),
-        8,
-        "http://127.0.0.1:9",
-        &XCredentials::default(),
-    )
-    .expect("settings");
-    settings.components = ComponentsSource::Embedded;
-    let (_memory, backends) = MemoryBackend::backends();
-    let runtime = tokio::task::spawn_blocking(move || Runtime::new(settings, backends))
-        .await
-        .expect("join")
-        .expect("runtime on the embedded components");
+    let (runtime, _memory) = embedded_runtime().await;
     let report = runtime.load_report();
     assert_eq!(report.source, "the components embedded in the binary");
     if cfg!(feature = "precompiled") {
