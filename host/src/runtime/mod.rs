@@ -387,6 +387,13 @@ impl Runtime {
     }
 }
 
+/// How much of each pooled linear memory and table stays mapped between calls (zeroed
+/// with memset instead of returned to the kernel), so the next call does not page-fault
+/// it in again. Measured with the `schedule_event` benchmark: about 102 us per event
+/// without, 80-89 us with 4 MiB (1 MiB was slower than none: the components touch more);
+/// peak resident memory of a Lambda process went from 37 to 39 MB.
+const KEEP_RESIDENT_BYTES: usize = 4 << 20;
+
 /// The pooling instance allocator: memories, tables and stacks are reserved once and
 /// reused by every Store, so a call does not map and unmap fresh memory (measured by the
 /// `schedule_event` benchmark: about 240 us per event with on-demand allocation, about
@@ -400,7 +407,9 @@ fn pooling(limits: &Limits) -> wasmtime::InstanceAllocationStrategy {
         .total_memories(128)
         .total_tables(128)
         .total_stacks(64)
-        .max_memory_size(limits.memory_bytes);
+        .max_memory_size(limits.memory_bytes)
+        .linear_memory_keep_resident(KEEP_RESIDENT_BYTES)
+        .table_keep_resident(KEEP_RESIDENT_BYTES);
     wasmtime::InstanceAllocationStrategy::Pooling(pool)
 }
 
