@@ -397,8 +397,9 @@ const KEEP_RESIDENT_BYTES: usize = 4 << 20;
 /// The pooling instance allocator: memories, tables and stacks are reserved once and
 /// reused by every Store, so a call does not map and unmap fresh memory (measured by the
 /// `schedule_event` benchmark: about 240 us per event with on-demand allocation, about
-/// 100 us pooled). The pool holds enough for 64 component instances running at once (a call uses one or two); a call
-/// beyond that fails to instantiate and is retried like any other host failure.
+/// 100 us pooled, 80-89 us with [`KEEP_RESIDENT_BYTES`]). The pool holds enough for 64
+/// component instances running at once (a call uses one or two); a call beyond that
+/// fails to instantiate and is retried like any other host failure.
 /// Allocation strategy does not change compiled code, so precompiled components stay valid.
 fn pooling(limits: &Limits) -> wasmtime::InstanceAllocationStrategy {
     let mut pool = wasmtime::PoolingAllocationConfig::default();
