@@ -988,6 +988,11 @@ impl RuntimeApi {
         }
     }
 
+    /// What `sps` logged so far.
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.sps_log).unwrap_or_default()
+    }
+
     /// `cargo lambda invoke` with `payload`; the function's answer.
     fn invoke(&self, payload: &Value) -> Value {
         let invoke = Command::new(&self.cargo_lambda)
@@ -1074,6 +1079,8 @@ async fn cargo_lambda_invokes_the_sending_function_with_the_schedule_input() {
         ("SPS_LEDGER_TABLE", &ledger),
         ("SPS_SECRET_ID", &secret_id),
         ("SPS_X_API_BASE_URL", &x.base_url),
+        // The most verbose logging, so the check below covers every log line.
+        ("RUST_LOG", "trace"),
     ]);
     let reference = unique("viacargolambda");
 
@@ -1097,6 +1104,15 @@ async fn cargo_lambda_invokes_the_sending_function_with_the_schedule_input() {
             json!({"referenceNumber": reference, "postId": FIRST_ID.to_string()})
         )]
     );
+    let log = function.log();
+    assert!(log.contains("event published"), "{log}");
+    for secret in [
+        "test-consumer-secret",
+        "test-bearer",
+        "test-access-token-secret",
+    ] {
+        assert!(!log.contains(secret), "the log holds the secret {secret:?}");
+    }
 }
 
 #[tokio::test]
