@@ -58,11 +58,17 @@ fn serve(data_dir: &Path, x: &FakeX, secrets: &Path) -> Serve {
 }
 
 fn post(base: &str, body: &Value) -> (u16, Value) {
+    post_bytes(base, &serde_json::to_vec(body).expect("json"))
+}
+
+/// `POST /events` with `body` as it is (JSON content type); the status and JSON answer.
+fn post_bytes(base: &str, body: &[u8]) -> (u16, Value) {
     let response = ureq::post(&format!("{base}/events"))
         .config()
         .http_status_as_error(false)
         .build()
-        .send_json(body)
+        .content_type("application/json")
+        .send(body)
         .expect("POST /events");
     let status = response.status().as_u16();
     (status, response.into_body().read_json().expect("json"))
@@ -171,6 +177,34 @@ fn a_rejected_request_is_answered_and_reported() {
     assert_eq!(
         (status, body["reason"].as_str()),
         (400, Some("invalid-event"))
+    );
+    // Not UTF-8 (Latin-1 "café"): rejected, never scheduled with a replaced character.
+    let (status, body) = post_bytes(
+        &server.base,
+        b"{\"detail-type\":\"Schedule Social Post\",\"detail\":{\"message\":\"caf\xe9\"}}",
+    );
+    assert_eq!(
+        (status, body),
+        (
+            400,
+            json!({"status": "rejected", "reason": "invalid-json", "referenceNumber": null,
+                "message": "the request body is not UTF-8 JSON: invalid utf-8 sequence of 1 bytes from index 62"})
+        )
+    );
+    // Over the 2 MB body limit: a JSON answer with a reason code, not axum's plain text.
+    let (status, body) = post_bytes(&server.base, &vec![b' '; 3 << 20]);
+    assert_eq!(
+        (status, body),
+        (
+            413,
+            json!({"status": "rejected", "reason": "invalid-request", "referenceNumber": null,
+                "message": "the request body cannot be read: Failed to buffer the request body: length limit exceeded"})
+        )
+    );
+    // Neither reached the scheduler: only the first request's event was recorded.
+    assert_eq!(
+        get(&server.base, "/events").as_array().map(Vec::len),
+        Some(1)
     );
 }
 

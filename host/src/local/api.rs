@@ -83,16 +83,50 @@ pub async fn schedule(runtime: &Runtime, event: &str) -> (StatusCode, Value) {
     }
 }
 
-async fn post_events(State(app): State<AppState>, body: Bytes) -> Response {
-    let text = String::from_utf8_lossy(&body);
-    let parsed: Option<Value> = serde_json::from_str(&text).ok();
+/// `POST /events`. A body that cannot be read (over axum's 2 MB default limit) or is not
+/// UTF-8 is rejected here with the same JSON shape as the scheduler's rejections, never
+/// altered: a post must go out with exactly the text that was sent.
+async fn post_events(
+    State(app): State<AppState>,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Response {
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => {
+            return rejected(
+                rejection.status(),
+                "invalid-request",
+                &format!("the request body cannot be read: {}", rejection.body_text()),
+            )
+        }
+    };
+    let text = match std::str::from_utf8(&body) {
+        Ok(text) => text,
+        Err(err) => {
+            return rejected(
+                StatusCode::BAD_REQUEST,
+                "invalid-json",
+                &format!("the request body is not UTF-8 JSON: {err}"),
+            )
+        }
+    };
+    let parsed: Option<Value> = serde_json::from_str(text).ok();
     match parsed.as_ref().and_then(|v| v.get("Entries")) {
         Some(entries) => put_events(&app.runtime, entries).await.into_response(),
         None => {
-            let (status, body) = schedule(&app.runtime, &text).await;
+            let (status, body) = schedule(&app.runtime, text).await;
             (status, Json(body)).into_response()
         }
     }
+}
+
+/// `{"status":"rejected","reason","message","referenceNumber":null}` with `status`.
+fn rejected(status: StatusCode, reason: &str, message: &str) -> Response {
+    (
+        status,
+        Json(json!({"status": "rejected", "reason": reason, "message": message, "referenceNumber": null})),
+    )
+        .into_response()
 }
 
 /// A PutEvents request: every entry is answered in order, like EventBridge's
