@@ -404,6 +404,60 @@ async fn scheduling_handler_creates_then_replaces_the_schedule_and_reports_it() 
 }
 
 #[tokio::test]
+async fn a_date_just_past_is_scheduled_one_minute_ahead_keeping_its_date_in_the_input() {
+    let aws = aws();
+    let group_name = unique("recent");
+    group(&aws, &group_name).await;
+    let function = LambdaFunction::build(
+        Function::Scheduler,
+        &settings("default", &group_name),
+        &aws.sdk,
+    )
+    .await
+    .expect("build");
+    let reference = unique("recent");
+    let date = support::utc_in(-120);
+    let seconds = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%dT%H:%M:%S").to_string();
+
+    let before = seconds(chrono::Utc::now() + chrono::Duration::seconds(60));
+    let answer = function
+        .handle(readme_event(&reference, "Hello", &date))
+        .await;
+    let after = seconds(chrono::Utc::now() + chrono::Duration::seconds(60));
+
+    assert_eq!(
+        answer,
+        Ok(
+            json!({"status": "scheduled", "action": "created", "referenceNumber": reference,
+            "scheduleName": format!("twitter-{reference}"), "scheduledDate": date})
+        )
+    );
+    let s = aws
+        .scheduler
+        .get_schedule()
+        .group_name(&group_name)
+        .name(format!("twitter-{reference}"))
+        .send()
+        .await
+        .expect("get schedule");
+    let at = s
+        .schedule_expression()
+        .and_then(|e| e.strip_prefix("at("))
+        .and_then(|e| e.strip_suffix(')'))
+        .expect("an at() expression");
+    assert!(
+        before.as_str() <= at && at <= after.as_str(),
+        "{before} <= {at} <= {after}"
+    );
+    let input: Value = serde_json::from_str(s.target().and_then(|t| t.input()).expect("input"))
+        .expect("json input");
+    assert_eq!(
+        input,
+        json!({"referenceNumber": reference, "message": "Hello", "platform": "twitter", "scheduledDate": date})
+    );
+}
+
+#[tokio::test]
 async fn a_rejected_event_is_answered_and_reported_never_failed() {
     let aws = aws();
     social_group(&aws).await;

@@ -121,6 +121,30 @@ pub fn at_of(expression: &str) -> Result<String, ScheduleError> {
         })
 }
 
+/// How far ahead of the request a one-time schedule is set at the earliest, seconds.
+pub const EARLIEST_AHEAD_SECONDS: i64 = 60;
+
+/// The `at` body sent to EventBridge Scheduler for a schedule's `at` (both UTC,
+/// `yyyy-mm-ddThh:mm:ss`): the schedule's own, or `now` + [`EARLIEST_AHEAD_SECONDS`]
+/// when that is sooner. The scheduler component accepts dates up to 5 minutes in the past
+/// ("post now"), but an `at(...)` that has already passed when CreateSchedule arrives is
+/// not a time EventBridge Scheduler can still run; one minute matches its 60-second
+/// precision (EventBridge Scheduler User Guide, "Schedule types").
+///
+/// # Errors
+/// [`ScheduleError::Invalid`] when `at` is not of that form.
+pub fn not_in_the_past(
+    at: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<String, ScheduleError> {
+    let earliest = now + chrono::Duration::seconds(EARLIEST_AHEAD_SECONDS);
+    Ok(if schedules::parse_at(at)? < earliest {
+        earliest.format("%Y-%m-%dT%H:%M:%S").to_string()
+    } else {
+        at.to_string()
+    })
+}
+
 /// Maps an EventBridge Scheduler error: `ConflictException` -> `conflict`,
 /// `ResourceNotFoundException` -> `not-found`, `ValidationException` ->
 /// `invalid(<message>)`, anything else (throttling after the SDK's retries, internal
@@ -150,7 +174,10 @@ macro_rules! complete_schedule {
         $builder
             .name(&$schedule.name)
             .group_name(&$backend.group)
-            .schedule_expression(format!("at({})", $schedule.at))
+            .schedule_expression(format!(
+                "at({})",
+                not_in_the_past(&$schedule.at, chrono::Utc::now())?
+            ))
             .schedule_expression_timezone("UTC")
             .flexible_time_window(flexible_time_window($schedule.flexible_window_minutes)?)
             .action_after_completion(ActionAfterCompletion::Delete)
@@ -226,6 +253,35 @@ impl ScheduleBackend for SchedulerSchedules {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_past_or_imminent_at_moves_to_one_minute_ahead_and_a_later_one_stays() {
+        let now = chrono::NaiveDateTime::parse_from_str("2030-10-23T08:48:30", "%Y-%m-%dT%H:%M:%S")
+            .unwrap()
+            .and_utc();
+        assert_eq!(
+            not_in_the_past("2030-10-23T08:45:00", now),
+            Ok("2030-10-23T08:49:30".to_string())
+        );
+        assert_eq!(
+            not_in_the_past("2030-10-23T08:49:29", now),
+            Ok("2030-10-23T08:49:30".to_string())
+        );
+        assert_eq!(
+            not_in_the_past("2030-10-23T08:49:30", now),
+            Ok("2030-10-23T08:49:30".to_string())
+        );
+        assert_eq!(
+            not_in_the_past("2030-10-23T08:49:31", now),
+            Ok("2030-10-23T08:49:31".to_string())
+        );
+        assert_eq!(
+            not_in_the_past("2030-10-23 08:49", now),
+            Err(ScheduleError::Invalid(
+                "at(2030-10-23 08:49) is not of the form yyyy-mm-ddThh:mm:ss".to_string()
+            ))
+        );
+    }
 
     #[test]
     fn window_off_and_flexible() -> Result<(), ScheduleError> {
