@@ -417,13 +417,12 @@ async fn a_date_just_past_is_scheduled_one_minute_ahead_keeping_its_date_in_the_
     .expect("build");
     let reference = unique("recent");
     let date = support::utc_in(-120);
-    let seconds = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%dT%H:%M:%S").to_string();
 
-    let before = seconds(chrono::Utc::now() + chrono::Duration::seconds(60));
+    let before = support::utc_in(60);
     let answer = function
         .handle(readme_event(&reference, "Hello", &date))
         .await;
-    let after = seconds(chrono::Utc::now() + chrono::Duration::seconds(60));
+    let after = support::utc_in(60);
 
     assert_eq!(
         answer,

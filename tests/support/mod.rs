@@ -15,9 +15,7 @@ pub const SECRETS_JSON: &str = r#"{"xApiKey":"test-consumer-key","xApiKeySecret"
 
 /// `YYYY-MM-DDTHH:MM:SS` of now plus `seconds`, UTC.
 pub fn utc_in(seconds: i64) -> String {
-    (chrono::Utc::now() + chrono::Duration::seconds(seconds))
-        .format("%Y-%m-%dT%H:%M:%S")
-        .to_string()
+    sps_host::caps::schedules::format_at(chrono::Utc::now() + chrono::Duration::seconds(seconds))
 }
 
 /// A precompiled-component cache shared by every test, so each component is compiled

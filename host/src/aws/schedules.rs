@@ -139,7 +139,7 @@ pub fn not_in_the_past(
 ) -> Result<String, ScheduleError> {
     let earliest = now + chrono::Duration::seconds(EARLIEST_AHEAD_SECONDS);
     Ok(if schedules::parse_at(at)? < earliest {
-        earliest.format("%Y-%m-%dT%H:%M:%S").to_string()
+        schedules::format_at(earliest)
     } else {
         at.to_string()
     })
@@ -256,9 +256,7 @@ mod tests {
 
     #[test]
     fn a_past_or_imminent_at_moves_to_one_minute_ahead_and_a_later_one_stays() {
-        let now = chrono::NaiveDateTime::parse_from_str("2030-10-23T08:48:30", "%Y-%m-%dT%H:%M:%S")
-            .unwrap()
-            .and_utc();
+        let now = schedules::parse_at("2030-10-23T08:48:30").unwrap();
         assert_eq!(
             not_in_the_past("2030-10-23T08:45:00", now),
             Ok("2030-10-23T08:49:30".to_string())

@@ -71,12 +71,21 @@ pub fn validate(schedule: &Schedule) -> Result<(), ScheduleError> {
     Ok(())
 }
 
+/// The form of the body of an `at(...)` expression (AWS Scheduler API reference,
+/// CreateSchedule `ScheduleExpression`), here always UTC.
+pub const AT_FORMAT: &str = "%Y-%m-%dT%H:%M:%S";
+
+/// `t` as the body of an `at(...)` expression ([`AT_FORMAT`]), fractions of a second dropped.
+pub fn format_at(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format(AT_FORMAT).to_string()
+}
+
 /// Parses the body of an `at(...)` expression, `YYYY-MM-DDTHH:MM:SS` in UTC.
 ///
 /// # Errors
 /// [`ScheduleError::Invalid`] when `at` has another form.
 pub fn parse_at(at: &str) -> Result<chrono::DateTime<chrono::Utc>, ScheduleError> {
-    chrono::NaiveDateTime::parse_from_str(at, "%Y-%m-%dT%H:%M:%S")
+    chrono::NaiveDateTime::parse_from_str(at, AT_FORMAT)
         .ok()
         .filter(|_| at.len() == 19)
         .map(|t| t.and_utc())

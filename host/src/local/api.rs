@@ -66,7 +66,7 @@ pub async fn schedule(runtime: &Runtime, event: &str) -> (StatusCode, Value) {
             };
             (
                 status,
-                json!({"status": "rejected", "reason": r.code, "message": r.message, "referenceNumber": r.reference_number}),
+                rejection(&r.code, &r.message, r.reference_number.as_deref()),
             )
         }
         Ok(Err(ScheduleFailure::Retryable(message))) => (
@@ -120,13 +120,15 @@ async fn post_events(
     }
 }
 
-/// `{"status":"rejected","reason","message","referenceNumber":null}` with `status`.
+/// The body of every rejected request: `{"status":"rejected","reason","message",
+/// "referenceNumber"}` (`null` when no reference is known).
+fn rejection(reason: &str, message: &str, reference_number: Option<&str>) -> Value {
+    json!({"status": "rejected", "reason": reason, "message": message, "referenceNumber": reference_number})
+}
+
+/// A request rejected before it reaches the scheduler (no reference is known).
 fn rejected(status: StatusCode, reason: &str, message: &str) -> Response {
-    (
-        status,
-        Json(json!({"status": "rejected", "reason": reason, "message": message, "referenceNumber": null})),
-    )
-        .into_response()
+    (status, Json(rejection(reason, message, None))).into_response()
 }
 
 /// A PutEvents request: every entry is answered in order, like EventBridge's
