@@ -1,0 +1,393 @@
+//! The answers of the local API (`sps serve` and the Spin app), so both give the same
+//! status codes and bodies (README, "Local API").
+//!
+//! `POST /events` is answered in two steps, because the scheduler runs asynchronously in
+//! one runtime and synchronously in the other: [`plan_post_events`] reads the body and
+//! says what to schedule; the runtime runs the scheduler component for each event and
+//! turns its result into a [`Scheduling`]; [`schedule_answer`] or [`PutEvents::answer`]
+//! builds the answer.
+
+use serde_json::{json, Value};
+
+/// The detail-type the scheduler handles.
+pub const SCHEDULE_DETAIL_TYPE: &str = "Schedule Social Post";
+
+/// The largest request body, bytes (axum's default limit, 2 MiB).
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// An HTTP status code and a JSON body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    /// HTTP status code.
+    pub status: u16,
+    /// The JSON body.
+    pub body: Value,
+}
+
+/// The result of running the scheduler component on one event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scheduling {
+    /// `scheduling.scheduled`: a `Post Scheduled` event was published.
+    Scheduled {
+        /// The post's reference.
+        reference_number: String,
+        /// The schedule's name.
+        schedule_name: String,
+        /// The schedule's time, UTC `YYYY-MM-DDTHH:MM:SS`.
+        scheduled_date: String,
+        /// `created` (true) or `updated` (false).
+        created: bool,
+    },
+    /// `schedule-failure::rejected`.
+    Rejected {
+        /// Reason code.
+        code: String,
+        /// Human-readable explanation.
+        message: String,
+        /// The reference, when one is known.
+        reference_number: Option<String>,
+    },
+    /// `schedule-failure::retryable`: a capability failed.
+    Retryable(String),
+    /// The component could not be run or trapped.
+    ComponentFailed(String),
+}
+
+/// The body of every rejected request: `{"status":"rejected","reason","message",
+/// "referenceNumber"}` (`null` when no reference is known).
+pub fn rejection(reason: &str, message: &str, reference_number: Option<&str>) -> Value {
+    json!({"status": "rejected", "reason": reason, "message": message, "referenceNumber": reference_number})
+}
+
+/// The answer to one scheduling request:
+///
+/// - scheduled: 201 (created) or 200 (updated), `{"status":"scheduled","action",
+///   "referenceNumber","scheduleName","scheduledDate"}`;
+/// - rejected: 400 for `invalid-json`/`invalid-event`, else 422, [`rejection`];
+/// - a capability failed: 503, a component failed: 500, `{"status":"error","reason",
+///   "message"}` with the reason `unavailable` or `component-failed`.
+pub fn schedule_answer(result: &Scheduling) -> Answer {
+    match result {
+        Scheduling::Scheduled {
+            reference_number,
+            schedule_name,
+            scheduled_date,
+            created,
+        } => Answer {
+            status: if *created { 201 } else { 200 },
+            body: json!({"status": "scheduled", "action": if *created { "created" } else { "updated" },
+                "referenceNumber": reference_number, "scheduleName": schedule_name,
+                "scheduledDate": scheduled_date}),
+        },
+        Scheduling::Rejected {
+            code,
+            message,
+            reference_number,
+        } => Answer {
+            status: if code == "invalid-json" || code == "invalid-event" {
+                400
+            } else {
+                422
+            },
+            body: rejection(code, message, reference_number.as_deref()),
+        },
+        Scheduling::Retryable(message) => error(503, "unavailable", message),
+        Scheduling::ComponentFailed(message) => error(500, "component-failed", message),
+    }
+}
+
+/// `{"status":"error","reason","message"}` with `status`.
+fn error(status: u16, reason: &str, message: &str) -> Answer {
+    Answer {
+        status,
+        body: json!({"status": "error", "reason": reason, "message": message}),
+    }
+}
+
+/// The answer when a store that a listing reads failed: 503 with the reason `unavailable`.
+pub fn unavailable(message: &str) -> Answer {
+    error(503, "unavailable", message)
+}
+
+/// `GET /health`: 200 `{"status":"ok","platforms":[...]}`.
+pub fn health(platforms: &[String]) -> Answer {
+    Answer {
+        status: 200,
+        body: json!({"status": "ok", "platforms": platforms}),
+    }
+}
+
+/// The answer to a body that could not be read: `status` (413 when over
+/// [`MAX_BODY_BYTES`]) with the reason `invalid-request`.
+pub fn unreadable_body(status: u16, why: &str) -> Answer {
+    Answer {
+        status,
+        body: rejection(
+            "invalid-request",
+            &format!("the request body cannot be read: {why}"),
+            None,
+        ),
+    }
+}
+
+/// What a `POST /events` body asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PostEvents {
+    /// Answer at once (the body is not UTF-8, or `Entries` is not an array).
+    Answer(Answer),
+    /// One event: run the scheduler on this text as it is, then [`schedule_answer`].
+    Single(String),
+    /// A PutEvents request: run the scheduler on [`PutEvents::events`], then
+    /// [`PutEvents::answer`].
+    PutEvents(PutEvents),
+}
+
+/// A PutEvents request `{"Entries":[{"Source","DetailType","Detail"}]}`, entry by entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PutEvents {
+    entries: Vec<Entry>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Entry {
+    /// Answered without scheduling: `(entry, failed)`.
+    Done(Value, bool),
+    /// To schedule: the EventBridge event built from the entry.
+    Schedule { event_id: String, event: String },
+}
+
+/// Reads a `POST /events` body: not UTF-8 is `invalid-json` (400), never altered (a post
+/// goes out with exactly the text sent); a JSON object with `Entries` is PutEvents;
+/// anything else is one event for the scheduler, which judges it.
+pub fn plan_post_events(body: &[u8]) -> PostEvents {
+    let text = match std::str::from_utf8(body) {
+        Ok(text) => text,
+        Err(err) => {
+            return PostEvents::Answer(Answer {
+                status: 400,
+                body: rejection(
+                    "invalid-json",
+                    &format!("the request body is not UTF-8 JSON: {err}"),
+                    None,
+                ),
+            })
+        }
+    };
+    let parsed: Option<Value> = serde_json::from_str(text).ok();
+    match parsed.as_ref().and_then(|v| v.get("Entries")) {
+        Some(entries) => match entries.as_array() {
+            Some(entries) => PostEvents::PutEvents(PutEvents {
+                entries: entries.iter().map(plan_entry).collect(),
+            }),
+            None => PostEvents::Answer(Answer {
+                status: 400,
+                body: json!({"status": "rejected", "reason": "invalid-event", "message": "Entries must be an array"}),
+            }),
+        },
+        None => PostEvents::Single(text.to_string()),
+    }
+}
+
+/// One PutEvents entry: an entry without a string `Detail` fails (`InvalidArgument`), one
+/// of another detail-type gets an `EventId` and no rule matches it, a `Schedule Social
+/// Post` entry becomes an EventBridge event for the scheduler.
+fn plan_entry(entry: &Value) -> Entry {
+    let text = |key: &str| entry.get(key).and_then(Value::as_str).unwrap_or_default();
+    let (detail_type, source) = (text("DetailType"), text("Source"));
+    let Some(detail_text) = entry.get("Detail").and_then(Value::as_str) else {
+        return Entry::Done(
+            json!({"ErrorCode": "InvalidArgument", "ErrorMessage": "Detail is required and must be a JSON string"}),
+            true,
+        );
+    };
+    let event_id = uuid::Uuid::new_v4().to_string();
+    if detail_type != SCHEDULE_DETAIL_TYPE {
+        return Entry::Done(
+            json!({"EventId": event_id, "Outcome": {"status": "no-matching-rule"}}),
+            false,
+        );
+    }
+    let detail: Value = serde_json::from_str(detail_text)
+        .unwrap_or_else(|_| Value::String(detail_text.to_string()));
+    let event = json!({"version": "0", "id": event_id, "detail-type": detail_type,
+        "source": source, "detail": detail});
+    Entry::Schedule {
+        event_id,
+        event: event.to_string(),
+    }
+}
+
+impl PutEvents {
+    /// The events to run the scheduler on, in order (EventBridge event JSON text).
+    pub fn events(&self) -> Vec<String> {
+        self.entries
+            .iter()
+            .filter_map(|e| match e {
+                Entry::Schedule { event, .. } => Some(event.clone()),
+                Entry::Done(..) => None,
+            })
+            .collect()
+    }
+
+    /// The PutEvents answer, 200 `{"FailedEntryCount","Entries":[...]}`, every entry
+    /// answered in order: `{"EventId","Outcome"}` with the scheduling answer's body, or
+    /// `{"ErrorCode","ErrorMessage"}` (`InternalFailure` with the `Outcome` too, when the
+    /// scheduling answer was a server error). `results` holds the scheduling results of
+    /// [`Self::events`], in the same order; a missing one counts as a component failure.
+    pub fn answer(self, results: Vec<Scheduling>) -> Answer {
+        let mut results = results.into_iter();
+        let mut failed = 0;
+        let mut answered = Vec::with_capacity(self.entries.len());
+        for entry in self.entries {
+            let (value, entry_failed) = match entry {
+                Entry::Done(value, entry_failed) => (value, entry_failed),
+                Entry::Schedule { event_id, .. } => {
+                    let result = results.next().unwrap_or_else(|| {
+                        Scheduling::ComponentFailed("the entry was not scheduled".to_string())
+                    });
+                    let outcome = schedule_answer(&result).body;
+                    if matches!(
+                        result,
+                        Scheduling::Retryable(_) | Scheduling::ComponentFailed(_)
+                    ) {
+                        let message = outcome.get("message").cloned().unwrap_or(Value::Null);
+                        (
+                            json!({"ErrorCode": "InternalFailure", "ErrorMessage": message, "Outcome": outcome}),
+                            true,
+                        )
+                    } else {
+                        (json!({"EventId": event_id, "Outcome": outcome}), false)
+                    }
+                }
+            };
+            failed += usize::from(entry_failed);
+            answered.push(value);
+        }
+        Answer {
+            status: 200,
+            body: json!({"FailedEntryCount": failed, "Entries": answered}),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scheduling_answers() {
+        let created = Scheduling::Scheduled {
+            reference_number: "r".into(),
+            schedule_name: "twitter-r".into(),
+            scheduled_date: "2030-10-23T08:48:00".into(),
+            created: true,
+        };
+        assert_eq!(
+            schedule_answer(&created),
+            Answer {
+                status: 201,
+                body: json!({"status": "scheduled", "action": "created", "referenceNumber": "r",
+                    "scheduleName": "twitter-r", "scheduledDate": "2030-10-23T08:48:00"})
+            }
+        );
+        let rejected = |code: &str| Scheduling::Rejected {
+            code: code.into(),
+            message: "m".into(),
+            reference_number: None,
+        };
+        assert_eq!(schedule_answer(&rejected("invalid-json")).status, 400);
+        assert_eq!(schedule_answer(&rejected("invalid-event")).status, 400);
+        assert_eq!(
+            schedule_answer(&rejected("message-too-long")),
+            Answer {
+                status: 422,
+                body: json!({"status": "rejected", "reason": "message-too-long", "message": "m", "referenceNumber": null})
+            }
+        );
+        assert_eq!(
+            schedule_answer(&Scheduling::Retryable("down".into())),
+            Answer {
+                status: 503,
+                body: json!({"status": "error", "reason": "unavailable", "message": "down"})
+            }
+        );
+        assert_eq!(
+            schedule_answer(&Scheduling::ComponentFailed("trap".into())).status,
+            500
+        );
+    }
+
+    #[test]
+    fn bodies_that_are_not_utf8_or_have_bad_entries_are_answered_at_once() {
+        let PostEvents::Answer(a) = plan_post_events(b"{\"a\":\"\xff\"}") else {
+            panic!("not answered")
+        };
+        assert_eq!(a.status, 400);
+        assert_eq!(
+            a.body,
+            rejection(
+                "invalid-json",
+                "the request body is not UTF-8 JSON: invalid utf-8 sequence of 1 bytes from index 6",
+                None
+            )
+        );
+        let PostEvents::Answer(a) = plan_post_events(br#"{"Entries":{}}"#) else {
+            panic!("not answered")
+        };
+        assert_eq!(
+            a,
+            Answer {
+                status: 400,
+                body: json!({"status": "rejected", "reason": "invalid-event", "message": "Entries must be an array"})
+            }
+        );
+        assert_eq!(
+            plan_post_events(b"nope"),
+            PostEvents::Single("nope".to_string())
+        );
+    }
+
+    #[test]
+    fn put_events_answers_every_entry_in_order() {
+        let body = br#"{"Entries":[
+            {"Source":"s","DetailType":"Schedule Social Post","Detail":"{\"message\":\"m\"}"},
+            {"Source":"s","DetailType":"Other","Detail":"{}"},
+            {"Source":"s","DetailType":"Schedule Social Post"},
+            {"Source":"s","DetailType":"Schedule Social Post","Detail":"{}"}]}"#;
+        let PostEvents::PutEvents(plan) = plan_post_events(body) else {
+            panic!("not PutEvents")
+        };
+        let events = plan.events();
+        assert_eq!(events.len(), 2);
+        let first: Value = serde_json::from_str(&events[0]).unwrap();
+        assert_eq!(first["detail"], json!({"message": "m"}));
+        assert_eq!(first["detail-type"], "Schedule Social Post");
+        assert_eq!(first["source"], "s");
+        let answer = plan.answer(vec![
+            Scheduling::Rejected {
+                code: "missing-field".into(),
+                message: "m".into(),
+                reference_number: Some("r".into()),
+            },
+            Scheduling::Retryable("down".into()),
+        ]);
+        assert_eq!(answer.status, 200);
+        assert_eq!(answer.body["FailedEntryCount"], 2);
+        let entries = answer.body["Entries"].as_array().unwrap();
+        assert_eq!(entries[0]["EventId"], first["id"]);
+        assert_eq!(
+            entries[0]["Outcome"],
+            rejection("missing-field", "m", Some("r"))
+        );
+        assert_eq!(entries[1]["Outcome"], json!({"status": "no-matching-rule"}));
+        assert_eq!(
+            entries[2],
+            json!({"ErrorCode": "InvalidArgument", "ErrorMessage": "Detail is required and must be a JSON string"})
+        );
+        assert_eq!(
+            entries[3],
+            json!({"ErrorCode": "InternalFailure", "ErrorMessage": "down",
+                "Outcome": {"status": "error", "reason": "unavailable", "message": "down"}})
+        );
+    }
+}

@@ -1,0 +1,19 @@
+//! The rules that the two local runtimes share, so that a change to one holds on both:
+//! the host's `sps serve` (wasmtime, SQLite through rusqlite) and the Spin app
+//! (`spin.toml`: the same components composed with Spin glue, SQLite through
+//! `spin:sqlite`). AWS does not use it: there EventBridge Scheduler and Lambda apply
+//! their own policies (template.yaml).
+//!
+//! - [`delivery`]: when a due schedule is delivered, which delivery is the final one, how
+//!   failures are retried, and what happens to the schedule after each outcome.
+//! - [`api`]: the status codes and JSON bodies of the local API (`POST /events` and the
+//!   listings).
+//! - [`records`]: the records the listings show (`GET /schedules`, `/events`,
+//!   `/dead-letters`).
+//!
+//! It is a plain library, not a component, and holds no I/O: time and randomness are
+//! passed in.
+
+pub mod api;
+pub mod delivery;
+pub mod records;
