@@ -8,12 +8,14 @@
 //!   failures are retried, and what happens to the schedule after each outcome.
 //! - [`api`]: the status codes and JSON bodies of the local API (`POST /events` and the
 //!   listings).
+//! - [`schedules`]: the checks EventBridge Scheduler makes on a schedule's fields.
 //! - [`records`]: the records the listings show (`GET /schedules`, `/events`,
 //!   `/dead-letters`).
 //!
-//! It is a plain library, not a component, and holds no I/O: time and randomness are
-//! passed in.
+//! It is a plain library, not a component, with no I/O: time and random numbers are passed
+//! in, except for the clock and UUID of a new [`records::EventEnvelope`].
 
 pub mod api;
 pub mod delivery;
 pub mod records;
+pub mod schedules;

@@ -1,0 +1,124 @@
+//! Spin glue component (world `sps:spin/caps`): exports `sps:social/{schedules,events,
+//! ledger}` on Spin's SQLite database through [`sps_spin_store`]. The scheduler and sender
+//! components are plugged into it when the app is composed. No scheduling or sending rule
+//! lives here.
+//!
+//! The glue is built for wasm32-wasip2 only; natively the crate is empty.
+
+#[cfg(target_arch = "wasm32")]
+mod glue {
+    wit_bindgen::generate!({
+        path: ["../../../wit", "../wit"],
+        world: "sps:spin/caps",
+        generate_all,
+    });
+
+    use exports::sps::social::{events, ledger, schedules};
+    use sps_local::records::EventEnvelope;
+    use sps_spin_store::{Claim, ScheduleFailure, Store, StoredSchedule};
+
+    struct Component;
+
+    fn schedule_error(e: ScheduleFailure) -> schedules::ScheduleError {
+        match e {
+            ScheduleFailure::NotFound => schedules::ScheduleError::NotFound,
+            ScheduleFailure::Conflict => schedules::ScheduleError::Conflict,
+            ScheduleFailure::Invalid(m) => schedules::ScheduleError::Invalid(m),
+            ScheduleFailure::Unavailable(m) => {
+                schedules::ScheduleError::Unavailable(format!("Spin SQLite store: {m}"))
+            }
+        }
+    }
+
+    fn open_for_schedules() -> Result<Store, schedules::ScheduleError> {
+        Store::open().map_err(|m| schedule_error(ScheduleFailure::Unavailable(m)))
+    }
+
+    fn stored(s: schedules::Schedule) -> StoredSchedule {
+        StoredSchedule {
+            name: s.name,
+            at: s.at,
+            flexible_window_minutes: s.flexible_window_minutes,
+            input: s.input,
+        }
+    }
+
+    impl schedules::Guest for Component {
+        fn create(schedule: schedules::Schedule) -> Result<(), schedules::ScheduleError> {
+            open_for_schedules()?
+                .create(&stored(schedule))
+                .map_err(schedule_error)
+        }
+
+        fn update(schedule: schedules::Schedule) -> Result<(), schedules::ScheduleError> {
+            open_for_schedules()?
+                .update(&stored(schedule))
+                .map_err(schedule_error)
+        }
+
+        fn get(name: String) -> Result<schedules::Schedule, schedules::ScheduleError> {
+            let s = open_for_schedules()?.get(&name).map_err(schedule_error)?;
+            Ok(schedules::Schedule {
+                name: s.name,
+                at: s.at,
+                flexible_window_minutes: s.flexible_window_minutes,
+                input: s.input,
+            })
+        }
+
+        fn delete(name: String) -> Result<(), schedules::ScheduleError> {
+            open_for_schedules()?.delete(&name).map_err(schedule_error)
+        }
+    }
+
+    impl events::Guest for Component {
+        fn publish(
+            detail_type: String,
+            source: String,
+            detail: String,
+        ) -> Result<(), events::EventError> {
+            let event = EventEnvelope::new(&detail_type, &source, &detail)
+                .map_err(events::EventError::Invalid)?;
+            let unavailable =
+                |m: String| events::EventError::Unavailable(format!("Spin SQLite store: {m}"));
+            Store::open()
+                .map_err(unavailable)?
+                .publish(&event)
+                .map_err(unavailable)
+        }
+    }
+
+    fn ledger_unavailable(m: String) -> ledger::LedgerError {
+        ledger::LedgerError::Unavailable(format!("Spin SQLite store: {m}"))
+    }
+
+    impl ledger::Guest for Component {
+        fn claim(key: String) -> Result<ledger::Entry, ledger::LedgerError> {
+            let claim = Store::open()
+                .map_err(ledger_unavailable)?
+                .claim(&key)
+                .map_err(ledger_unavailable)?;
+            Ok(match claim {
+                Claim::Claimed => ledger::Entry::Claimed,
+                Claim::InFlight(at) => ledger::Entry::InFlight(at),
+                Claim::Sent(post_id) => ledger::Entry::Sent(post_id),
+            })
+        }
+
+        fn record_sent(key: String, post_id: String) -> Result<(), ledger::LedgerError> {
+            Store::open()
+                .map_err(ledger_unavailable)?
+                .record_sent(&key, &post_id)
+                .map_err(ledger_unavailable)
+        }
+
+        fn release(key: String) -> Result<(), ledger::LedgerError> {
+            Store::open()
+                .map_err(ledger_unavailable)?
+                .release(&key)
+                .map_err(ledger_unavailable)
+        }
+    }
+
+    export!(Component);
+}

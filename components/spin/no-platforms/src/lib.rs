@@ -1,0 +1,40 @@
+//! Spin glue component (world `sps:spin/no-platforms`): the end of the platforms chain
+//! (see `sps-spin-platform-link`). It supports no platform; the links before it name the
+//! loaded ones in their messages.
+
+#[cfg(target_arch = "wasm32")]
+mod bindings {
+    wit_bindgen::generate!({
+        path: ["../../../wit", "../wit"],
+        world: "sps:spin/no-platforms",
+        generate_all,
+    });
+
+    use exports::sps::social::platforms;
+    use sps::social::types;
+
+    struct Component;
+
+    fn unsupported(name: &str) -> String {
+        format!("platform {name:?} is not supported; supported platforms: ")
+    }
+
+    impl platforms::Guest for Component {
+        fn supported() -> Vec<String> {
+            Vec::new()
+        }
+
+        fn validate(name: String, _message: String) -> Result<(), types::MessageError> {
+            Err(types::MessageError {
+                code: "unsupported-platform".to_string(),
+                message: unsupported(&name),
+            })
+        }
+
+        fn publish(name: String, _message: String) -> Result<String, types::PublishError> {
+            Err(types::PublishError::Invalid(unsupported(&name)))
+        }
+    }
+
+    export!(Component);
+}

@@ -1,0 +1,109 @@
+//! Spin glue component (world `sps:spin/platform-link`): `sps:social/platforms` for the
+//! composed app. Each link serves the one platform its `scope` names through that
+//! platform component's `platform` export, and passes every other name on to the next
+//! link (`import platforms`); the chain ends in `sps-spin-no-platforms`. The composer
+//! builds one link per platform component, so a new platform needs no code here.
+//!
+//! Answers match the host's `sps:social/platforms` (host/src/caps/platforms.rs): an
+//! unknown platform gives `unsupported-platform` naming every loaded platform.
+
+#[cfg(target_arch = "wasm32")]
+mod bindings {
+    wit_bindgen::generate!({
+        path: ["../../../wit", "../wit"],
+        world: "sps:spin/platform-link",
+        generate_all,
+    });
+
+    use exports::sps::social::platforms as exported;
+    use sps::social::{platform, platforms as rest, types};
+
+    struct Component;
+
+    /// The platform this link serves.
+    fn own() -> String {
+        sps::spin::scope::names()
+            .into_iter()
+            .next()
+            .unwrap_or_default()
+    }
+
+    fn supported() -> Vec<String> {
+        super::merge(own(), rest::supported())
+    }
+
+    impl exported::Guest for Component {
+        fn supported() -> Vec<String> {
+            supported()
+        }
+
+        fn validate(name: String, message: String) -> Result<(), types::MessageError> {
+            if name == own() {
+                return platform::validate(&message);
+            }
+            rest::validate(&name, &message).map_err(|e| {
+                if e.code == super::UNSUPPORTED_PLATFORM {
+                    types::MessageError {
+                        code: e.code,
+                        message: super::unsupported(&name, &supported()),
+                    }
+                } else {
+                    e
+                }
+            })
+        }
+
+        fn publish(name: String, message: String) -> Result<String, types::PublishError> {
+            if name == own() {
+                return platform::publish(&message);
+            }
+            rest::publish(&name, &message).map_err(|e| match e {
+                types::PublishError::Invalid(m) if m.starts_with(super::UNSUPPORTED_PREFIX) => {
+                    types::PublishError::Invalid(super::unsupported(&name, &supported()))
+                }
+                other => other,
+            })
+        }
+    }
+
+    export!(Component);
+}
+
+/// The reason code of a message for a platform that is not loaded.
+pub const UNSUPPORTED_PLATFORM: &str = "unsupported-platform";
+
+/// How [`unsupported`] messages begin.
+pub const UNSUPPORTED_PREFIX: &str = "platform ";
+
+/// `own` added to the `rest`, sorted and without repeats (the `supported` answer).
+pub fn merge(own: String, mut rest: Vec<String>) -> Vec<String> {
+    rest.push(own);
+    rest.sort();
+    rest.dedup();
+    rest
+}
+
+/// `platform "x" is not supported; supported platforms: a, b`, as the host says it.
+pub fn unsupported(platform: &str, supported: &[String]) -> String {
+    format!(
+        "platform {platform:?} is not supported; supported platforms: {}",
+        supported.join(", ")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merges_and_names_the_supported_platforms() {
+        assert_eq!(
+            merge("twitter".into(), vec!["mastodon".into()]),
+            vec!["mastodon".to_string(), "twitter".to_string()]
+        );
+        assert_eq!(
+            unsupported("x", &["twitter".to_string()]),
+            "platform \"x\" is not supported; supported platforms: twitter"
+        );
+    }
+}

@@ -1,0 +1,212 @@
+//! The Spin app's store: schedules, the event log, the send ledger and the dead-letter
+//! queue in Spin's default SQLite database (`spin:sqlite@3.0.0` through spin-sdk 5.2; the
+//! file is `.spin/sqlite_db.db` beside `spin.toml`). The HTTP trigger's process and the
+//! cron trigger's process share it; every write that must be atomic is one statement or
+//! one `BEGIN IMMEDIATE` transaction.
+//!
+//! The schema and rules follow the host's SQLite store (`host/src/local/store.rs`); the
+//! shared rules (fire moment, checks of a schedule, listed records) come from `sps-local`.
+//! All times are Unix seconds, UTC. Errors are sentences without any setting's value.
+//!
+//! Built for wasm32-wasip2 only (spin-sdk's bindings); natively the crate is empty.
+
+#![cfg(target_arch = "wasm32")]
+
+mod ledger;
+mod schedules;
+
+pub use ledger::Claim;
+pub use schedules::{Due, ScheduleFailure, StoredSchedule};
+
+use spin_sdk::sqlite3::{Connection, Error, QueryResult, Value};
+use sps_local::records::{self, DeadLetter, EventEnvelope, PendingSchedule};
+
+const SCHEMA: &[&str] = &[
+    "PRAGMA journal_mode = WAL",
+    "CREATE TABLE IF NOT EXISTS schedules (
+        name TEXT PRIMARY KEY,
+        at TEXT NOT NULL,
+        flexible_window_minutes INTEGER NOT NULL,
+        input TEXT NOT NULL,
+        fire_at INTEGER NOT NULL,
+        attempt INTEGER NOT NULL DEFAULT 0,
+        version INTEGER NOT NULL DEFAULT 1,
+        lease_until INTEGER NOT NULL DEFAULT 0
+    )",
+    "CREATE INDEX IF NOT EXISTS schedules_fire_at ON schedules (fire_at)",
+    "CREATE TABLE IF NOT EXISTS events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        envelope TEXT NOT NULL
+    )",
+    "CREATE TABLE IF NOT EXISTS ledger (
+        key TEXT PRIMARY KEY,
+        state TEXT NOT NULL CHECK (state IN ('in-flight', 'sent')),
+        post_id TEXT,
+        claimed_at INTEGER NOT NULL
+    )",
+    "CREATE TABLE IF NOT EXISTS dead_letters (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        schedule_name TEXT NOT NULL,
+        input TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        error TEXT NOT NULL,
+        time TEXT NOT NULL
+    )",
+];
+
+/// An open store: one connection to the default database, schema in place.
+pub struct Store {
+    conn: Connection,
+}
+
+/// `error` as a sentence.
+fn describe(error: &Error) -> String {
+    match error {
+        Error::NoSuchDatabase => "Spin's default SQLite database is not granted (add `sqlite_databases = [\"default\"]` to the component)".to_string(),
+        Error::AccessDenied => "access to Spin's SQLite database was denied".to_string(),
+        Error::InvalidConnection => "the SQLite connection is not valid".to_string(),
+        Error::DatabaseFull => "Spin's SQLite database is full".to_string(),
+        Error::Io(message) => format!("SQLite: {message}"),
+    }
+}
+
+/// The current time, Unix seconds.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .and_then(|d| i64::try_from(d.as_secs()).ok())
+        .unwrap_or(0)
+}
+
+fn text(v: &str) -> Value {
+    Value::Text(v.to_string())
+}
+
+fn int(v: i64) -> Value {
+    Value::Integer(v)
+}
+
+/// Column `i` of `row` as text ("" when it is not text).
+fn col_text(row: &spin_sdk::sqlite3::RowResult, i: usize) -> String {
+    row.get::<&str>(i).unwrap_or_default().to_string()
+}
+
+/// Column `i` of `row` as an integer (0 when it is not one).
+fn col_int(row: &spin_sdk::sqlite3::RowResult, i: usize) -> i64 {
+    row.get::<i64>(i).unwrap_or_default()
+}
+
+impl Store {
+    /// Opens the default database and creates the schema if needed.
+    ///
+    /// # Errors
+    /// When the database is not granted to the component or cannot be opened.
+    pub fn open() -> Result<Self, String> {
+        let conn = Connection::open_default().map_err(|e| describe(&e))?;
+        let store = Self { conn };
+        for statement in SCHEMA {
+            store.exec(statement, &[])?;
+        }
+        store.exec("PRAGMA synchronous = FULL", &[])?;
+        Ok(store)
+    }
+
+    /// Runs one statement.
+    fn exec(&self, sql: &str, params: &[Value]) -> Result<QueryResult, String> {
+        self.conn.execute(sql, params).map_err(|e| describe(&e))
+    }
+
+    /// Runs one statement and returns how many rows it changed.
+    fn change(&self, sql: &str, params: &[Value]) -> Result<u64, String> {
+        self.exec(sql, params)?;
+        Ok(self.conn.changes())
+    }
+
+    /// Runs `body` inside `BEGIN IMMEDIATE` ... `COMMIT`, rolling back when it fails.
+    fn transaction<T>(&self, body: impl FnOnce(&Self) -> Result<T, String>) -> Result<T, String> {
+        self.exec("BEGIN IMMEDIATE", &[])?;
+        match body(self) {
+            Ok(value) => {
+                self.exec("COMMIT", &[])?;
+                Ok(value)
+            }
+            Err(err) => {
+                let _ = self.exec("ROLLBACK", &[]);
+                Err(err)
+            }
+        }
+    }
+
+    /// Appends an event to the event log.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub fn publish(&self, event: &EventEnvelope) -> Result<(), String> {
+        let envelope = serde_json::to_string(event).map_err(|e| e.to_string())?;
+        self.exec(
+            "INSERT INTO events (id, envelope) VALUES (?, ?)",
+            &[text(&event.id), text(&envelope)],
+        )?;
+        Ok(())
+    }
+
+    /// The emitted events, oldest first.
+    ///
+    /// # Errors
+    /// When the database fails or holds an envelope that is not JSON.
+    pub fn events(&self) -> Result<Vec<EventEnvelope>, String> {
+        let result = self.exec("SELECT envelope FROM events ORDER BY seq", &[])?;
+        result
+            .rows
+            .iter()
+            .map(|row| serde_json::from_str(&col_text(row, 0)).map_err(|e| e.to_string()))
+            .collect()
+    }
+
+    /// The pending schedules, earliest delivery first.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub fn pending(&self) -> Result<Vec<PendingSchedule>, String> {
+        let result = self.exec(
+            "SELECT name, at, flexible_window_minutes, fire_at, attempt, input FROM schedules ORDER BY fire_at, name",
+            &[],
+        )?;
+        Ok(result
+            .rows
+            .iter()
+            .map(|row| PendingSchedule {
+                name: col_text(row, 0),
+                at: col_text(row, 1),
+                flexible_window_minutes: u32::try_from(col_int(row, 2)).unwrap_or(0),
+                fire_at: records::rfc3339(col_int(row, 3)),
+                attempts: u32::try_from(col_int(row, 4)).unwrap_or(0),
+                input: records::input_value(&col_text(row, 5)),
+            })
+            .collect())
+    }
+
+    /// The dead-letter queue, oldest first.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub fn dead_letters(&self) -> Result<Vec<DeadLetter>, String> {
+        let result = self.exec(
+            "SELECT schedule_name, input, attempts, error, time FROM dead_letters ORDER BY seq",
+            &[],
+        )?;
+        Ok(result
+            .rows
+            .iter()
+            .map(|row| DeadLetter {
+                schedule_name: col_text(row, 0),
+                input: records::input_value(&col_text(row, 1)),
+                attempts: u32::try_from(col_int(row, 2)).unwrap_or(0),
+                error: col_text(row, 3),
+                time: col_text(row, 4),
+            })
+            .collect())
+    }
+}
