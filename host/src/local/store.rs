@@ -9,7 +9,8 @@ use anyhow::Context as _;
 use async_trait::async_trait;
 use rand::Rng as _;
 use rusqlite::{params, Connection, OptionalExtension};
-use serde::Serialize;
+use sps_local::delivery;
+use sps_local::records::{input_value, rfc3339};
 use tokio::sync::Notify;
 
 use crate::bindings::events::EventError;
@@ -52,23 +53,8 @@ CREATE TABLE IF NOT EXISTS dead_letters (
 PRAGMA user_version = 1;
 ";
 
-/// A pending schedule as `GET /schedules` lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PendingSchedule {
-    /// Schedule name.
-    pub name: String,
-    /// Scheduled time, UTC, `YYYY-MM-DDTHH:MM:SS`.
-    pub at: String,
-    /// Flexible time window, minutes (0: `OFF`).
-    pub flexible_window_minutes: u32,
-    /// When the timer will deliver it: a moment inside the window, UTC, RFC 3339.
-    pub fire_at: String,
-    /// Deliveries made so far (0 until the first).
-    pub attempts: u32,
-    /// The target input.
-    pub input: serde_json::Value,
-}
+/// The records `GET /schedules` and `GET /dead-letters` list (shared with the Spin app).
+pub use sps_local::records::{DeadLetter, PendingSchedule};
 
 /// A schedule whose moment has come.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,22 +71,6 @@ pub struct DueSchedule {
     pub version: i64,
 }
 
-/// A delivery that failed on its last attempt without a component reporting it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DeadLetter {
-    /// Schedule name.
-    pub schedule_name: String,
-    /// The target input.
-    pub input: serde_json::Value,
-    /// Deliveries made.
-    pub attempts: u32,
-    /// Why the last one failed.
-    pub error: String,
-    /// When it was dead-lettered, UTC, RFC 3339.
-    pub time: String,
-}
-
 /// The SQLite-backed store; implements the schedules, events and ledger backends.
 pub struct SqliteStore {
     conn: Mutex<Connection>,
@@ -109,12 +79,6 @@ pub struct SqliteStore {
 
 fn unavailable_schedule(e: impl std::fmt::Display) -> ScheduleError {
     ScheduleError::Unavailable(format!("local store: {e}"))
-}
-
-fn rfc3339(unix: i64) -> String {
-    chrono::DateTime::from_timestamp(unix, 0)
-        .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
-        .unwrap_or_default()
 }
 
 impl SqliteStore {
@@ -154,12 +118,7 @@ impl SqliteStore {
     /// `[at, at + minutes * 60)` seconds; `at` itself when the window is `OFF`.
     fn fire_at(at: &str, window_minutes: u32) -> Result<i64, ScheduleError> {
         let at = schedules::parse_at(at)?.timestamp();
-        let window = i64::from(window_minutes) * 60;
-        Ok(if window == 0 {
-            at
-        } else {
-            at + rand::rng().random_range(0..window)
-        })
+        Ok(delivery::fire_at(at, window_minutes, rand::rng().random()))
     }
 
     /// The schedules whose delivery time is at or before `now` (Unix seconds), earliest
@@ -264,7 +223,7 @@ impl SqliteStore {
                 flexible_window_minutes: r.get(2)?,
                 fire_at: rfc3339(r.get(3)?),
                 attempts: r.get(4)?,
-                input: serde_json::from_str(&input).unwrap_or(serde_json::Value::String(input)),
+                input: input_value(&input),
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -298,7 +257,7 @@ impl SqliteStore {
             let input: String = r.get(1)?;
             Ok(DeadLetter {
                 schedule_name: r.get(0)?,
-                input: serde_json::from_str(&input).unwrap_or(serde_json::Value::String(input)),
+                input: input_value(&input),
                 attempts: r.get(2)?,
                 error: r.get(3)?,
                 time: r.get(4)?,
