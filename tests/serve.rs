@@ -14,9 +14,10 @@ mod support;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::json;
+use support::api::{events_until, get, post, post_bytes, readme_event, secrets_file};
 use support::fake_x::{FakeX, FIRST_ID};
 
 struct Serve {
@@ -55,65 +56,6 @@ fn serve(data_dir: &Path, x: &FakeX, secrets: &Path) -> Serve {
         .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
         .to_string();
     Serve { child, base }
-}
-
-fn post(base: &str, body: &Value) -> (u16, Value) {
-    post_bytes(base, &serde_json::to_vec(body).expect("json"))
-}
-
-/// `POST /events` with `body` as it is (JSON content type); the status and JSON answer.
-fn post_bytes(base: &str, body: &[u8]) -> (u16, Value) {
-    let response = ureq::post(&format!("{base}/events"))
-        .config()
-        .http_status_as_error(false)
-        .build()
-        .content_type("application/json")
-        .send(body)
-        .expect("POST /events");
-    let status = response.status().as_u16();
-    (status, response.into_body().read_json().expect("json"))
-}
-
-fn get(base: &str, path: &str) -> Value {
-    ureq::get(&format!("{base}{path}"))
-        .call()
-        .expect("GET")
-        .into_body()
-        .read_json()
-        .expect("json")
-}
-
-/// The (detail-type, detail) of every emitted event, once `done` holds or 30 s passed.
-fn events_until(base: &str, done: impl Fn(&[(String, Value)]) -> bool) -> Vec<(String, Value)> {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let events: Vec<(String, Value)> = get(base, "/events")
-            .as_array()
-            .expect("array")
-            .iter()
-            .map(|e| {
-                (
-                    e["detail-type"].as_str().unwrap_or_default().to_string(),
-                    e["detail"].clone(),
-                )
-            })
-            .collect();
-        if done(&events) || Instant::now() > deadline {
-            return events;
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
-}
-
-fn readme_event(reference: &str, date: &str) -> Value {
-    json!({"detail-type": "Schedule Social Post", "source": "test", "detail": {
-        "message": "Hello world!", "platform": "twitter", "scheduledDate": date, "referenceNumber": reference}})
-}
-
-fn secrets_file(dir: &Path) -> std::path::PathBuf {
-    let path = dir.join("secrets.json");
-    std::fs::write(&path, support::SECRETS_JSON).expect("write secrets");
-    path
 }
 
 #[test]
@@ -208,6 +150,15 @@ fn a_rejected_request_is_answered_and_reported() {
         get(&server.base, "/events").as_array().map(Vec::len),
         Some(1)
     );
+}
+
+/// The table tests/spin.rs runs against `spin up` too.
+#[test]
+fn bad_inputs_get_the_documented_answers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let x = FakeX::start();
+    let server = serve(&dir.path().join("data"), &x, &secrets_file(dir.path()));
+    support::bad_inputs::assert_all(&server.base);
 }
 
 #[test]

@@ -1,7 +1,11 @@
-//! Shared test support: the fake X API and helpers to find the built components.
+//! Shared test support: the fake X API, the local API client, the bad-input table, the
+//! Spin app runner, and helpers to find the built components.
 #![allow(dead_code)]
 
+pub mod api;
+pub mod bad_inputs;
 pub mod fake_x;
+pub mod spin;
 
 use std::path::PathBuf;
 

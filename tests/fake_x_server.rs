@@ -1,0 +1,51 @@
+//! A fake X API to post to while developing, the one the tests use: it verifies each
+//! request's OAuth 1.0a signature with the `oauth1-request` crate and answers like
+//! X's `POST /2/tweets` (201 with a new id). It prints every request it receives.
+//!
+//! ```sh
+//! cargo run -p sps --example fake-x            # prints: fake X API listening on http://127.0.0.1:PORT
+//! # then, in another terminal, with that URL:
+//! SPIN_VARIABLE_X_API_BASE_URL=http://127.0.0.1:PORT SPIN_VARIABLE_X_API_KEY=test-consumer-key \
+//!   SPIN_VARIABLE_X_API_KEY_SECRET=test-consumer-secret SPIN_VARIABLE_X_ACCESS_TOKEN=test-access-token \
+//!   SPIN_VARIABLE_X_ACCESS_TOKEN_SECRET=test-access-token-secret SPIN_VARIABLE_FLEXIBLE_WINDOW_MINUTES=0 spin up
+//! ```
+//!
+//! The credentials it accepts are those of `tests/support/mod.rs` (`SECRETS_JSON`).
+
+// Test support, built as an example: a failure panics, as in the tests.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod support;
+
+use std::time::Duration;
+
+fn main() {
+    let x = support::fake_x::FakeX::start();
+    println!("fake X API listening on {}", x.base_url);
+    println!(
+        "accepted credentials (the secrets file form): {}",
+        support::SECRETS_JSON
+    );
+    let mut seen = 0;
+    loop {
+        std::thread::sleep(Duration::from_millis(200));
+        let received = x.received();
+        for request in received.iter().skip(seen) {
+            println!(
+                "POST /2/tweets: signature {}, text {:?}",
+                if request.signature_valid {
+                    "valid"
+                } else {
+                    "INVALID"
+                },
+                request.text.as_deref().unwrap_or_default()
+            );
+        }
+        seen = received.len();
+    }
+}

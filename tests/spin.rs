@@ -1,0 +1,259 @@
+//! The Spin app against the real Spin: `spin build` once, then `spin up` (Spin 4.0.2 and
+//! its cron trigger plugin) in a directory of each test's own, with the fake X API.
+//!
+//! ```sh
+//! cargo test -p sps --test spin
+//! ```
+//!
+//! Spin comes from `SPS_TEST_SPIN`, `spin` on PATH, or the offline copy in
+//! `../shared/tools/spin`. Without any, the tests fail under CI (`CI` set) with how to
+//! install it, and are reported as ignored otherwise. A custom harness (libtest-mimic),
+//! because libtest cannot report a test as skipped.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod support;
+
+use std::path::Path;
+use std::time::Duration;
+
+use libtest_mimic::{Arguments, Trial};
+use serde_json::{json, Value};
+use sha2::Digest as _;
+use support::api::{events_until, get, post, readme_event};
+use support::fake_x::{self, FakeX, FIRST_ID};
+use support::spin::{app_dir, spin_binary, SpinUp, INSTALL_HINT};
+
+/// The Spin variables that point the app at `x` with the credentials it accepts, and
+/// turn the flexible window off.
+fn variables(x: &FakeX) -> Vec<(&'static str, String)> {
+    vec![
+        ("flexible_window_minutes", "0".to_string()),
+        ("x_api_base_url", x.base_url.clone()),
+        ("x_api_key", fake_x::CONSUMER_KEY.to_string()),
+        ("x_api_key_secret", fake_x::CONSUMER_SECRET.to_string()),
+        ("x_access_token", fake_x::ACCESS_TOKEN.to_string()),
+        (
+            "x_access_token_secret",
+            fake_x::ACCESS_TOKEN_SECRET.to_string(),
+        ),
+        ("x_bearer_token", "test-bearer".to_string()),
+    ]
+}
+
+fn start(dir: &Path, vars: &[(&'static str, String)]) -> SpinUp {
+    let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    SpinUp::start(dir, &vars)
+}
+
+fn sent(reference: &str, post_id: u64) -> (String, Value) {
+    (
+        "Social Post Sent".to_string(),
+        json!({"referenceNumber": reference, "postId": post_id.to_string()}),
+    )
+}
+
+fn scheduled(reference: &str, date: &str) -> (String, Value) {
+    (
+        "Post Scheduled".to_string(),
+        json!({"referenceNumber": reference, "scheduledDate": date}),
+    )
+}
+
+fn the_readme_event_is_sent_once_and_no_secret_is_logged() {
+    let dir = app_dir();
+    let x = FakeX::start();
+    let spin = start(dir.path(), &variables(&x));
+    let date = support::utc_in(2);
+    let (status, body) = post(&spin.base, &readme_event("testtweet", &date));
+    assert_eq!(
+        (status, body),
+        (
+            201,
+            json!({"status": "scheduled", "action": "created", "referenceNumber": "testtweet",
+            "scheduleName": "twitter-testtweet", "scheduledDate": date})
+        )
+    );
+    let events = events_until(&spin.base, |e| e.len() >= 2);
+    assert_eq!(
+        events,
+        vec![scheduled("testtweet", &date), sent("testtweet", FIRST_ID)]
+    );
+    assert_eq!(get(&spin.base, "/schedules"), json!([]));
+    let received = x.received();
+    assert_eq!(received.len(), 1);
+    assert!(received[0].signature_valid);
+    assert_eq!(received[0].text.as_deref(), Some("Hello world!"));
+    spin.stop();
+    let mut logs = String::new();
+    for entry in std::fs::read_dir(dir.path().join(".spin/logs")).expect("logs") {
+        logs.push_str(&std::fs::read_to_string(entry.expect("entry").path()).expect("read"));
+    }
+    assert!(logs.contains("schedule twitter-testtweet: post sent as 1850000000000000001"));
+    for (name, value) in variables(&x) {
+        if name != "flexible_window_minutes" && name != "x_api_base_url" {
+            assert!(!logs.contains(&value), "{name} appears in .spin/logs");
+        }
+    }
+}
+
+fn the_same_reference_twice_is_one_schedule_with_the_second_message() {
+    let dir = app_dir();
+    let x = FakeX::start();
+    let spin = start(dir.path(), &variables(&x));
+    let mut event = readme_event("twice", "2030-10-23T08:48:00");
+    assert_eq!(post(&spin.base, &event).0, 201);
+    event["detail"]["message"] = json!("Second version");
+    let (status, body) = post(&spin.base, &event);
+    assert_eq!((status, body["action"].as_str()), (200, Some("updated")));
+    let pending = get(&spin.base, "/schedules");
+    assert_eq!(pending.as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        (
+            &pending[0]["name"],
+            &pending[0]["input"]["message"],
+            &pending[0]["fireAt"]
+        ),
+        (
+            &json!("twitter-twice"),
+            &json!("Second version"),
+            &json!("2030-10-23T08:48:00Z")
+        )
+    );
+}
+
+fn bad_inputs_get_the_same_answers_as_from_sps_serve() {
+    let dir = app_dir();
+    let x = FakeX::start();
+    let spin = start(dir.path(), &variables(&x));
+    support::bad_inputs::assert_all(&spin.base);
+    assert_eq!(
+        get(&spin.base, "/health"),
+        json!({"status": "ok", "platforms": ["twitter"]})
+    );
+}
+
+fn missing_credentials_end_in_social_post_failed() {
+    let dir = app_dir();
+    let x = FakeX::start();
+    let vars = vec![
+        ("flexible_window_minutes", "0".to_string()),
+        ("x_api_base_url", x.base_url.clone()),
+    ];
+    let spin = start(dir.path(), &vars);
+    let date = support::utc_in(1);
+    assert_eq!(post(&spin.base, &readme_event("nocreds", &date)).0, 201);
+    let events = events_until(&spin.base, |e| e.len() >= 2);
+    assert_eq!(events[1].0, "Social Post Failed");
+    assert_eq!(
+        events[1].1,
+        json!({"referenceNumber": "nocreds", "reason": "missing-credentials", "retryable": false, "stage": "sending",
+            "reasonMessage": "X credentials are missing: set xApiKey, xApiKeySecret, xAccessToken and xAccessTokenSecret"})
+    );
+    assert!(x.received().is_empty());
+}
+
+fn a_schedule_pending_across_a_restart_fires_once() {
+    let dir = app_dir();
+    let x = FakeX::start();
+    let vars = variables(&x);
+    let date = support::utc_in(3);
+    let spin = start(dir.path(), &vars);
+    assert_eq!(post(&spin.base, &readme_event("survivor", &date)).0, 201);
+    spin.stop();
+    std::thread::sleep(Duration::from_secs(4));
+    assert!(x.received().is_empty());
+    let spin = start(dir.path(), &vars);
+    let events = events_until(&spin.base, |e| e.len() >= 2);
+    assert_eq!(
+        events,
+        vec![scheduled("survivor", &date), sent("survivor", FIRST_ID)]
+    );
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(x.received().len(), 1);
+    assert_eq!(get(&spin.base, "/events").as_array().map(Vec::len), Some(2));
+}
+
+/// The SHA-256 of the host's components are found among the nested components of the
+/// apps Spin runs: the scheduler in the HTTP app, the sender in the cron app, twitter in
+/// both.
+fn the_apps_nest_the_hosts_component_bytes() {
+    let built = support::spin::build_app();
+    let digest = |file: &str| {
+        let bytes = std::fs::read(support::components_dir().join(file)).expect("component");
+        sps_spin_compose::hex(&sha2::Sha256::digest(bytes))
+    };
+    let nested = |app: &str| {
+        let bytes = std::fs::read(built.join(app)).expect("app");
+        sps_spin_compose::nested_component_digests(&bytes).expect("digests")
+    };
+    let (http, cron) = (nested("sps_http_app.wasm"), nested("sps_cron_app.wasm"));
+    let (scheduler, sender, twitter) = (
+        digest("sps_scheduler.wasm"),
+        digest("sps_sender.wasm"),
+        digest("sps_twitter.wasm"),
+    );
+    assert!(
+        http.contains(&scheduler),
+        "scheduler {scheduler} not in {http:?}"
+    );
+    assert!(http.contains(&twitter), "twitter {twitter} not in {http:?}");
+    assert!(cron.contains(&sender), "sender {sender} not in {cron:?}");
+    assert!(cron.contains(&twitter), "twitter {twitter} not in {cron:?}");
+    assert!(!cron.contains(&scheduler) && !http.contains(&sender));
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let tests: [(&str, fn()); 6] = [
+        (
+            "the_readme_event_is_sent_once_and_no_secret_is_logged",
+            the_readme_event_is_sent_once_and_no_secret_is_logged,
+        ),
+        (
+            "the_same_reference_twice_is_one_schedule_with_the_second_message",
+            the_same_reference_twice_is_one_schedule_with_the_second_message,
+        ),
+        (
+            "bad_inputs_get_the_same_answers_as_from_sps_serve",
+            bad_inputs_get_the_same_answers_as_from_sps_serve,
+        ),
+        (
+            "missing_credentials_end_in_social_post_failed",
+            missing_credentials_end_in_social_post_failed,
+        ),
+        (
+            "a_schedule_pending_across_a_restart_fires_once",
+            a_schedule_pending_across_a_restart_fires_once,
+        ),
+        (
+            "the_apps_nest_the_hosts_component_bytes",
+            the_apps_nest_the_hosts_component_bytes,
+        ),
+    ];
+    let missing = spin_binary().err();
+    if let Some(why) = &missing {
+        if std::env::var_os("CI").is_some() {
+            eprintln!("the Spin tests cannot run: {why}; {INSTALL_HINT}");
+            std::process::exit(1);
+        }
+        eprintln!("\n*** THE SPIN TESTS DID NOT RUN: {why}.\n*** To run them, {INSTALL_HINT}.\n");
+    }
+    let trials = tests
+        .into_iter()
+        .map(|(name, test)| {
+            // libtest-mimic reports a panicking test as failed.
+            Trial::test(name, move || {
+                test();
+                Ok(())
+            })
+            .with_ignored_flag(missing.is_some())
+        })
+        .collect();
+    libtest_mimic::run(&args, trials).exit();
+}

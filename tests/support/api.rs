@@ -1,0 +1,65 @@
+//! The local API as a client sees it, for `sps serve` and `spin up` alike.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+pub fn post(base: &str, body: &Value) -> (u16, Value) {
+    post_bytes(base, &serde_json::to_vec(body).expect("json"))
+}
+
+/// `POST /events` with `body` as it is (JSON content type); the status and JSON answer.
+pub fn post_bytes(base: &str, body: &[u8]) -> (u16, Value) {
+    let response = ureq::post(&format!("{base}/events"))
+        .config()
+        .http_status_as_error(false)
+        .build()
+        .content_type("application/json")
+        .send(body)
+        .expect("POST /events");
+    let status = response.status().as_u16();
+    (status, response.into_body().read_json().expect("json"))
+}
+
+pub fn get(base: &str, path: &str) -> Value {
+    ureq::get(&format!("{base}{path}"))
+        .call()
+        .expect("GET")
+        .into_body()
+        .read_json()
+        .expect("json")
+}
+
+/// The (detail-type, detail) of every emitted event, once `done` holds or 30 s passed.
+pub fn events_until(base: &str, done: impl Fn(&[(String, Value)]) -> bool) -> Vec<(String, Value)> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let events: Vec<(String, Value)> = get(base, "/events")
+            .as_array()
+            .expect("array")
+            .iter()
+            .map(|e| {
+                (
+                    e["detail-type"].as_str().unwrap_or_default().to_string(),
+                    e["detail"].clone(),
+                )
+            })
+            .collect();
+        if done(&events) || Instant::now() > deadline {
+            return events;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+pub fn readme_event(reference: &str, date: &str) -> Value {
+    json!({"detail-type": "Schedule Social Post", "source": "test", "detail": {
+        "message": "Hello world!", "platform": "twitter", "scheduledDate": date, "referenceNumber": reference}})
+}
+
+pub fn secrets_file(dir: &Path) -> PathBuf {
+    let path = dir.join("secrets.json");
+    std::fs::write(&path, super::SECRETS_JSON).expect("write secrets");
+    path
+}

@@ -1,0 +1,120 @@
+//! One table of bad inputs and the exact answers the local API gives them, run against
+//! `sps serve` (tests/serve.rs) and `spin up` (tests/spin.rs): both runtimes must answer
+//! each the same (README, "Reason codes").
+
+use serde_json::{json, Value};
+
+use super::api::post_bytes;
+
+/// A body and the status and JSON answer it must get.
+pub struct Case {
+    /// What the case is.
+    pub name: &'static str,
+    /// The `POST /events` body.
+    pub body: Vec<u8>,
+    /// The expected status.
+    pub status: u16,
+    /// The expected answer.
+    pub answer: Value,
+}
+
+fn event(detail: Value, detail_type: &str) -> Vec<u8> {
+    json!({"detail-type": detail_type, "source": "test", "detail": detail})
+        .to_string()
+        .into_bytes()
+}
+
+/// The README event with reference `bad`, `changes` applied (a null removes a field).
+fn readme(changes: Value) -> Vec<u8> {
+    let mut detail = json!({"message": "Hello world!", "platform": "twitter",
+        "scheduledDate": "2030-10-23T08:48:00", "referenceNumber": "bad"});
+    for (key, value) in changes.as_object().cloned().unwrap_or_default() {
+        if value.is_null() {
+            detail.as_object_mut().map(|d| d.remove(&key));
+        } else {
+            detail[key] = value;
+        }
+    }
+    event(detail, "Schedule Social Post")
+}
+
+fn rejected(status: u16, reason: &str, message: &str, reference: Option<&str>) -> (u16, Value) {
+    (
+        status,
+        json!({"status": "rejected", "reason": reason, "message": message, "referenceNumber": reference}),
+    )
+}
+
+/// The table.
+pub fn cases() -> Vec<Case> {
+    let bad = Some("bad");
+    let table: Vec<(&'static str, Vec<u8>, (u16, Value))> = vec![
+        ("not JSON", b"nope".to_vec(), rejected(400, "invalid-json", "event is not valid JSON: expected ident at line 1 column 2", None)),
+        ("not UTF-8", b"{\"detail-type\":\"Schedule Social Post\",\"detail\":{\"message\":\"caf\xe9\"}}".to_vec(),
+            rejected(400, "invalid-json", "the request body is not UTF-8 JSON: invalid utf-8 sequence of 1 bytes from index 62", None)),
+        ("not an object", b"\"x\"".to_vec(), rejected(400, "invalid-event", "event must be a JSON object, not a string", None)),
+        ("no detail", br#"{"detail-type":"Schedule Social Post","source":"test"}"#.to_vec(),
+            rejected(400, "invalid-event", "event has a detail-type but no detail", None)),
+        ("another detail-type", event(json!({"message": "m", "referenceNumber": "bad"}), "Nope"),
+            rejected(422, "unsupported-detail-type", "detail-type \"Nope\" is not supported; expected \"Schedule Social Post\"", bad)),
+        ("no message", readme(json!({"message": null})), rejected(422, "missing-field", "message is required", bad)),
+        ("a number as message", readme(json!({"message": 5})), rejected(422, "invalid-field", "message must be a string, not a number", bad)),
+        ("platform in another case", readme(json!({"platform": "Twitter"})),
+            rejected(422, "unsupported-platform", "platform \"Twitter\" is not supported; supported platforms: twitter", bad)),
+        ("a date of another form", readme(json!({"scheduledDate": "23/10/2030"})),
+            rejected(422, "invalid-scheduled-date", "scheduledDate \"23/10/2030\" is not a UTC date-time of the form YYYY-MM-DDTHH:MM:SS (optionally with a fraction and a Z or ±HH:MM offset)", bad)),
+        ("281 weighted characters", readme(json!({"message": "a".repeat(281)})),
+            rejected(422, "message-too-long", "message is 281 weighted characters; X allows at most 280", bad)),
+        ("an empty message", readme(json!({"message": ""})),
+            rejected(422, "empty-message", "message is empty; X needs at least 1 weighted character", bad)),
+        ("U+FEFF in the message", readme(json!({"message": "a\u{feff}b"})),
+            rejected(422, "invalid-characters", "message contains U+FEFF, which X does not allow (U+FFFE, U+FEFF and U+FFFF are invalid)", bad)),
+        ("Entries not an array", br#"{"Entries":{}}"#.to_vec(),
+            (400, json!({"status": "rejected", "reason": "invalid-event", "message": "Entries must be an array"}))),
+        // Exactly one byte over 2 MiB, so the whole body is read before the answer.
+        ("a body over 2 MiB", vec![b' '; (2 << 20) + 1],
+            rejected(413, "invalid-request", "the request body cannot be read: Failed to buffer the request body: length limit exceeded", None)),
+    ];
+    table
+        .into_iter()
+        .map(|(name, body, (status, answer))| Case {
+            name,
+            body,
+            status,
+            answer,
+        })
+        .collect()
+}
+
+/// Posts every case to `base` and asserts its exact answer; then a date more than five
+/// minutes past, whose message names the server's current time (checked to be within a
+/// minute of this test's clock).
+pub fn assert_all(base: &str) {
+    for case in cases() {
+        let (status, answer) = post_bytes(base, &case.body);
+        assert_eq!(
+            (status, &answer),
+            (case.status, &case.answer),
+            "case: {}",
+            case.name
+        );
+    }
+    let (status, answer) = post_bytes(
+        base,
+        &readme(json!({"scheduledDate": "2023-10-23T08:48:00"})),
+    );
+    let message = answer["message"].as_str().unwrap_or_default().to_string();
+    let now = message
+        .strip_prefix(
+            "scheduledDate 2023-10-23T08:48:00 is more than 300 seconds in the past (now ",
+        )
+        .and_then(|rest| rest.strip_suffix(')'))
+        .and_then(|t| chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S").ok())
+        .unwrap_or_else(|| panic!("unexpected message {message:?}"));
+    assert!(
+        (chrono::Utc::now().naive_utc() - now).num_seconds().abs() < 60,
+        "{message}"
+    );
+    let (want_status, want) = rejected(422, "scheduled-date-in-past", &message, Some("bad"));
+    assert_eq!((status, answer), (want_status, want));
+}
