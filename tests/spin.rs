@@ -208,9 +208,48 @@ fn the_apps_nest_the_hosts_component_bytes() {
     assert!(!cron.contains(&scheduler) && !http.contains(&sender));
 }
 
+/// Only the platform component can reach the network: of every component the apps nest,
+/// only `sps_twitter.wasm` imports `wasi:http/outgoing-handler`, and the HTTP app, whose
+/// twitter instance only validates, is granted no outbound host in spin.toml.
+fn only_the_platform_component_imports_outgoing_http() {
+    support::spin::build_app();
+    let dir = support::components_dir();
+    let outgoing = |bytes: &[u8]| {
+        sps_spin_compose::import_names(bytes)
+            .expect("imports")
+            .iter()
+            .any(|name| name.starts_with("wasi:http/outgoing-handler@"))
+    };
+    let mut importers = Vec::new();
+    for file in [
+        "sps_scheduler.wasm",
+        "sps_sender.wasm",
+        "sps_twitter.wasm",
+        "sps_spin_caps.wasm",
+        "sps_spin_config.wasm",
+        "sps_spin_platform_link.wasm",
+        "sps_spin_no_platforms.wasm",
+        "sps_spin_http.wasm",
+        "sps_spin_cron.wasm",
+    ] {
+        if outgoing(&std::fs::read(dir.join(file)).expect("component")) {
+            importers.push(file);
+        }
+    }
+    assert_eq!(importers, ["sps_twitter.wasm"]);
+    let manifest =
+        std::fs::read_to_string(support::spin::root().join("spin.toml")).expect("spin.toml");
+    let http = manifest
+        .split("[component.sps-http]")
+        .nth(1)
+        .expect("sps-http");
+    let http = http.split("[component.sps-cron]").next().expect("section");
+    assert!(http.contains("allowed_outbound_hosts = []"), "{http}");
+}
+
 fn main() {
     let args = Arguments::from_args();
-    let tests: [(&str, fn()); 6] = [
+    let tests: [(&str, fn()); 7] = [
         (
             "the_readme_event_is_sent_once_and_no_secret_is_logged",
             the_readme_event_is_sent_once_and_no_secret_is_logged,
@@ -234,6 +273,10 @@ fn main() {
         (
             "the_apps_nest_the_hosts_component_bytes",
             the_apps_nest_the_hosts_component_bytes,
+        ),
+        (
+            "only_the_platform_component_imports_outgoing_http",
+            only_the_platform_component_imports_outgoing_http,
         ),
     ];
     let missing = spin_binary().err();

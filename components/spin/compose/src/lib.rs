@@ -290,3 +290,14 @@ pub fn write_apps(plan: &Plan, out_dir: &Path) -> anyhow::Result<[PathBuf; 2]> {
     }
     Ok([http, cron])
 }
+
+/// The names of the imports of the component `bytes` (its world's imports, such as
+/// `wasi:http/outgoing-handler@0.2.12`).
+///
+/// # Errors
+/// When `bytes` is not a valid component.
+pub fn import_names(bytes: &[u8]) -> anyhow::Result<Vec<String>> {
+    let mut types = wac_graph::types::Types::default();
+    let package = Package::from_bytes("sps:inspected", None, bytes, &mut types)?;
+    Ok(types[package.ty()].imports.keys().cloned().collect())
+}
