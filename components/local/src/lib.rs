@@ -9,6 +9,7 @@
 //! - [`api`]: the status codes and JSON bodies of the local API (`POST /events` and the
 //!   listings).
 //! - [`schedules`]: the checks EventBridge Scheduler makes on a schedule's fields.
+//! - [`schema`]: the SQLite tables of both local stores.
 //! - [`records`]: the records the listings show (`GET /schedules`, `/events`,
 //!   `/dead-letters`).
 //!
@@ -19,3 +20,4 @@ pub mod api;
 pub mod delivery;
 pub mod records;
 pub mod schedules;
+pub mod schema;

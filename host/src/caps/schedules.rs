@@ -40,40 +40,27 @@ impl Host for Ctx {
     }
 }
 
-/// Checks a schedule's fields the way EventBridge Scheduler validates them: a name of
-/// 1-64 characters of `[0-9a-zA-Z-_.]`, `at` as `YYYY-MM-DDTHH:MM:SS`, a flexible window
-/// of 0 (`OFF`) or 1-1440 minutes, and input that is a JSON text.
+/// Checks a schedule's fields the way EventBridge Scheduler validates them
+/// ([`sps_local::schedules::validate`]: a name of 1-64 characters of `[0-9a-zA-Z-_.]`,
+/// `at` as `YYYY-MM-DDTHH:MM:SS`, a flexible window of 0 (`OFF`) or 1-1440 minutes, and
+/// input that is a JSON text).
 ///
 /// # Errors
 /// [`ScheduleError::Invalid`] naming the first field that is wrong.
 pub fn validate(schedule: &Schedule) -> Result<(), ScheduleError> {
-    let name_ok = (1..=64).contains(&schedule.name.len())
-        && schedule
-            .name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.');
-    if !name_ok {
-        return Err(ScheduleError::Invalid(format!(
-            "schedule name {:?} must be 1-64 characters of [0-9a-zA-Z-_.]",
-            schedule.name
-        )));
-    }
-    parse_at(&schedule.at)?;
-    if schedule.flexible_window_minutes > 1440 {
-        return Err(ScheduleError::Invalid(format!(
-            "flexible window of {} minutes is outside 1-1440",
-            schedule.flexible_window_minutes
-        )));
-    }
-    if serde_json::from_str::<serde_json::Value>(&schedule.input).is_err() {
-        return Err(ScheduleError::Invalid("input is not JSON text".to_string()));
-    }
-    Ok(())
+    sps_local::schedules::validate(
+        &schedule.name,
+        &schedule.at,
+        schedule.flexible_window_minutes,
+        &schedule.input,
+    )
+    .map(|_| ())
+    .map_err(ScheduleError::Invalid)
 }
 
 /// The form of the body of an `at(...)` expression (AWS Scheduler API reference,
 /// CreateSchedule `ScheduleExpression`), here always UTC.
-pub const AT_FORMAT: &str = "%Y-%m-%dT%H:%M:%S";
+pub const AT_FORMAT: &str = sps_local::schedules::AT_FORMAT;
 
 /// `t` as the body of an `at(...)` expression ([`AT_FORMAT`]), fractions of a second dropped.
 pub fn format_at(t: chrono::DateTime<chrono::Utc>) -> String {
@@ -85,13 +72,9 @@ pub fn format_at(t: chrono::DateTime<chrono::Utc>) -> String {
 /// # Errors
 /// [`ScheduleError::Invalid`] when `at` has another form.
 pub fn parse_at(at: &str) -> Result<chrono::DateTime<chrono::Utc>, ScheduleError> {
-    chrono::NaiveDateTime::parse_from_str(at, AT_FORMAT)
-        .ok()
-        .filter(|_| at.len() == 19)
-        .map(|t| t.and_utc())
-        .ok_or_else(|| {
-            ScheduleError::Invalid(format!("at({at}) is not of the form yyyy-mm-ddThh:mm:ss"))
-        })
+    let unix = sps_local::schedules::parse_at(at).map_err(ScheduleError::Invalid)?;
+    chrono::DateTime::from_timestamp(unix, 0)
+        .ok_or_else(|| ScheduleError::Invalid(format!("at({at}) is out of range")))
 }
 
 #[cfg(test)]

@@ -20,39 +20,6 @@ use crate::caps::events::{EventBackend, EventEnvelope};
 use crate::caps::ledger::LedgerBackend;
 use crate::caps::schedules::{self, ScheduleBackend};
 
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS schedules (
-    name TEXT PRIMARY KEY,
-    at TEXT NOT NULL,
-    flexible_window_minutes INTEGER NOT NULL,
-    input TEXT NOT NULL,
-    fire_at INTEGER NOT NULL,
-    attempt INTEGER NOT NULL DEFAULT 0,
-    version INTEGER NOT NULL DEFAULT 1
-);
-CREATE INDEX IF NOT EXISTS schedules_fire_at ON schedules (fire_at);
-CREATE TABLE IF NOT EXISTS events (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,
-    envelope TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS ledger (
-    key TEXT PRIMARY KEY,
-    state TEXT NOT NULL CHECK (state IN ('in-flight', 'sent')),
-    post_id TEXT,
-    claimed_at INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS dead_letters (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    schedule_name TEXT NOT NULL,
-    input TEXT NOT NULL,
-    attempts INTEGER NOT NULL,
-    error TEXT NOT NULL,
-    time TEXT NOT NULL
-);
-PRAGMA user_version = 1;
-";
-
 /// The records `GET /schedules` and `GET /dead-letters` list (shared with the Spin app).
 pub use sps_local::records::{DeadLetter, PendingSchedule};
 
@@ -95,8 +62,11 @@ impl SqliteStore {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.execute_batch(SCHEMA)
-            .with_context(|| format!("cannot create the schema in {}", path.display()))?;
+        for statement in sps_local::schema::TABLES {
+            conn.execute_batch(statement)
+                .with_context(|| format!("cannot create the schema in {}", path.display()))?;
+        }
+        conn.pragma_update(None, "user_version", 1)?;
         Ok(Self {
             conn: Mutex::new(conn),
             changed: Notify::new(),

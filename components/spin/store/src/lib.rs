@@ -21,40 +21,6 @@ pub use schedules::{Due, ScheduleFailure, StoredSchedule};
 use spin_sdk::sqlite3::{Connection, Error, QueryResult, Value};
 use sps_local::records::{self, DeadLetter, EventEnvelope, PendingSchedule};
 
-const SCHEMA: &[&str] = &[
-    "PRAGMA journal_mode = WAL",
-    "CREATE TABLE IF NOT EXISTS schedules (
-        name TEXT PRIMARY KEY,
-        at TEXT NOT NULL,
-        flexible_window_minutes INTEGER NOT NULL,
-        input TEXT NOT NULL,
-        fire_at INTEGER NOT NULL,
-        attempt INTEGER NOT NULL DEFAULT 0,
-        version INTEGER NOT NULL DEFAULT 1,
-        lease_until INTEGER NOT NULL DEFAULT 0
-    )",
-    "CREATE INDEX IF NOT EXISTS schedules_fire_at ON schedules (fire_at)",
-    "CREATE TABLE IF NOT EXISTS events (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        id TEXT NOT NULL UNIQUE,
-        envelope TEXT NOT NULL
-    )",
-    "CREATE TABLE IF NOT EXISTS ledger (
-        key TEXT PRIMARY KEY,
-        state TEXT NOT NULL CHECK (state IN ('in-flight', 'sent')),
-        post_id TEXT,
-        claimed_at INTEGER NOT NULL
-    )",
-    "CREATE TABLE IF NOT EXISTS dead_letters (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        schedule_name TEXT NOT NULL,
-        input TEXT NOT NULL,
-        attempts INTEGER NOT NULL,
-        error TEXT NOT NULL,
-        time TEXT NOT NULL
-    )",
-];
-
 /// An open store: one connection to the default database, schema in place.
 pub struct Store {
     conn: Connection,
@@ -106,7 +72,8 @@ impl Store {
     pub fn open() -> Result<Self, String> {
         let conn = Connection::open_default().map_err(|e| describe(&e))?;
         let store = Self { conn };
-        for statement in SCHEMA {
+        store.exec("PRAGMA journal_mode = WAL", &[])?;
+        for statement in sps_local::schema::TABLES {
             store.exec(statement, &[])?;
         }
         store.exec("PRAGMA synchronous = FULL", &[])?;

@@ -1,0 +1,45 @@
+//! The SQLite schema both local stores use: the host's (`host/src/local/store.rs`,
+//! rusqlite) and the Spin app's (`components/spin/store`, `spin:sqlite`). One statement
+//! per entry, each idempotent (`IF NOT EXISTS`).
+//!
+//! - `schedules`: one row per pending schedule; `fire_at` is the moment chosen inside the
+//!   flexible window (Unix seconds), `attempt` the deliveries made, `version` bumped by
+//!   every update, `lease_until` (Unix seconds) the end of a delivery's lease (Spin's cron
+//!   ticks; 0 when free).
+//! - `events`: the event log, envelopes as JSON text in `seq` order.
+//! - `ledger`: the send ledger, `in-flight` or `sent` with the post id.
+//! - `dead_letters`: deliveries whose final attempt failed unreported.
+
+/// The statements that create the tables and index, in order.
+pub const TABLES: &[&str] = &[
+    "CREATE TABLE IF NOT EXISTS schedules (
+        name TEXT PRIMARY KEY,
+        at TEXT NOT NULL,
+        flexible_window_minutes INTEGER NOT NULL,
+        input TEXT NOT NULL,
+        fire_at INTEGER NOT NULL,
+        attempt INTEGER NOT NULL DEFAULT 0,
+        version INTEGER NOT NULL DEFAULT 1,
+        lease_until INTEGER NOT NULL DEFAULT 0
+    )",
+    "CREATE INDEX IF NOT EXISTS schedules_fire_at ON schedules (fire_at)",
+    "CREATE TABLE IF NOT EXISTS events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        envelope TEXT NOT NULL
+    )",
+    "CREATE TABLE IF NOT EXISTS ledger (
+        key TEXT PRIMARY KEY,
+        state TEXT NOT NULL CHECK (state IN ('in-flight', 'sent')),
+        post_id TEXT,
+        claimed_at INTEGER NOT NULL
+    )",
+    "CREATE TABLE IF NOT EXISTS dead_letters (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        schedule_name TEXT NOT NULL,
+        input TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        error TEXT NOT NULL,
+        time TEXT NOT NULL
+    )",
+];
