@@ -1,5 +1,6 @@
-//! The sending rules driven through an in-memory implementation of `Capabilities`: a ledger
-//! with the WIT's semantics, scripted platform answers, and recorded calls.
+//! The sending rules driven through the in-memory `Capabilities` of `support`: success,
+//! replays from the ledger, platform errors, the platform and ledger checks, invalid input.
+//! `in_flight_and_expiry.rs` covers `in-flight` claims, `expired` and `report_undelivered`.
 
 // A test reports a failure by panicking; the workspace lints deny that only outside tests.
 #![allow(
@@ -9,211 +10,14 @@
     clippy::indexing_slicing
 )]
 
-use std::collections::{BTreeMap, VecDeque};
+mod support;
 
-use serde_json::{json, Value};
+use serde_json::json;
 use sps_sender::{
-    ledger_key, send_post, Capabilities, Delivery, Entry, EventError, FailureReport, LedgerError,
-    PostInput, PublishError, RetryHint, RetryLaterHint, SendFailure, Sent,
+    ledger_key, send_post, Entry, EventError, FailureReport, LedgerError, PostInput, PublishError,
+    SendFailure, Sent,
 };
-
-const POST_ID: &str = "1445880548472328192";
-const CLAIM_TIME: u64 = 1_767_225_600;
-
-#[derive(Debug, Clone, PartialEq)]
-enum Call {
-    Claim(String),
-    RecordSent(String, String),
-    Release(String),
-    Supported,
-    Publish(String, String),
-    Event(String, String, Value),
-}
-
-struct Fake {
-    supported: Vec<String>,
-    ledger: BTreeMap<String, Entry>,
-    claim_script: VecDeque<Result<Entry, LedgerError>>,
-    record_script: VecDeque<Result<(), LedgerError>>,
-    release_script: VecDeque<Result<(), LedgerError>>,
-    platform_script: VecDeque<Result<String, PublishError>>,
-    event_script: VecDeque<Result<(), EventError>>,
-    calls: Vec<Call>,
-}
-
-impl Fake {
-    fn new() -> Self {
-        Fake {
-            supported: vec!["twitter".to_owned()],
-            ledger: BTreeMap::new(),
-            claim_script: VecDeque::new(),
-            record_script: VecDeque::new(),
-            release_script: VecDeque::new(),
-            platform_script: VecDeque::new(),
-            event_script: VecDeque::new(),
-            calls: Vec::new(),
-        }
-    }
-
-    fn events(&self) -> Vec<Call> {
-        self.calls
-            .iter()
-            .filter(|c| matches!(c, Call::Event(..)))
-            .cloned()
-            .collect()
-    }
-
-    fn platform_calls(&self) -> usize {
-        self.calls
-            .iter()
-            .filter(|c| matches!(c, Call::Publish(..)))
-            .count()
-    }
-}
-
-impl Capabilities for Fake {
-    fn supported_platforms(&mut self) -> Vec<String> {
-        self.calls.push(Call::Supported);
-        self.supported.clone()
-    }
-
-    fn publish_post(&mut self, platform: &str, message: &str) -> Result<String, PublishError> {
-        self.calls
-            .push(Call::Publish(platform.to_owned(), message.to_owned()));
-        self.platform_script
-            .pop_front()
-            .unwrap_or_else(|| Ok(POST_ID.to_owned()))
-    }
-
-    fn publish_event(
-        &mut self,
-        detail_type: &str,
-        source: &str,
-        detail: &str,
-    ) -> Result<(), EventError> {
-        let parsed: Value = serde_json::from_str(detail).expect("detail is JSON");
-        assert!(parsed.is_object());
-        self.calls.push(Call::Event(
-            detail_type.to_owned(),
-            source.to_owned(),
-            parsed,
-        ));
-        self.event_script.pop_front().unwrap_or(Ok(()))
-    }
-
-    fn claim(&mut self, key: &str) -> Result<Entry, LedgerError> {
-        self.calls.push(Call::Claim(key.to_owned()));
-        if let Some(result) = self.claim_script.pop_front() {
-            return result;
-        }
-        match self.ledger.get(key) {
-            Some(entry) => Ok(entry.clone()),
-            None => {
-                self.ledger
-                    .insert(key.to_owned(), Entry::InFlight(CLAIM_TIME));
-                Ok(Entry::Claimed)
-            }
-        }
-    }
-
-    fn record_sent(&mut self, key: &str, post_id: &str) -> Result<(), LedgerError> {
-        self.calls
-            .push(Call::RecordSent(key.to_owned(), post_id.to_owned()));
-        if let Some(result) = self.record_script.pop_front() {
-            return result;
-        }
-        self.ledger
-            .insert(key.to_owned(), Entry::Sent(post_id.to_owned()));
-        Ok(())
-    }
-
-    fn release(&mut self, key: &str) -> Result<(), LedgerError> {
-        self.calls.push(Call::Release(key.to_owned()));
-        if let Some(result) = self.release_script.pop_front() {
-            return result;
-        }
-        self.ledger.remove(key);
-        Ok(())
-    }
-}
-
-fn post() -> PostInput {
-    PostInput {
-        reference_number: "testtweet".to_owned(),
-        message: "Hello world!".to_owned(),
-        platform: "twitter".to_owned(),
-        scheduled_date: "2026-03-02T08:48:00".to_owned(),
-    }
-}
-
-fn input() -> String {
-    json!({
-        "referenceNumber": "testtweet",
-        "message": "Hello world!",
-        "platform": "twitter",
-        "scheduledDate": "2026-03-02T08:48:00",
-    })
-    .to_string()
-}
-
-fn key() -> String {
-    ledger_key(&post())
-}
-
-const FIRST: Delivery = Delivery {
-    attempt: 1,
-    final_attempt: false,
-};
-const LAST: Delivery = Delivery {
-    attempt: 3,
-    final_attempt: true,
-};
-
-fn sent_event(reference: &str, post_id: &str) -> Call {
-    Call::Event(
-        "Social Post Sent".to_owned(),
-        "SocialPostSender".to_owned(),
-        json!({"referenceNumber": reference, "postId": post_id}),
-    )
-}
-
-fn failed_event(reference: &str, code: &str, message: &str, retryable: bool) -> Call {
-    Call::Event(
-        "Social Post Failed".to_owned(),
-        "SocialPostSender".to_owned(),
-        json!({
-            "referenceNumber": reference,
-            "reason": code,
-            "reasonMessage": message,
-            "retryable": retryable,
-            "stage": "sending",
-        }),
-    )
-}
-
-fn failed(code: &str, message: &str, retryable: bool) -> SendFailure {
-    SendFailure::Failed(FailureReport {
-        reference_number: Some("testtweet".to_owned()),
-        code: code.to_owned(),
-        message: message.to_owned(),
-        retryable,
-    })
-}
-
-fn retry_later(retry_at: Option<u64>, code: &str, message: &str) -> SendFailure {
-    SendFailure::RetryLater(RetryLaterHint {
-        retry_at,
-        code: code.to_owned(),
-        message: message.to_owned(),
-    })
-}
-
-fn sent() -> Sent {
-    Sent {
-        reference_number: "testtweet".to_owned(),
-        post_id: POST_ID.to_owned(),
-    }
-}
+use support::*;
 
 // ---------------------------------------------------------------- success and replays
 
@@ -297,19 +101,12 @@ fn ledger_sent_reemit_failure_is_retry_later() {
              unavailable: bus down"
         ))
     );
-    assert_eq!(fake.platform_calls(), 0);
-}
-
-#[test]
-fn in_flight_claim_then_success_posts() {
-    let mut fake = Fake::new();
-    fake.ledger.insert(key(), Entry::InFlight(CLAIM_TIME));
-    assert_eq!(send_post(&mut fake, &input(), FIRST), Ok(sent()));
-    assert_eq!(fake.platform_calls(), 1);
     assert_eq!(
-        fake.ledger.get(&key()),
-        Some(&Entry::Sent(POST_ID.to_owned()))
+        fake.calls,
+        vec![Call::Claim(key()), sent_event("testtweet", "42")]
     );
+    assert_eq!(fake.platform_calls(), 0);
+    assert_eq!(fake.ledger.get(&key()), Some(&Entry::Sent("42".to_owned())));
 }
 
 #[test]
@@ -318,8 +115,12 @@ fn record_sent_failure_is_not_fatal() {
     fake.record_script
         .push_back(Err(LedgerError::Unavailable("db locked".to_owned())));
     assert_eq!(send_post(&mut fake, &input(), FIRST), Ok(sent()));
-    assert_eq!(fake.events(), vec![sent_event("testtweet", POST_ID)]);
-    assert_eq!(fake.ledger.get(&key()), Some(&Entry::InFlight(CLAIM_TIME)));
+    let mut calls = claim_and_publish();
+    calls.push(Call::RecordSent(key(), POST_ID.to_owned()));
+    calls.push(sent_event("testtweet", POST_ID));
+    assert_eq!(fake.calls, calls);
+    // The claim stays as the claim stamped it.
+    assert_eq!(fake.ledger.get(&key()), Some(&Entry::InFlight(NOW)));
 }
 
 #[test]
@@ -338,18 +139,26 @@ fn sent_event_failure_is_retry_later_and_the_ledger_replays() {
             )
         ))
     );
+    let mut calls = claim_and_publish();
+    calls.push(Call::RecordSent(key(), POST_ID.to_owned()));
+    calls.push(sent_event("testtweet", POST_ID));
+    assert_eq!(fake.calls, calls);
     fake.calls.clear();
     assert_eq!(send_post(&mut fake, &input(), FIRST), Ok(sent()));
     assert_eq!(
         fake.calls,
         vec![Call::Claim(key()), sent_event("testtweet", POST_ID)]
     );
+    assert_eq!(
+        fake.ledger.get(&key()),
+        Some(&Entry::Sent(POST_ID.to_owned()))
+    );
 }
 
 // ---------------------------------------------------------------- platform errors
 
 /// What a platform error must lead to.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 enum Expect {
     /// Failed event with (code, message, retryable).
     Failed(&'static str, &'static str, bool),
@@ -357,220 +166,117 @@ enum Expect {
     Retry(Option<u64>, &'static str, &'static str),
 }
 
-fn hint(retry_at: Option<u64>, message: &str) -> RetryHint {
-    RetryHint {
-        retry_at,
-        message: message.to_owned(),
-    }
-}
-
-const DUP_AFTER_IN_FLIGHT: &str = "the platform refused the post as a duplicate after an \
-     earlier attempt that recorded no outcome, so that attempt may have published it: \
-     You are not allowed to create a Tweet with duplicate content.";
-
 #[test]
-fn every_platform_error_for_every_claim_and_attempt() {
-    let dup = "You are not allowed to create a Tweet with duplicate content.";
-    // (error, in-flight before?, final?, released?, expectation)
-    let cases: Vec<(PublishError, bool, bool, bool, Expect)> = vec![
+fn every_platform_error_for_every_attempt() {
+    use Expect::{Failed, Retry};
+    const MISSING: &str = "X credentials are missing";
+    const CAPPED: &str = "usage cap reached";
+    const LIMITED: &str = "Too Many Requests";
+    const REFUSED: &str = "connection refused";
+    let at = Some(1_767_226_500);
+    // (error, released?, on FIRST and SECOND, on LAST)
+    let cases: Vec<(PublishError, bool, Expect, Expect)> = vec![
         (
-            PublishError::MissingCredentials("X credentials are missing".into()),
-            false,
-            false,
+            PublishError::MissingCredentials(MISSING.into()),
             true,
-            Expect::Failed("missing-credentials", "X credentials are missing", false),
+            Failed("missing-credentials", MISSING, false),
+            Failed("missing-credentials", MISSING, false),
         ),
         (
             PublishError::Auth("Unauthorized".into()),
-            false,
-            false,
             true,
-            Expect::Failed("auth-failed", "Unauthorized", false),
-        ),
-        (
-            PublishError::Auth("Unauthorized".into()),
-            true,
-            true,
-            true,
-            Expect::Failed("auth-failed", "Unauthorized", false),
+            Failed("auth-failed", "Unauthorized", false),
+            Failed("auth-failed", "Unauthorized", false),
         ),
         (
             PublishError::Forbidden("Forbidden".into()),
-            false,
-            false,
             true,
-            Expect::Failed("forbidden", "Forbidden", false),
+            Failed("forbidden", "Forbidden", false),
+            Failed("forbidden", "Forbidden", false),
         ),
+        // No longer `unknown-outcome` after an in-flight claim: such a claim never reaches
+        // the platform now (in_flight_and_expiry.rs).
         (
-            PublishError::DuplicateContent(dup.into()),
-            false,
-            false,
+            PublishError::DuplicateContent(DUPLICATE.into()),
             true,
-            Expect::Failed("duplicate-content", dup_static(), false),
-        ),
-        (
-            PublishError::DuplicateContent(dup.into()),
-            false,
-            true,
-            true,
-            Expect::Failed("duplicate-content", dup_static(), false),
-        ),
-        (
-            PublishError::DuplicateContent(dup.into()),
-            true,
-            false,
-            false,
-            Expect::Retry(None, "unknown-outcome", DUP_AFTER_IN_FLIGHT),
-        ),
-        (
-            PublishError::DuplicateContent(dup.into()),
-            true,
-            true,
-            false,
-            Expect::Failed("unknown-outcome", DUP_AFTER_IN_FLIGHT, false),
+            Failed("duplicate-content", DUPLICATE, false),
+            Failed("duplicate-content", DUPLICATE, false),
         ),
         (
             PublishError::Invalid("text too long".into()),
-            false,
-            false,
             true,
-            Expect::Failed("rejected-by-platform", "text too long", false),
+            Failed("rejected-by-platform", "text too long", false),
+            Failed("rejected-by-platform", "text too long", false),
         ),
         (
-            PublishError::UsageCapped(hint(Some(1_800_000_000), "usage cap reached")),
-            false,
-            false,
+            PublishError::UsageCapped(hint(Some(1_800_000_000), CAPPED)),
             true,
-            Expect::Failed("usage-capped", "usage cap reached", true),
+            Failed("usage-capped", CAPPED, true),
+            Failed("usage-capped", CAPPED, true),
         ),
         (
-            PublishError::UsageCapped(hint(None, "usage cap reached")),
-            false,
+            PublishError::UsageCapped(hint(None, CAPPED)),
             true,
-            true,
-            Expect::Failed("usage-capped", "usage cap reached", true),
+            Failed("usage-capped", CAPPED, true),
+            Failed("usage-capped", CAPPED, true),
         ),
         (
-            PublishError::RateLimited(hint(Some(1_767_226_500), "Too Many Requests")),
-            false,
-            false,
+            PublishError::RateLimited(hint(at, LIMITED)),
             true,
-            Expect::Retry(Some(1_767_226_500), "rate-limited", "Too Many Requests"),
+            Retry(at, "rate-limited", LIMITED),
+            Failed("rate-limited", LIMITED, true),
         ),
         (
-            PublishError::RateLimited(hint(None, "Too Many Requests")),
-            false,
-            false,
+            PublishError::RateLimited(hint(None, LIMITED)),
             true,
-            Expect::Retry(None, "rate-limited", "Too Many Requests"),
+            Retry(None, "rate-limited", LIMITED),
+            Failed("rate-limited", LIMITED, true),
         ),
         (
-            PublishError::RateLimited(hint(Some(1_767_226_500), "Too Many Requests")),
-            false,
+            PublishError::Transient(REFUSED.into()),
             true,
-            true,
-            Expect::Failed("rate-limited", "Too Many Requests", true),
+            Retry(None, "platform-unavailable", REFUSED),
+            Failed("platform-unavailable", REFUSED, true),
         ),
-        (
-            PublishError::Transient("connection refused".into()),
-            false,
-            false,
-            true,
-            Expect::Retry(None, "platform-unavailable", "connection refused"),
-        ),
-        (
-            PublishError::Transient("connection refused".into()),
-            true,
-            true,
-            true,
-            Expect::Failed("platform-unavailable", "connection refused", true),
-        ),
+        // The post may have been published: reported at once on any attempt, claim kept.
         (
             PublishError::UnknownOutcome("HTTP 503".into()),
             false,
-            false,
-            false,
-            Expect::Retry(None, "unknown-outcome", "HTTP 503"),
-        ),
-        (
-            PublishError::UnknownOutcome("HTTP 503".into()),
-            false,
-            true,
-            false,
-            Expect::Failed("unknown-outcome", "HTTP 503", false),
+            Failed("unknown-outcome", "HTTP 503", false),
+            Failed("unknown-outcome", "HTTP 503", false),
         ),
         (
             PublishError::UnknownOutcome("timeout".into()),
-            true,
             false,
-            false,
-            Expect::Retry(None, "unknown-outcome", "timeout"),
+            Failed("unknown-outcome", "timeout", false),
+            Failed("unknown-outcome", "timeout", false),
         ),
     ];
-    for (error, in_flight, last, released, expect) in cases {
-        let label = format!("{error:?} in_flight={in_flight} final={last}");
-        let mut fake = Fake::new();
-        if in_flight {
-            fake.ledger.insert(key(), Entry::InFlight(CLAIM_TIME));
-        }
-        fake.platform_script.push_back(Err(error));
-        let delivery = if last { LAST } else { FIRST };
-        let result = send_post(&mut fake, &input(), delivery);
-        let mut calls = vec![
-            Call::Claim(key()),
-            Call::Supported,
-            Call::Publish("twitter".to_owned(), "Hello world!".to_owned()),
-        ];
-        if released {
-            calls.push(Call::Release(key()));
-        }
-        match expect {
-            Expect::Failed(code, message, retryable) => {
-                assert_eq!(result, Err(failed(code, message, retryable)), "{label}");
-                calls.push(failed_event("testtweet", code, message, retryable));
+    for (error, released, early, last) in cases {
+        for (delivery, expect) in [(FIRST, early), (SECOND, early), (LAST, last)] {
+            let label = format!("{error:?} {delivery:?}");
+            let mut fake = Fake::new();
+            fake.platform_script.push_back(Err(error.clone()));
+            let result = send_post(&mut fake, &input(), delivery);
+            let mut calls = claim_and_publish();
+            if released {
+                calls.push(Call::Release(key()));
             }
-            Expect::Retry(retry_at, code, message) => {
-                assert_eq!(result, Err(retry_later(retry_at, code, message)), "{label}");
+            match expect {
+                Failed(code, message, retryable) => {
+                    assert_eq!(result, Err(failed(code, message, retryable)), "{label}");
+                    calls.push(failed_event("testtweet", code, message, retryable));
+                }
+                Retry(retry_at, code, message) => {
+                    assert_eq!(result, Err(retry_later(retry_at, code, message)), "{label}");
+                }
             }
-        }
-        assert_eq!(fake.calls, calls, "{label}");
-        let entry = fake.ledger.get(&key());
-        if released {
-            assert_eq!(entry, None, "{label}");
-        } else {
-            assert_eq!(entry, Some(&Entry::InFlight(CLAIM_TIME)), "{label}");
+            assert_eq!(fake.calls, calls, "{label}");
+            assert_eq!(fake.platform_calls(), 1, "{label}");
+            let expected = (!released).then_some(Entry::InFlight(NOW));
+            assert_eq!(fake.ledger.get(&key()), expected.as_ref(), "{label}");
         }
     }
-}
-
-fn dup_static() -> &'static str {
-    "You are not allowed to create a Tweet with duplicate content."
-}
-
-#[test]
-fn unknown_outcome_then_redelivery_is_protected() {
-    let mut fake = Fake::new();
-    fake.platform_script
-        .push_back(Err(PublishError::UnknownOutcome("HTTP 503".into())));
-    fake.platform_script
-        .push_back(Err(PublishError::DuplicateContent(dup_static().into())));
-    assert_eq!(
-        send_post(&mut fake, &input(), FIRST),
-        Err(retry_later(None, "unknown-outcome", "HTTP 503"))
-    );
-    assert_eq!(
-        send_post(&mut fake, &input(), LAST),
-        Err(failed("unknown-outcome", DUP_AFTER_IN_FLIGHT, false))
-    );
-    assert_eq!(
-        fake.events(),
-        vec![failed_event(
-            "testtweet",
-            "unknown-outcome",
-            DUP_AFTER_IN_FLIGHT,
-            false
-        )]
-    );
 }
 
 #[test]
@@ -584,31 +290,54 @@ fn release_failure_is_ignored() {
         send_post(&mut fake, &input(), FIRST),
         Err(failed("auth-failed", "Unauthorized", false))
     );
-    assert_eq!(
-        fake.events(),
-        vec![failed_event(
-            "testtweet",
-            "auth-failed",
-            "Unauthorized",
-            false
-        )]
-    );
+    let mut calls = claim_and_publish();
+    calls.push(Call::Release(key()));
+    calls.push(failed_event(
+        "testtweet",
+        "auth-failed",
+        "Unauthorized",
+        false,
+    ));
+    assert_eq!(fake.calls, calls);
+    // The release failed, so the claim stays in-flight.
+    assert_eq!(fake.ledger.get(&key()), Some(&Entry::InFlight(NOW)));
 }
 
 #[test]
 fn failed_event_failure_is_retry_later() {
-    for (error, delivery) in [
-        (PublishError::Forbidden("Forbidden".into()), FIRST),
-        (PublishError::Transient("reset".into()), LAST),
-    ] {
+    // (error, delivery, code, message, retryable, released?)
+    let cases = [
+        (
+            PublishError::Forbidden("Forbidden".into()),
+            FIRST,
+            "forbidden",
+            "Forbidden",
+            false,
+            true,
+        ),
+        (
+            PublishError::Transient("reset".into()),
+            LAST,
+            "platform-unavailable",
+            "reset",
+            true,
+            true,
+        ),
+        (
+            PublishError::UnknownOutcome("HTTP 503".into()),
+            FIRST,
+            "unknown-outcome",
+            "HTTP 503",
+            false,
+            false,
+        ),
+    ];
+    for (error, delivery, code, message, retryable, released) in cases {
+        let label = format!("{error:?}");
         let mut fake = Fake::new();
-        fake.platform_script.push_back(Err(error.clone()));
+        fake.platform_script.push_back(Err(error));
         fake.event_script
             .push_back(Err(EventError::Unavailable("bus down".to_owned())));
-        let (code, message) = match error {
-            PublishError::Forbidden(_) => ("forbidden", "Forbidden"),
-            _ => ("platform-unavailable", "reset"),
-        };
         assert_eq!(
             send_post(&mut fake, &input(), delivery),
             Err(retry_later(
@@ -618,8 +347,17 @@ fn failed_event_failure_is_retry_later() {
                     "could not publish the Social Post Failed event ({code}: {message}): \
                      unavailable: bus down"
                 )
-            ))
+            )),
+            "{label}"
         );
+        let mut calls = claim_and_publish();
+        if released {
+            calls.push(Call::Release(key()));
+        }
+        calls.push(failed_event("testtweet", code, message, retryable));
+        assert_eq!(fake.calls, calls, "{label}");
+        let expected = (!released).then_some(Entry::InFlight(NOW));
+        assert_eq!(fake.ledger.get(&key()), expected.as_ref(), "{label}");
     }
 }
 
@@ -664,6 +402,16 @@ fn no_platform_loaded() {
         send_post(&mut fake, &input(), FIRST),
         Err(failed("unsupported-platform", message, false))
     );
+    assert_eq!(
+        fake.calls,
+        vec![
+            Call::Claim(key()),
+            Call::Supported,
+            Call::Release(key()),
+            failed_event("testtweet", "unsupported-platform", message, false),
+        ]
+    );
+    assert!(fake.ledger.is_empty());
 }
 
 #[test]
@@ -790,6 +538,15 @@ fn invalid_input_event_failure_is_retry_later() {
             "could not publish the Social Post Failed event (invalid-input: schedule input \
              has no message): unavailable: bus down"
         ))
+    );
+    assert_eq!(
+        fake.calls,
+        vec![failed_event(
+            "r1",
+            "invalid-input",
+            "schedule input has no message",
+            false
+        )]
     );
 }
 

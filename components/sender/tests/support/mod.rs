@@ -1,0 +1,295 @@
+//! Shared by the sender's native tests: an in-memory implementation of `Capabilities` (a
+//! ledger with the WIT's semantics, a settable clock, scripted platform answers, recorded
+//! calls) and the expected values built from one post.
+
+// Each test file uses a part of this module.
+#![allow(dead_code)]
+// A test reports a failure by panicking; the workspace lints deny that only outside tests.
+#![allow(clippy::expect_used, clippy::panic)]
+
+use std::collections::{BTreeMap, VecDeque};
+
+use serde_json::{json, Value};
+use sps_sender::{
+    ledger_key, Capabilities, Delivery, Entry, EventError, FailureReport, LedgerError, PostInput,
+    PublishError, RetryHint, RetryLaterHint, SendFailure, Sent,
+};
+
+/// The post id the fake platform returns unless scripted otherwise.
+pub const POST_ID: &str = "1445880548472328192";
+/// When "another delivery" claimed the post in tests that seed an `in-flight` entry.
+pub const CLAIM_TIME: u64 = 1_767_225_600;
+/// The fake clock's default: 10 s after [`CLAIM_TIME`], inside the grace period.
+pub const NOW: u64 = CLAIM_TIME + 10;
+
+/// One call the sending rules made, in order (the clock is not recorded).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Call {
+    Claim(String),
+    RecordSent(String, String),
+    Release(String),
+    Supported,
+    Publish(String, String),
+    Event(String, String, Value),
+}
+
+/// In-memory capabilities. A scripted answer is used once, in order; without one the ledger
+/// behaves as the WIT says (a claim stamps `in-flight(now)`), the platform publishes
+/// [`POST_ID`] and events are accepted.
+pub struct Fake {
+    pub now: u64,
+    pub supported: Vec<String>,
+    pub ledger: BTreeMap<String, Entry>,
+    pub claim_script: VecDeque<Result<Entry, LedgerError>>,
+    pub record_script: VecDeque<Result<(), LedgerError>>,
+    pub release_script: VecDeque<Result<(), LedgerError>>,
+    pub platform_script: VecDeque<Result<String, PublishError>>,
+    pub event_script: VecDeque<Result<(), EventError>>,
+    pub calls: Vec<Call>,
+}
+
+impl Fake {
+    pub fn new() -> Self {
+        Fake {
+            now: NOW,
+            supported: vec!["twitter".to_owned()],
+            ledger: BTreeMap::new(),
+            claim_script: VecDeque::new(),
+            record_script: VecDeque::new(),
+            release_script: VecDeque::new(),
+            platform_script: VecDeque::new(),
+            event_script: VecDeque::new(),
+            calls: Vec::new(),
+        }
+    }
+
+    pub fn events(&self) -> Vec<Call> {
+        self.calls
+            .iter()
+            .filter(|c| matches!(c, Call::Event(..)))
+            .cloned()
+            .collect()
+    }
+
+    pub fn platform_calls(&self) -> usize {
+        self.calls
+            .iter()
+            .filter(|c| matches!(c, Call::Publish(..)))
+            .count()
+    }
+}
+
+impl Capabilities for Fake {
+    fn now_unix_seconds(&mut self) -> u64 {
+        self.now
+    }
+
+    fn supported_platforms(&mut self) -> Vec<String> {
+        self.calls.push(Call::Supported);
+        self.supported.clone()
+    }
+
+    fn publish_post(&mut self, platform: &str, message: &str) -> Result<String, PublishError> {
+        self.calls
+            .push(Call::Publish(platform.to_owned(), message.to_owned()));
+        self.platform_script
+            .pop_front()
+            .unwrap_or_else(|| Ok(POST_ID.to_owned()))
+    }
+
+    fn publish_event(
+        &mut self,
+        detail_type: &str,
+        source: &str,
+        detail: &str,
+    ) -> Result<(), EventError> {
+        let parsed: Value = serde_json::from_str(detail).expect("detail is JSON");
+        assert!(parsed.is_object(), "detail is an object: {detail}");
+        self.calls.push(Call::Event(
+            detail_type.to_owned(),
+            source.to_owned(),
+            parsed,
+        ));
+        self.event_script.pop_front().unwrap_or(Ok(()))
+    }
+
+    fn claim(&mut self, key: &str) -> Result<Entry, LedgerError> {
+        self.calls.push(Call::Claim(key.to_owned()));
+        if let Some(result) = self.claim_script.pop_front() {
+            return result;
+        }
+        match self.ledger.get(key) {
+            Some(entry) => Ok(entry.clone()),
+            None => {
+                self.ledger
+                    .insert(key.to_owned(), Entry::InFlight(self.now));
+                Ok(Entry::Claimed)
+            }
+        }
+    }
+
+    fn record_sent(&mut self, key: &str, post_id: &str) -> Result<(), LedgerError> {
+        self.calls
+            .push(Call::RecordSent(key.to_owned(), post_id.to_owned()));
+        if let Some(result) = self.record_script.pop_front() {
+            return result;
+        }
+        self.ledger
+            .insert(key.to_owned(), Entry::Sent(post_id.to_owned()));
+        Ok(())
+    }
+
+    fn release(&mut self, key: &str) -> Result<(), LedgerError> {
+        self.calls.push(Call::Release(key.to_owned()));
+        if let Some(result) = self.release_script.pop_front() {
+            return result;
+        }
+        self.ledger.remove(key);
+        Ok(())
+    }
+}
+
+/// The post of [`input`].
+pub fn post() -> PostInput {
+    PostInput {
+        reference_number: "testtweet".to_owned(),
+        message: "Hello world!".to_owned(),
+        platform: "twitter".to_owned(),
+        scheduled_date: "2026-03-02T08:48:00".to_owned(),
+    }
+}
+
+/// A valid schedule input.
+pub fn input() -> String {
+    json!({
+        "referenceNumber": "testtweet",
+        "message": "Hello world!",
+        "platform": "twitter",
+        "scheduledDate": "2026-03-02T08:48:00",
+    })
+    .to_string()
+}
+
+/// The ledger key of [`post`].
+pub fn key() -> String {
+    ledger_key(&post())
+}
+
+/// The first delivery, no due time known.
+pub const FIRST: Delivery = Delivery {
+    attempt: 1,
+    final_attempt: false,
+    due_at: None,
+};
+/// A retry that is not the last one.
+pub const SECOND: Delivery = Delivery {
+    attempt: 2,
+    final_attempt: false,
+    due_at: None,
+};
+/// The final delivery, no due time known.
+pub const LAST: Delivery = Delivery {
+    attempt: 3,
+    final_attempt: true,
+    due_at: None,
+};
+
+/// `delivery` with the schedule due at `due_at`.
+pub fn due(delivery: Delivery, due_at: u64) -> Delivery {
+    Delivery {
+        due_at: Some(due_at),
+        ..delivery
+    }
+}
+
+pub fn sent_event(reference: &str, post_id: &str) -> Call {
+    Call::Event(
+        "Social Post Sent".to_owned(),
+        "SocialPostSender".to_owned(),
+        json!({"referenceNumber": reference, "postId": post_id}),
+    )
+}
+
+pub fn failed_event(reference: &str, code: &str, message: &str, retryable: bool) -> Call {
+    Call::Event(
+        "Social Post Failed".to_owned(),
+        "SocialPostSender".to_owned(),
+        json!({
+            "referenceNumber": reference,
+            "reason": code,
+            "reasonMessage": message,
+            "retryable": retryable,
+            "stage": "sending",
+        }),
+    )
+}
+
+/// `Failed` for the post of [`input`].
+pub fn failed(code: &str, message: &str, retryable: bool) -> SendFailure {
+    SendFailure::Failed(FailureReport {
+        reference_number: Some("testtweet".to_owned()),
+        code: code.to_owned(),
+        message: message.to_owned(),
+        retryable,
+    })
+}
+
+pub fn retry_later(retry_at: Option<u64>, code: &str, message: &str) -> SendFailure {
+    SendFailure::RetryLater(RetryLaterHint {
+        retry_at,
+        code: code.to_owned(),
+        message: message.to_owned(),
+    })
+}
+
+/// `Sent` for the post of [`input`] with [`POST_ID`].
+pub fn sent() -> Sent {
+    Sent {
+        reference_number: "testtweet".to_owned(),
+        post_id: POST_ID.to_owned(),
+    }
+}
+
+pub fn hint(retry_at: Option<u64>, message: &str) -> RetryHint {
+    RetryHint {
+        retry_at,
+        message: message.to_owned(),
+    }
+}
+
+/// The calls of a delivery that reached the platform.
+pub fn claim_and_publish() -> Vec<Call> {
+    vec![
+        Call::Claim(key()),
+        Call::Supported,
+        Call::Publish("twitter".to_owned(), "Hello world!".to_owned()),
+    ]
+}
+
+/// X's answer to a duplicate post.
+pub const DUPLICATE: &str = "You are not allowed to create a Tweet with duplicate content.";
+
+/// The `unknown-outcome` message of an `in-flight(claimed_at)` entry within the grace period.
+pub fn in_flight_message(claimed_at: u64) -> String {
+    format!(
+        "another delivery of this post claimed it at {claimed_at} (Unix seconds) and has \
+         recorded no outcome yet"
+    )
+}
+
+/// The `unknown-outcome` message of an `in-flight(claimed_at)` entry after the grace period
+/// (or on the final delivery).
+pub fn cut_short_message(claimed_at: u64) -> String {
+    format!(
+        "an earlier delivery claimed this post at {claimed_at} (Unix seconds) and recorded no \
+         outcome (it was cut short): the post may have been published, so it is not sent again"
+    )
+}
+
+/// The `expired` message of a delivery `late` seconds after `due_at`.
+pub fn expired_message(late: u64, due_at: u64) -> String {
+    format!(
+        "the delivery came {late} s after the schedule was due at {due_at} (Unix seconds), \
+         more than the 3600 s allowed; the post was not published"
+    )
+}
