@@ -225,6 +225,8 @@ async fn sends_a_post_signed_for_x_and_reports_the_exact_id() {
     assert_eq!(received.len(), 1);
     assert!(received[0].signature_valid, "{:?}", received[0]);
     assert_eq!(received[0].text.as_deref(), Some("Hello world!"));
+    // The fixed-size body is framed by its length, not chunked: {"text":"Hello world!"}.
+    assert_eq!(received[0].framing(), (Some("23"), None));
     assert_eq!(
         events(&h),
         vec![(

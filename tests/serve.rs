@@ -101,6 +101,8 @@ fn the_readme_event_is_scheduled_fired_and_sent() {
     assert_eq!(received.len(), 1);
     assert!(received[0].signature_valid);
     assert_eq!(received[0].text.as_deref(), Some("Hello world!"));
+    // The fixed-size body is framed by its length, not chunked: {"text":"Hello world!"}.
+    assert_eq!(received[0].framing(), (Some("23"), None));
 }
 
 #[test]

@@ -89,6 +89,8 @@ fn the_readme_event_is_sent_once_and_no_secret_is_logged() {
     assert_eq!(received.len(), 1);
     assert!(received[0].signature_valid);
     assert_eq!(received[0].text.as_deref(), Some("Hello world!"));
+    // The fixed-size body is framed by its length, not chunked: {"text":"Hello world!"}.
+    assert_eq!(received[0].framing(), (Some("23"), None));
     spin.stop();
     let mut logs = String::new();
     for entry in std::fs::read_dir(dir.path().join(".spin/logs")).expect("logs") {

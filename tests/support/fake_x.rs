@@ -71,6 +71,21 @@ pub struct Received {
     pub signature_valid: bool,
     /// The OAuth parameters of the `Authorization` header, decoded.
     pub oauth: BTreeMap<String, String>,
+    /// The `Content-Length` header, when there was one.
+    pub content_length: Option<String>,
+    /// The `Transfer-Encoding` header, when there was one (a chunked body; RFC 9112
+    /// section 6.1: never together with `Content-Length`).
+    pub transfer_encoding: Option<String>,
+}
+
+impl Received {
+    /// How the body was framed: (`Content-Length`, `Transfer-Encoding`).
+    pub fn framing(&self) -> (Option<&str>, Option<&str>) {
+        (
+            self.content_length.as_deref(),
+            self.transfer_encoding.as_deref(),
+        )
+    }
 }
 
 #[derive(Default)]
@@ -221,11 +236,19 @@ async fn create_post(State(app): State<AppState>, headers: HeaderMap, body: Byte
     let text = serde_json::from_slice::<Value>(&body)
         .ok()
         .and_then(|v| v.get("text").and_then(Value::as_str).map(str::to_string));
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|h| h.to_str().ok())
+            .map(str::to_string)
+    };
     let mut inner = app.inner.lock().expect("lock");
     inner.received.push(Received {
         text: text.clone(),
         signature_valid,
         oauth,
+        content_length: header("content-length"),
+        transfer_encoding: header("transfer-encoding"),
     });
     if !signature_valid {
         return problem(401, "Unauthorized", "Unauthorized");

@@ -148,7 +148,8 @@ pub struct HttpRequest {
     pub method: String,
     /// Absolute URL, for example `https://api.x.com/2/tweets`.
     pub url: String,
-    /// Header names and values, in sending order.
+    /// Header names and values, in sending order; sent as they are, so a body of known
+    /// size carries its `content-length` here.
     pub headers: Vec<(String, String)>,
     /// The body bytes (JSON for X).
     pub body: Vec<u8>,
@@ -405,7 +406,9 @@ pub fn create_post_url(base_url: &str) -> Result<String, PublishError> {
 
 /// The signed request `POST {base_url}/2/tweets` with body `{"text": message}`
 /// (Content-Type `application/json`; the JSON body is not part of the OAuth signature).
-/// `timestamp` is Unix seconds, `nonce` fresh random alphanumerics.
+/// `timestamp` is Unix seconds, `nonce` fresh random alphanumerics. The body's size is
+/// known, so it is framed by `Content-Length` (decimal bytes): wstd sends a body without
+/// that header with `Transfer-Encoding: chunked` (RFC 9112 section 6).
 pub fn create_post_request(
     base_url: &str,
     message: &str,
@@ -424,6 +427,7 @@ pub fn create_post_request(
         headers: vec![
             ("authorization".to_string(), authorization),
             ("content-type".to_string(), "application/json".to_string()),
+            ("content-length".to_string(), body.len().to_string()),
             ("accept".to_string(), "application/json".to_string()),
             (
                 "user-agent".to_string(),

@@ -56,6 +56,8 @@ fn create_post_request_is_signed_without_the_body() {
                 "OAuth oauth_consumer_key=\"xvz1evFS4wEEPTGEFPHBog\", oauth_nonce=\"kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg\", oauth_signature=\"lr%2BtV%2FDKclEvXKVjG6tgaSSLV0k%3D\", oauth_signature_method=\"HMAC-SHA1\", oauth_timestamp=\"1318622958\", oauth_token=\"370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb\", oauth_version=\"1.0\"".to_string(),
             ),
             ("content-type".to_string(), "application/json".to_string()),
+            // The body below is 60 bytes.
+            ("content-length".to_string(), "60".to_string()),
             ("accept".to_string(), "application/json".to_string()),
             ("user-agent".to_string(), "sps-twitter/0.1.0".to_string()),
         ],
@@ -91,6 +93,14 @@ fn message_is_json_encoded() {
     let body = request.map(|r| r.body).unwrap_or_default();
     let parsed: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     assert_eq!(parsed, serde_json::json!({ "text": text }));
+}
+
+#[test]
+fn content_length_counts_the_bytes_of_the_body() {
+    // {"text":"caf\u{e9} \u{1f44b}"}: 17 characters, 21 bytes of UTF-8 (é 2, 👋 4).
+    let request = create_post_request(DEFAULT_BASE_URL, "caf\u{e9} \u{1f44b}", &x_docs(), 1, "n");
+    let framing = request.map(|r| (r.header("content-length").map(str::to_string), r.body.len()));
+    assert_eq!(framing, Ok((Some("21".to_string()), 21)));
 }
 
 #[test]
