@@ -159,9 +159,12 @@ impl SendingFunction {
             tracing::error!(error = %why, "cannot count the delivery");
             HandlerError::new("DeliveryCountUnavailable", why)
         })?;
+        // EventBridge Scheduler drops a delivery older than MaximumEventAgeInSeconds
+        // (template.yaml: 3600) itself, so the sender gets no due moment here.
         let delivery = Delivery {
             attempt,
             final_attempt: attempt >= self.max_deliveries,
+            due_at: None,
         };
         tracing::info!(
             attempt,

@@ -10,8 +10,10 @@
 pub struct RetryPolicy {
     /// Deliveries of one schedule at most, the first included.
     pub max_attempts: u32,
-    /// No delivery starts later than this many seconds after the scheduled time (`at`);
-    /// the delivery that would pass it is the final one.
+    /// No delivery starts later than this many seconds after the moment the schedule was
+    /// due (the one chosen inside its flexible window, as EventBridge Scheduler counts
+    /// `MaximumEventAgeInSeconds` from the invocation time the window chose); the delivery
+    /// that would pass it is the final one.
     pub max_event_age_seconds: i64,
     /// Wait before the first retry, seconds; doubled for each further retry.
     pub base_backoff_seconds: i64,
@@ -76,8 +78,8 @@ pub enum Action {
 }
 
 impl RetryPolicy {
-    /// The delivery about to be made at `now` of a schedule whose time is `at` and that
-    /// was delivered `attempts_before` times already.
+    /// The delivery about to be made at `now` of a schedule that was due at `at` (the
+    /// moment chosen inside its window) and was delivered `attempts_before` times already.
     pub fn delivery(&self, at: i64, attempts_before: u32, now: i64) -> Delivery {
         let attempt = attempts_before.saturating_add(1);
         let final_attempt =
@@ -102,7 +104,7 @@ impl RetryPolicy {
             .min(at.saturating_add(self.max_event_age_seconds))
     }
 
-    /// What to do with a schedule (time `at`) after `delivery`, made at `now`, ended in
+    /// What to do with a schedule (due at `at`) after `delivery`, made at `now`, ended in
     /// `outcome`. A failure that was not reported is retried unless the delivery was the
     /// final one; then it is dead-lettered with `"{code}: {message}"` (or the crash's text).
     pub fn after(&self, at: i64, delivery: Delivery, now: i64, outcome: &Outcome) -> Action {
@@ -120,6 +122,19 @@ impl RetryPolicy {
             Outcome::Crashed(error) => Action::DeadLetter(error.clone()),
         }
     }
+}
+
+/// The reason code a dead-lettered delivery is reported with (`sending.report-undelivered`).
+pub const UNDELIVERED_CODE: &str = "delivery-failed";
+
+/// The reason message of a dead-lettered delivery whose last error was `error` (its first
+/// line only: a trap's backtrace stays in the dead letter and the log).
+pub fn undelivered_message(error: &str) -> String {
+    let first_line = error.lines().next().unwrap_or_default();
+    format!(
+        "the final delivery failed without an outcome ({first_line}); the post may or may not \
+         have been published; see GET /dead-letters"
+    )
 }
 
 /// The moment inside the flexible time window after `at` when the schedule fires:
@@ -192,6 +207,15 @@ mod tests {
         assert_eq!(
             p.after(0, d(5, true), 100, &crash),
             Action::DeadLetter("wasm trap: unreachable".into())
+        );
+    }
+
+    #[test]
+    fn undelivered_messages_keep_the_first_line() {
+        assert_eq!(
+            undelivered_message("wasm trap: unreachable\nwasm backtrace:\n 0: ..."),
+            "the final delivery failed without an outcome (wasm trap: unreachable); the post \
+             may or may not have been published; see GET /dead-letters"
         );
     }
 

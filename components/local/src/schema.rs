@@ -2,10 +2,11 @@
 //! rusqlite) and the Spin app's (`components/spin/store`, `spin:sqlite`). One statement
 //! per entry, each idempotent (`IF NOT EXISTS`).
 //!
-//! - `schedules`: one row per pending schedule; `fire_at` is the moment chosen inside the
-//!   flexible window (Unix seconds), `attempt` the deliveries made, `version` bumped by
-//!   every update, `lease_until` (Unix seconds) the end of a delivery's lease (Spin's cron
-//!   ticks; 0 when free).
+//! - `schedules`: one row per pending schedule; `due_at` is the moment chosen inside the
+//!   flexible window (Unix seconds; 0 in rows older than the column, where `fire_at` stands
+//!   in), `fire_at` when the next delivery is made (`due_at`, later after a failed
+//!   delivery), `attempt` the deliveries made, `version` bumped by every update,
+//!   `lease_until` (Unix seconds) the end of a delivery's lease (0 when free).
 //! - `events`: the event log, envelopes as JSON text in `seq` order.
 //! - `ledger`: the send ledger, `in-flight` or `sent` with the post id.
 //! - `dead_letters`: deliveries whose final attempt failed unreported.
@@ -20,7 +21,8 @@ pub const TABLES: &[&str] = &[
         fire_at INTEGER NOT NULL,
         attempt INTEGER NOT NULL DEFAULT 0,
         version INTEGER NOT NULL DEFAULT 1,
-        lease_until INTEGER NOT NULL DEFAULT 0
+        lease_until INTEGER NOT NULL DEFAULT 0,
+        due_at INTEGER NOT NULL DEFAULT 0
     )",
     "CREATE INDEX IF NOT EXISTS schedules_fire_at ON schedules (fire_at)",
     "CREATE TABLE IF NOT EXISTS events (
@@ -43,3 +45,13 @@ pub const TABLES: &[&str] = &[
         time TEXT NOT NULL
     )",
 ];
+
+/// Columns added after the first release, for databases made before them: each statement
+/// fails with "duplicate column name" where the column exists, which the stores ignore.
+pub const ADDED_COLUMNS: &[&str] = &[
+    "ALTER TABLE schedules ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE schedules ADD COLUMN due_at INTEGER NOT NULL DEFAULT 0",
+];
+
+/// The SQL expression of a schedule's due moment (Unix seconds), for rows of any age.
+pub const DUE_AT: &str = "(CASE WHEN due_at > 0 THEN due_at ELSE fire_at END)";

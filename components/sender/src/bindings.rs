@@ -37,6 +37,13 @@ fn hint(h: types::RetryHint) -> RetryHint {
 }
 
 impl Capabilities for Imports {
+    fn now_unix_seconds(&mut self) -> u64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0)
+    }
+
     fn supported_platforms(&mut self) -> Vec<String> {
         platforms::supported()
     }
@@ -83,6 +90,15 @@ impl Capabilities for Imports {
     }
 }
 
+fn report(r: crate::FailureReport) -> sending::FailureReport {
+    sending::FailureReport {
+        reference_number: r.reference_number,
+        code: r.code,
+        message: r.message,
+        retryable: r.retryable,
+    }
+}
+
 impl sending::Guest for Component {
     fn send_post(
         input: String,
@@ -91,20 +107,14 @@ impl sending::Guest for Component {
         let delivery = Delivery {
             attempt: delivery.attempt,
             final_attempt: delivery.final_attempt,
+            due_at: delivery.due_at,
         };
         match crate::send_post(&mut Imports, &input, delivery) {
             Ok(sent) => Ok(sending::Sent {
                 reference_number: sent.reference_number,
                 post_id: sent.post_id,
             }),
-            Err(SendFailure::Failed(r)) => {
-                Err(sending::SendFailure::Failed(sending::FailureReport {
-                    reference_number: r.reference_number,
-                    code: r.code,
-                    message: r.message,
-                    retryable: r.retryable,
-                }))
-            }
+            Err(SendFailure::Failed(r)) => Err(sending::SendFailure::Failed(report(r))),
             Err(SendFailure::RetryLater(h)) => {
                 Err(sending::SendFailure::RetryLater(sending::RetryLaterHint {
                     retry_at: h.retry_at,
@@ -113,6 +123,14 @@ impl sending::Guest for Component {
                 }))
             }
         }
+    }
+
+    fn report_undelivered(
+        input: String,
+        code: String,
+        message: String,
+    ) -> Result<sending::FailureReport, String> {
+        crate::report_undelivered(&mut Imports, &input, &code, &message).map(report)
     }
 }
 

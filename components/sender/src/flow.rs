@@ -4,14 +4,20 @@
 //!    `referenceNumber`, otherwise nothing can carry the event).
 //! 2. Claim the post's [ledger key](crate::ledger::ledger_key). `sent(id)` means an earlier
 //!    delivery published it: `Social Post Sent` is published again, the platform is not called
-//!    (EventBridge Scheduler delivers at least once). `claimed` and `in-flight` go on.
-//! 3. Check the platform is loaded, then publish. Success is recorded in the ledger and
+//!    (EventBridge Scheduler delivers at least once). `in-flight` means an earlier delivery
+//!    claimed it and recorded no outcome: within [`IN_FLIGHT_GRACE_SECONDS`] it may still be
+//!    under way, so this delivery asks to be retried after the grace period; after it, that
+//!    delivery was cut short (a crash) and may have published the post, so it is reported as
+//!    `unknown-outcome` and never sent again (X has no idempotency key to make a second try
+//!    safe) [docs.x.com, manage posts].
+//! 3. A delivery more than [`MAX_LATENESS_SECONDS`] after the moment the schedule was due
+//!    (`delivery.due-at`) is not published: `expired`.
+//! 4. Check the platform is loaded, then publish. Success is recorded in the ledger and
 //!    reported with `Social Post Sent`.
-//! 4. Errors map to reason codes. Errors that prove nothing was published release the claim;
-//!    `unknown-outcome` keeps it. Rate limits and transient failures ask for another delivery
-//!    (`retry-later`) unless this is the final attempt. A `duplicate-content` answer after an
-//!    `in-flight` claim means an earlier attempt may have published the post, so it is
-//!    `unknown-outcome` [docs.x.com, manage posts: 403 duplicate content].
+//! 5. Errors map to reason codes. Errors that prove nothing was published release the claim;
+//!    `unknown-outcome` keeps it and is reported at once (a retry could publish twice). Rate
+//!    limits and transient failures ask for another delivery (`retry-later`) unless this is
+//!    the final attempt.
 
 use sps_contract::events::{self, PostFailed, PostSent};
 use sps_contract::input;
@@ -23,6 +29,16 @@ use crate::{
     RetryLaterHint, SendFailure, Sent,
 };
 
+/// How long an `in-flight` claim may belong to a delivery still under way, seconds: above
+/// the longest a delivery can hold it (the host cuts a platform call at 7 s, and Lambda an
+/// invocation at the template's 150 s), so an older claim was left by a delivery that was
+/// cut short.
+pub const IN_FLIGHT_GRACE_SECONDS: u64 = 180;
+
+/// The latest a post is published after the moment its schedule was due, seconds: one hour,
+/// as EventBridge Scheduler's `MaximumEventAgeInSeconds` of 3600 in template.yaml.
+pub const MAX_LATENESS_SECONDS: u64 = 3600;
+
 /// What to do after a failed step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Disposition {
@@ -30,9 +46,6 @@ enum Disposition {
     Report { retryable: bool },
     /// Retry later (at `retry_at` when known); on the final attempt report as retryable.
     Transient { retry_at: Option<u64> },
-    /// The post may have been published: retry later; on the final attempt report as not
-    /// retryable (retrying could post twice).
-    Unknown,
 }
 
 /// A classified failure.
@@ -52,8 +65,8 @@ struct Outcome {
 /// - `Failed` when the failure is final for this post; a `Social Post Failed` event (stage
 ///   `sending`) was published when the input carried a reference.
 /// - `RetryLater` when the same input should be delivered again (rate limit, platform or
-///   ledger unavailable, unknown outcome on a non-final attempt) or an outcome event could not
-///   be published (`events-unavailable`).
+///   ledger unavailable, another delivery in flight) or an outcome event could not be
+///   published (`events-unavailable`).
 pub fn send_post<C: Capabilities + ?Sized>(
     caps: &mut C,
     input: &str,
@@ -76,10 +89,12 @@ pub fn send_post<C: Capabilities + ?Sized>(
         }
     };
     let key = ledger_key(&post);
-    let was_in_flight = match caps.claim(&key) {
+    match caps.claim(&key) {
         Ok(Entry::Sent(post_id)) => return report_sent(caps, &post, post_id),
-        Ok(Entry::Claimed) => false,
-        Ok(Entry::InFlight(_)) => true,
+        Ok(Entry::Claimed) => {}
+        Ok(Entry::InFlight(claimed_at)) => {
+            return Err(in_flight(caps, &post, delivery, claimed_at));
+        }
         Err(LedgerError::Unavailable(m)) => {
             let outcome = Outcome {
                 reason: Reason::LedgerUnavailable,
@@ -89,7 +104,24 @@ pub fn send_post<C: Capabilities + ?Sized>(
             };
             return Err(conclude(caps, &post, &key, delivery, outcome));
         }
-    };
+    }
+    if let Some(due_at) = delivery.due_at {
+        let now = caps.now_unix_seconds();
+        if now > due_at.saturating_add(MAX_LATENESS_SECONDS) {
+            let outcome = Outcome {
+                reason: Reason::Expired,
+                message: format!(
+                    "the delivery came {} s after the schedule was due at {due_at} (Unix \
+                     seconds), more than the {MAX_LATENESS_SECONDS} s allowed; the post was \
+                     not published",
+                    now - due_at
+                ),
+                release: true,
+                disposition: Disposition::Report { retryable: false },
+            };
+            return Err(conclude(caps, &post, &key, delivery, outcome));
+        }
+    }
 
     let supported = caps.supported_platforms();
     if !supported.contains(&post.platform) {
@@ -112,20 +144,90 @@ pub fn send_post<C: Capabilities + ?Sized>(
 
     match caps.publish_post(&post.platform, &post.message) {
         Ok(post_id) => {
-            // A failed record is not fatal: the claim stays in-flight, and a redelivery is
-            // then protected by the platform's duplicate check.
+            // A failed record is not fatal: the claim stays in-flight, so a redelivery never
+            // posts again (it reports unknown-outcome once the grace period is over).
             let _ = caps.record_sent(&key, &post_id);
             report_sent(caps, &post, post_id)
         }
         Err(error) => {
-            let outcome = classify(error, was_in_flight);
+            let outcome = classify(error);
             Err(conclude(caps, &post, &key, delivery, outcome))
         }
     }
 }
 
+/// An earlier delivery holds the claim since `claimed_at`: ask to be retried once the
+/// grace period is over while it may still be under way (unless this is the final
+/// delivery), otherwise report `unknown-outcome` without publishing.
+fn in_flight<C: Capabilities + ?Sized>(
+    caps: &mut C,
+    post: &PostInput,
+    delivery: Delivery,
+    claimed_at: u64,
+) -> SendFailure {
+    let now = caps.now_unix_seconds();
+    let until = claimed_at.saturating_add(IN_FLIGHT_GRACE_SECONDS);
+    if now < until && !delivery.final_attempt {
+        return SendFailure::RetryLater(RetryLaterHint {
+            retry_at: Some(until),
+            code: Reason::UnknownOutcome.as_str().to_owned(),
+            message: format!(
+                "another delivery of this post claimed it at {claimed_at} (Unix seconds) and \
+                 has recorded no outcome yet"
+            ),
+        });
+    }
+    report(
+        caps,
+        &post.reference_number,
+        Reason::UnknownOutcome,
+        format!(
+            "an earlier delivery claimed this post at {claimed_at} (Unix seconds) and recorded \
+             no outcome (it was cut short): the post may have been published, so it is not \
+             sent again"
+        ),
+        false,
+    )
+}
+
+/// Handle a delivery the host gives up on (WIT `sending.report-undelivered`): publish
+/// `Social Post Failed` with `code` and `message`, `retryable` false, without calling the
+/// platform.
+///
+/// # Errors
+/// Why no event could be published: the input carries no reference, or the events
+/// capability failed.
+pub fn report_undelivered<C: Capabilities + ?Sized>(
+    caps: &mut C,
+    input: &str,
+    code: &str,
+    message: &str,
+) -> Result<FailureReport, String> {
+    let reference = match input::parse(input) {
+        Ok(post) => post.reference_number,
+        Err(bad) => bad
+            .reference_number
+            .ok_or_else(|| format!("the input carries no reference: {}", bad.message))?,
+    };
+    let detail = events::to_json(&PostFailed {
+        reference_number: &reference,
+        reason: code,
+        reason_message: message,
+        retryable: false,
+        stage: events::STAGE_SENDING,
+    })?;
+    caps.publish_event(events::SOCIAL_POST_FAILED, events::SENDER_SOURCE, &detail)
+        .map_err(|e| e.to_string())?;
+    Ok(FailureReport {
+        reference_number: Some(reference),
+        code: code.to_owned(),
+        message: message.to_owned(),
+        retryable: false,
+    })
+}
+
 /// Map a platform error to a reason code, whether to release the claim, and what follows.
-fn classify(error: PublishError, was_in_flight: bool) -> Outcome {
+fn classify(error: PublishError) -> Outcome {
     let report = |reason, message| Outcome {
         reason,
         message,
@@ -136,15 +238,6 @@ fn classify(error: PublishError, was_in_flight: bool) -> Outcome {
         PublishError::MissingCredentials(m) => report(Reason::MissingCredentials, m),
         PublishError::Auth(m) => report(Reason::AuthFailed, m),
         PublishError::Forbidden(m) => report(Reason::Forbidden, m),
-        PublishError::DuplicateContent(m) if was_in_flight => Outcome {
-            reason: Reason::UnknownOutcome,
-            message: format!(
-                "the platform refused the post as a duplicate after an earlier attempt that \
-                 recorded no outcome, so that attempt may have published it: {m}"
-            ),
-            release: false,
-            disposition: Disposition::Unknown,
-        },
         PublishError::DuplicateContent(m) => report(Reason::DuplicateContent, m),
         PublishError::Invalid(m) => report(Reason::RejectedByPlatform, m),
         PublishError::UsageCapped(hint) => Outcome {
@@ -171,7 +264,7 @@ fn classify(error: PublishError, was_in_flight: bool) -> Outcome {
             reason: Reason::UnknownOutcome,
             message: m,
             release: false,
-            disposition: Disposition::Unknown,
+            disposition: Disposition::Report { retryable: false },
         },
     }
 }
@@ -201,8 +294,6 @@ fn conclude<C: Capabilities + ?Sized>(
             return retry_later(retry_at)
         }
         Disposition::Transient { .. } => true,
-        Disposition::Unknown if !delivery.final_attempt => return retry_later(None),
-        Disposition::Unknown => false,
     };
     report(
         caps,

@@ -17,7 +17,7 @@ pub mod reason;
 #[cfg(target_arch = "wasm32")]
 mod bindings;
 
-pub use flow::send_post;
+pub use flow::{report_undelivered, send_post};
 pub use ledger::ledger_key;
 pub use reason::Reason;
 pub use sps_contract::events::EventError;
@@ -89,6 +89,9 @@ pub struct Delivery {
     pub attempt: u32,
     /// No further delivery follows: a retryable failure must now be reported.
     pub final_attempt: bool,
+    /// The moment the schedule was due (chosen inside its flexible window), Unix seconds,
+    /// when the host knows it; see [`flow::MAX_LATENESS_SECONDS`].
+    pub due_at: Option<u64>,
 }
 
 /// The post was published and `Social Post Sent` was published (WIT `sending.sent`).
@@ -136,6 +139,8 @@ pub enum SendFailure {
 /// What the sending rules need from the outside world. The component implements it with its
 /// WIT imports; tests implement it in memory.
 pub trait Capabilities {
+    /// The current time, Unix seconds (UTC) (`wasi:clocks/wall-clock`).
+    fn now_unix_seconds(&mut self) -> u64;
     /// The names of the loaded platforms (`platforms.supported`).
     fn supported_platforms(&mut self) -> Vec<String>;
     /// Publish `message` on `platform` (`platforms.publish`); returns the post id.

@@ -31,11 +31,17 @@ pub enum Reason {
     LedgerUnavailable,
     /// `events-unavailable`: an outcome event could not be published.
     EventsUnavailable,
+    /// `expired`: the delivery came more than an hour after the moment the schedule was due;
+    /// the post was not published.
+    Expired,
+    /// `delivery-failed`: the host gave up on the delivery without an outcome from the sender
+    /// (it failed on the final delivery); the post may or may not have been published.
+    DeliveryFailed,
 }
 
 impl Reason {
     /// Every reason, in declaration order.
-    pub const ALL: [Reason; 13] = [
+    pub const ALL: [Reason; 15] = [
         Reason::InvalidInput,
         Reason::UnsupportedPlatform,
         Reason::MissingCredentials,
@@ -49,6 +55,8 @@ impl Reason {
         Reason::UnknownOutcome,
         Reason::LedgerUnavailable,
         Reason::EventsUnavailable,
+        Reason::Expired,
+        Reason::DeliveryFailed,
     ];
 
     /// The kebab-case code, e.g. `auth-failed`.
@@ -67,6 +75,8 @@ impl Reason {
             Reason::UnknownOutcome => "unknown-outcome",
             Reason::LedgerUnavailable => "ledger-unavailable",
             Reason::EventsUnavailable => "events-unavailable",
+            Reason::Expired => "expired",
+            Reason::DeliveryFailed => "delivery-failed",
         }
     }
 }
@@ -100,6 +110,8 @@ mod tests {
                 "unknown-outcome",
                 "ledger-unavailable",
                 "events-unavailable",
+                "expired",
+                "delivery-failed",
             ]
         );
         assert_eq!(Reason::AuthFailed.to_string(), "auth-failed");

@@ -7,17 +7,45 @@ use std::time::Duration;
 
 use wasmtime_wasi_http::{RequestOptions, WasiHttpHooks};
 
-/// How long a platform request may take to connect, and to send the first byte of its
-/// answer, unless the component asks for less.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// See [`DEFAULT_CONNECT_TIMEOUT`].
-pub const DEFAULT_FIRST_BYTE_TIMEOUT: Duration = Duration::from_secs(30);
+/// The longest a platform request may take to connect (name resolution, TCP and TLS);
+/// a component that asks for more, or for nothing, gets this.
+pub const MAX_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+/// The longest a platform may take, after the request was sent, to send the first byte
+/// of its answer. A request that times out here may have been acted on: the platform
+/// component reports `unknown-outcome`.
+pub const MAX_FIRST_BYTE_TIMEOUT: Duration = Duration::from_secs(4);
+/// The longest pause between two chunks of a platform's answer.
+pub const MAX_BETWEEN_BYTES_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// The caps on a platform component's HTTP timeouts: a component that asks for more, or
+/// for nothing, gets these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HttpTimeouts {
+    /// Connecting (name resolution, TCP and TLS).
+    pub connect: Duration,
+    /// From the request sent to the answer's first byte.
+    pub first_byte: Duration,
+    /// Between two chunks of the answer.
+    pub between_bytes: Duration,
+}
+
+impl Default for HttpTimeouts {
+    /// [`MAX_CONNECT_TIMEOUT`], [`MAX_FIRST_BYTE_TIMEOUT`], [`MAX_BETWEEN_BYTES_TIMEOUT`].
+    fn default() -> Self {
+        Self {
+            connect: MAX_CONNECT_TIMEOUT,
+            first_byte: MAX_FIRST_BYTE_TIMEOUT,
+            between_bytes: MAX_BETWEEN_BYTES_TIMEOUT,
+        }
+    }
+}
 
 /// The outbound hosts one Store may call, as `scheme://host:port` origins
 /// (`https://api.x.com:443`). Built from base URLs with [`OutboundPolicy::allow_url`].
 #[derive(Debug, Clone, Default)]
 pub struct OutboundPolicy {
     allowed: Vec<String>,
+    timeouts: HttpTimeouts,
 }
 
 impl OutboundPolicy {
@@ -40,6 +68,12 @@ impl OutboundPolicy {
         })?;
         self.allowed.push(origin);
         Ok(self)
+    }
+
+    /// The same policy with these timeout caps.
+    pub fn with_timeouts(mut self, timeouts: HttpTimeouts) -> Self {
+        self.timeouts = timeouts;
+        self
     }
 
     /// Whether a request to `uri` may go out.
@@ -81,7 +115,7 @@ impl WasiHttpHooks for OutboundPolicy {
     > {
         drop(fut);
         let allowed = self.allows(request.uri());
-        let options = with_default_timeouts(options);
+        let options = capped(options, self.timeouts);
         Box::new(async move {
             use http_body_util::BodyExt;
             if !allowed {
@@ -98,16 +132,14 @@ impl WasiHttpHooks for OutboundPolicy {
     }
 }
 
-/// The component's request options, with the host's defaults where it set none.
-fn with_default_timeouts(options: Option<RequestOptions>) -> RequestOptions {
+/// The component's request options, each timeout capped at `caps`, which also apply
+/// where the component set none.
+fn capped(options: Option<RequestOptions>, caps: HttpTimeouts) -> RequestOptions {
+    let cap = |asked: Option<Duration>, max: Duration| Some(asked.map_or(max, |d| d.min(max)));
     let mut options = options.unwrap_or_default();
-    options.connect_timeout = options.connect_timeout.or(Some(DEFAULT_CONNECT_TIMEOUT));
-    options.first_byte_timeout = options
-        .first_byte_timeout
-        .or(Some(DEFAULT_FIRST_BYTE_TIMEOUT));
-    options.between_bytes_timeout = options
-        .between_bytes_timeout
-        .or(Some(DEFAULT_FIRST_BYTE_TIMEOUT));
+    options.connect_timeout = cap(options.connect_timeout, caps.connect);
+    options.first_byte_timeout = cap(options.first_byte_timeout, caps.first_byte);
+    options.between_bytes_timeout = cap(options.between_bytes_timeout, caps.between_bytes);
     options
 }
 
@@ -117,6 +149,30 @@ mod tests {
 
     fn uri(s: &str) -> http::Uri {
         s.parse().unwrap_or_default()
+    }
+
+    #[test]
+    fn timeouts_are_capped_at_the_hosts_maximum() {
+        let asked = RequestOptions {
+            connect_timeout: Some(Duration::from_secs(10)),
+            first_byte_timeout: Some(Duration::from_millis(500)),
+            between_bytes_timeout: None,
+        };
+        let got = capped(Some(asked), HttpTimeouts::default());
+        assert_eq!(
+            (
+                got.connect_timeout,
+                got.first_byte_timeout,
+                got.between_bytes_timeout
+            ),
+            (
+                Some(Duration::from_secs(2)),
+                Some(Duration::from_millis(500)),
+                Some(Duration::from_secs(2))
+            )
+        );
+        let none = capped(None, HttpTimeouts::default());
+        assert_eq!(none.first_byte_timeout, Some(Duration::from_secs(4)));
     }
 
     #[test]

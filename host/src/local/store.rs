@@ -30,8 +30,9 @@ pub struct DueSchedule {
     pub name: String,
     /// The target input JSON text.
     pub input: String,
-    /// Scheduled time (`at`), Unix seconds.
-    pub at: i64,
+    /// The moment the schedule was due (the one chosen inside its flexible window), Unix
+    /// seconds: what the delivery policy and the sender's `expired` rule count from.
+    pub due_at: i64,
     /// Deliveries made before this one.
     pub attempts: u32,
     /// Row version: a schedule updated meanwhile is not completed by an old delivery.
@@ -66,6 +67,15 @@ impl SqliteStore {
             conn.execute_batch(statement)
                 .with_context(|| format!("cannot create the schema in {}", path.display()))?;
         }
+        for statement in sps_local::schema::ADDED_COLUMNS {
+            if let Err(err) = conn.execute_batch(statement) {
+                if !err.to_string().contains("duplicate column name") {
+                    return Err(err).with_context(|| {
+                        format!("cannot update the schema in {}", path.display())
+                    });
+                }
+            }
+        }
         conn.pragma_update(None, "user_version", 1)?;
         Ok(Self {
             conn: Mutex::new(conn),
@@ -98,15 +108,15 @@ impl SqliteStore {
     /// When the database fails.
     pub fn due(&self, now: i64) -> anyhow::Result<Vec<DueSchedule>> {
         let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
-            "SELECT name, input, at, attempt, version FROM schedules WHERE fire_at <= ?1 ORDER BY fire_at, name",
-        )?;
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT name, input, {}, attempt, version FROM schedules WHERE fire_at <= ?1 ORDER BY fire_at, name",
+            sps_local::schema::DUE_AT
+        ))?;
         let rows = stmt.query_map(params![now], |r| {
-            let at: String = r.get(2)?;
             Ok(DueSchedule {
                 name: r.get(0)?,
                 input: r.get(1)?,
-                at: schedules::parse_at(&at).map(|t| t.timestamp()).unwrap_or(0),
+                due_at: r.get(2)?,
                 attempts: r.get(3)?,
                 version: r.get(4)?,
             })
@@ -245,7 +255,7 @@ impl ScheduleBackend for SqliteStore {
         let inserted = self
             .conn()
             .execute(
-                "INSERT INTO schedules (name, at, flexible_window_minutes, input, fire_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                "INSERT INTO schedules (name, at, flexible_window_minutes, input, fire_at, due_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)
                  ON CONFLICT (name) DO NOTHING",
                 params![s.name, s.at, s.flexible_window_minutes, s.input, fire_at],
             )
@@ -263,7 +273,7 @@ impl ScheduleBackend for SqliteStore {
         let updated = self
             .conn()
             .execute(
-                "UPDATE schedules SET at = ?2, flexible_window_minutes = ?3, input = ?4, fire_at = ?5, attempt = 0,
+                "UPDATE schedules SET at = ?2, flexible_window_minutes = ?3, input = ?4, fire_at = ?5, due_at = ?5, attempt = 0,
                  version = version + 1 WHERE name = ?1",
                 params![s.name, s.at, s.flexible_window_minutes, s.input, fire_at],
             )

@@ -15,6 +15,12 @@ use crate::runtime::Runtime;
 /// How deliveries are retried: the policy the local runtimes share (`sps-local`).
 pub use sps_local::delivery::RetryPolicy;
 
+/// How long `sps serve` waits on SIGTERM or SIGINT for the deliveries in flight to finish
+/// before it exits: above a platform call's wall-clock limit
+/// ([`crate::runtime::Limits::platform_wall_time`], 7 s), below the 10 s a service
+/// manager usually waits before SIGKILL (docker's default).
+pub const DRAIN: Duration = Duration::from_secs(8);
+
 /// Delivers due schedules until the process ends.
 pub async fn run(runtime: Runtime, store: Arc<SqliteStore>, policy: RetryPolicy) {
     loop {
@@ -59,13 +65,14 @@ async fn deliver(
     due: &DueSchedule,
 ) -> anyhow::Result<()> {
     let now = chrono::Utc::now().timestamp();
-    let delivery = policy.delivery(due.at, due.attempts, now);
+    let delivery = policy.delivery(due.due_at, due.attempts, now);
     let attempt = delivery.attempt;
     let final_attempt = delivery.final_attempt;
     tracing::info!(schedule = %due.name, attempt, final_attempt, "delivering schedule");
     let sending = Delivery {
         attempt,
         final_attempt,
+        due_at: u64::try_from(due.due_at).ok(),
     };
     let outcome = match runtime.send_post(&due.input, sending).await {
         Ok(Ok(sent)) => {
@@ -83,7 +90,7 @@ async fn deliver(
         },
         Err(err) => Outcome::Crashed(format!("{err:#}")),
     };
-    match policy.after(due.at, delivery, now, &outcome) {
+    match policy.after(due.due_at, delivery, now, &outcome) {
         Action::Complete => store.complete(&due.name, due.version),
         Action::RetryAt(next) => {
             if let Outcome::RetryLater { code, message, .. } = &outcome {
@@ -99,7 +106,27 @@ async fn deliver(
             } else {
                 tracing::error!(schedule = %due.name, "final delivery failed; dead-lettered: {error}");
             }
+            report_undelivered(runtime, due, &error).await;
             store.dead_letter(due, attempt, &error)
+        }
+    }
+}
+
+/// Reports a dead-lettered delivery with `Social Post Failed` (`delivery-failed`) through
+/// the sender's `report-undelivered`, so no accepted post ends without an outcome event.
+/// A failure is logged: the dead letter still records the delivery.
+async fn report_undelivered(runtime: &Runtime, due: &DueSchedule, error: &str) {
+    let message = sps_local::delivery::undelivered_message(error);
+    match runtime
+        .report_undelivered(&due.input, sps_local::delivery::UNDELIVERED_CODE, &message)
+        .await
+    {
+        Ok(Ok(_)) => {}
+        Ok(Err(why)) => {
+            tracing::error!(schedule = %due.name, "the dead letter could not be reported: {why}");
+        }
+        Err(err) => {
+            tracing::error!(schedule = %due.name, error = %format!("{err:#}"), "the dead letter could not be reported");
         }
     }
 }

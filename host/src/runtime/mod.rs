@@ -28,7 +28,7 @@ use crate::bindings::{
     types::{MessageError, PublishError},
     PlatformComponentPre, SchedulerPre, SenderPre,
 };
-use crate::caps::http::OutboundPolicy;
+use crate::caps::http::{HttpTimeouts, OutboundPolicy};
 use crate::caps::Backends;
 
 /// How often the epoch ticks.
@@ -39,22 +39,39 @@ const EPOCH_TICK: Duration = Duration::from_millis(10);
 pub struct Limits {
     /// Linear memory per Store, bytes.
     pub memory_bytes: usize,
-    /// Guest execution time per call before it traps (counted in epoch ticks of 10 ms;
-    /// time spent waiting on the host, such as HTTP, does not count).
+    /// Guest execution time per call before it traps. Only time the component's own code
+    /// runs counts: the epoch deadline callback counts one [`EPOCH_TICK`] for each tick
+    /// that passes while guest code runs, so waiting on the host (HTTP, the store, a
+    /// nested platform call) does not count.
     pub cpu_time: Duration,
-    /// Wall-clock time per call, host waits included.
+    /// Wall-clock time per scheduler or sender call, host waits included.
     pub wall_time: Duration,
+    /// Wall-clock time per platform component call (`validate`, `publish`), its HTTP
+    /// exchange included: above the platform HTTP timeouts ([`Self::http`]: connect plus
+    /// first byte, 2 s + 4 s), below the shutdown
+    /// drain of `sps serve` ([`crate::local::timer::DRAIN`]), which stays below the usual
+    /// 10 s a service manager waits between SIGTERM and SIGKILL (docker's default).
+    pub platform_wall_time: Duration,
+    /// The caps on platform components' HTTP timeouts.
+    pub http: HttpTimeouts,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Self {
             memory_bytes: 64 << 20,
-            cpu_time: Duration::from_secs(10),
+            cpu_time: Duration::from_secs(1),
             wall_time: Duration::from_secs(120),
+            platform_wall_time: Duration::from_secs(7),
+            http: HttpTimeouts::default(),
         }
     }
 }
+
+/// The error a call ends with when its component used up [`Limits::cpu_time`].
+#[derive(Debug, thiserror::Error)]
+#[error("the component ran for more than its guest time limit of {0} ms")]
+pub struct GuestTimeExceeded(pub u128);
 
 /// What one platform component may see and call.
 #[derive(Debug, Clone, Default)]
@@ -254,7 +271,7 @@ impl Runtime {
         let components = self.inner.components.load_full();
         let config = self.inner.settings.scheduler_config.clone();
         let mut store = self.store(components.clone(), config, OutboundPolicy::deny_all());
-        self.bounded(async {
+        self.bounded(self.inner.settings.limits.wall_time, async {
             let instance = components.scheduler.instantiate_async(&mut store).await?;
             instance
                 .sps_social_scheduling()
@@ -280,11 +297,39 @@ impl Runtime {
             HashMap::new(),
             OutboundPolicy::deny_all(),
         );
-        self.bounded(async {
+        self.bounded(self.inner.settings.limits.wall_time, async {
             let instance = components.sender.instantiate_async(&mut store).await?;
             instance
                 .sps_social_sending()
                 .call_send_post(&mut store, input, delivery)
+                .await
+        })
+        .await
+        .context("the sender component failed")
+    }
+
+    /// Runs the sender component's `sending.report-undelivered` for a delivery the host
+    /// gives up on: `Social Post Failed` with `code` and `message`, no platform call.
+    ///
+    /// # Errors
+    /// When the component traps or exceeds its limits.
+    pub async fn report_undelivered(
+        &self,
+        input: &str,
+        code: &str,
+        message: &str,
+    ) -> anyhow::Result<Result<sending::FailureReport, String>> {
+        let components = self.inner.components.load_full();
+        let mut store = self.store(
+            components.clone(),
+            HashMap::new(),
+            OutboundPolicy::deny_all(),
+        );
+        self.bounded(self.inner.settings.limits.wall_time, async {
+            let instance = components.sender.instantiate_async(&mut store).await?;
+            instance
+                .sps_social_sending()
+                .call_report_undelivered(&mut store, input, code, message)
                 .await
         })
         .await
@@ -311,7 +356,8 @@ impl Runtime {
             }
         };
         let mut store = self.store(components.clone(), settings.config, settings.outbound);
-        self.bounded(async {
+        let wall = self.inner.settings.limits.platform_wall_time;
+        self.bounded(wall, async {
             let instance = component.instantiate_async(&mut store).await?;
             instance
                 .sps_social_platform()
@@ -338,7 +384,8 @@ impl Runtime {
             }
         };
         let mut store = self.store(components.clone(), settings.config, settings.outbound);
-        self.bounded(async {
+        let wall = self.inner.settings.limits.platform_wall_time;
+        self.bounded(wall, async {
             let instance = component.instantiate_async(&mut store).await?;
             instance
                 .sps_social_platform()
@@ -359,28 +406,41 @@ impl Runtime {
             self.clone(),
             components,
             config,
-            outbound,
+            outbound.with_timeouts(limits.http),
             limits.memory_bytes,
         );
         let mut store = Store::new(&self.inner.engine, ctx);
         store.limiter(|ctx| &mut ctx.limits);
-        let ticks = (limits.cpu_time.as_millis() / EPOCH_TICK.as_millis()).max(1);
-        store.set_epoch_deadline(u64::try_from(ticks).unwrap_or(u64::MAX));
+        let budget = u64::try_from((limits.cpu_time.as_millis() / EPOCH_TICK.as_millis()).max(1))
+            .unwrap_or(u64::MAX);
+        let limit_ms = limits.cpu_time.as_millis();
+        let mut used: u64 = 0;
+        // The deadline is always one tick ahead, and the callback runs only while guest
+        // code runs (epoch checks are in the guest's code), so it counts running ticks:
+        // a call that waited 12 s on X and ran 2 ms has used about one tick, not 1,200.
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(move |_| {
+            used += 1;
+            if used > budget {
+                return Err(GuestTimeExceeded(limit_ms).into());
+            }
+            Ok(wasmtime::UpdateDeadline::Yield(1))
+        });
         store
     }
 
-    /// Runs `call` under the wall-clock limit.
+    /// Runs `call` under the wall-clock limit `wall`.
     async fn bounded<T>(
         &self,
+        wall: Duration,
         call: impl Future<Output = wasmtime::Result<T>>,
     ) -> anyhow::Result<T> {
-        let wall = self.inner.settings.limits.wall_time;
         tokio::time::timeout(wall, call)
             .await
             .map_err(|_| {
                 anyhow::anyhow!(
-                    "the call exceeded its wall-clock limit of {} s",
-                    wall.as_secs()
+                    "the call exceeded its wall-clock limit of {} ms",
+                    wall.as_millis()
                 )
             })?
             .map_err(anyhow::Error::from)

@@ -56,9 +56,10 @@ mod glue {
         if due.attempts >= policy.max_attempts {
             let error = "the final delivery ended without an outcome (the sender component trapped or the trigger stopped)";
             eprintln!("schedule {}: dead-lettered: {error}", due.name);
+            report_undelivered(due, error);
             return store.dead_letter(due, due.attempts, error);
         }
-        let delivery = policy.delivery(due.at, due.attempts, now);
+        let delivery = policy.delivery(due.due_at, due.attempts, now);
         if !store.lease(due, now, now + LEASE_SECONDS, delivery.attempt)? {
             return Ok(());
         }
@@ -71,6 +72,7 @@ mod glue {
             sending::Delivery {
                 attempt: delivery.attempt,
                 final_attempt: delivery.final_attempt,
+                due_at: u64::try_from(due.due_at).ok(),
             },
         );
         let outcome = match result {
@@ -88,7 +90,7 @@ mod glue {
                 message: hint.message,
             },
         };
-        match policy.after(due.at, delivery, sps_spin_store::now(), &outcome) {
+        match policy.after(due.due_at, delivery, sps_spin_store::now(), &outcome) {
             Action::Complete => store.complete(due),
             Action::RetryAt(next) => {
                 eprintln!(
@@ -99,8 +101,23 @@ mod glue {
             }
             Action::DeadLetter(error) => {
                 eprintln!("schedule {}: dead-lettered: {error}", due.name);
+                report_undelivered(due, &error);
                 store.dead_letter(due, delivery.attempt, &error)
             }
+        }
+    }
+
+    /// Reports a dead-lettered delivery with `Social Post Failed` (`delivery-failed`)
+    /// through the sender, as `sps serve` does; a failure is logged.
+    fn report_undelivered(due: &Due, error: &str) {
+        let message = sps_local::delivery::undelivered_message(error);
+        if let Err(why) =
+            sending::report_undelivered(&due.input, sps_local::delivery::UNDELIVERED_CODE, &message)
+        {
+            eprintln!(
+                "schedule {}: the dead letter could not be reported: {why}",
+                due.name
+            );
         }
     }
 

@@ -76,6 +76,13 @@ impl Store {
         for statement in sps_local::schema::TABLES {
             store.exec(statement, &[])?;
         }
+        for statement in sps_local::schema::ADDED_COLUMNS {
+            if let Err(err) = store.exec(statement, &[]) {
+                if !err.contains("duplicate column name") {
+                    return Err(err);
+                }
+            }
+        }
         store.exec("PRAGMA synchronous = FULL", &[])?;
         Ok(store)
     }

@@ -28,8 +28,8 @@ pub struct Due {
     pub name: String,
     /// The target input JSON text.
     pub input: String,
-    /// Scheduled time (`at`), Unix seconds.
-    pub at: i64,
+    /// The moment the schedule was due (chosen inside its flexible window), Unix seconds.
+    pub due_at: i64,
     /// Deliveries made before this one.
     pub attempts: u32,
     /// Row version: bumped by every update.
@@ -66,7 +66,7 @@ impl Store {
         let fire_at = delivery::fire_at(at, s.flexible_window_minutes, random());
         let inserted = self
             .change(
-                "INSERT INTO schedules (name, at, flexible_window_minutes, input, fire_at) VALUES (?, ?, ?, ?, ?)
+                "INSERT INTO schedules (name, at, flexible_window_minutes, input, fire_at, due_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)
                  ON CONFLICT (name) DO NOTHING",
                 &[text(&s.name), text(&s.at), int(i64::from(s.flexible_window_minutes)), text(&s.input), int(fire_at)],
             )
@@ -88,7 +88,7 @@ impl Store {
         let fire_at = delivery::fire_at(at, s.flexible_window_minutes, random());
         let updated = self
             .change(
-                "UPDATE schedules SET at = ?2, flexible_window_minutes = ?3, input = ?4, fire_at = ?5, attempt = 0,
+                "UPDATE schedules SET at = ?2, flexible_window_minutes = ?3, input = ?4, fire_at = ?5, due_at = ?5, attempt = 0,
                  version = version + 1, lease_until = 0 WHERE name = ?1",
                 &[text(&s.name), text(&s.at), int(i64::from(s.flexible_window_minutes)), text(&s.input), int(fire_at)],
             )
@@ -140,8 +140,11 @@ impl Store {
     /// When the database fails.
     pub fn due(&self, now: i64, limit: u32) -> Result<Vec<Due>, String> {
         let result = self.exec(
-            "SELECT name, input, at, attempt, version FROM schedules
-             WHERE fire_at <= ?1 AND lease_until <= ?1 ORDER BY fire_at, name LIMIT ?2",
+            &format!(
+                "SELECT name, input, {}, attempt, version FROM schedules
+                 WHERE fire_at <= ?1 AND lease_until <= ?1 ORDER BY fire_at, name LIMIT ?2",
+                sps_local::schema::DUE_AT
+            ),
             &[int(now), int(i64::from(limit))],
         )?;
         Ok(result
@@ -150,7 +153,7 @@ impl Store {
             .map(|row| Due {
                 name: col_text(row, 0),
                 input: col_text(row, 1),
-                at: sps_local::schedules::parse_at(&col_text(row, 2)).unwrap_or(0),
+                due_at: col_int(row, 2),
                 attempts: u32::try_from(col_int(row, 3)).unwrap_or(0),
                 version: col_int(row, 4),
             })
