@@ -69,6 +69,10 @@ pub fn cases() -> Vec<Case> {
             rejected(422, "empty-message", "message is empty; X needs at least 1 weighted character", bad)),
         ("U+FEFF in the message", readme(json!({"message": "a\u{feff}b"})),
             rejected(422, "invalid-characters", "message contains U+FEFF, which X does not allow (U+FFFE, U+FEFF and U+FFFF are invalid)", bad)),
+        ("a message of spaces and a zero-width space", readme(json!({"message": "  \u{200b} "})),
+            rejected(422, "empty-message", "message holds only white space and zero-width spaces (U+0020, U+200B); X needs at least 1 other character", bad)),
+        ("NUL in the message", readme(json!({"message": "a\u{0}b"})),
+            rejected(422, "invalid-characters", "message contains U+0000, a control character X does not allow (of the control characters only tab U+0009 and newline U+000A are)", bad)),
         ("Entries not an array", br#"{"Entries":{}}"#.to_vec(),
             (400, json!({"status": "rejected", "reason": "invalid-event", "message": "Entries must be an array"}))),
         // Exactly one byte over 2 MiB, so the whole body is read before the answer.

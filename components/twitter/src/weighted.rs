@@ -8,7 +8,9 @@
 //! 4. every other code point counts 1 when it lies in U+0000-U+10FF, U+2000-U+200D,
 //!    U+2010-U+201F or U+2032-U+2037, and 2 otherwise;
 //! 5. a message is valid when 0 < weighted length <= 280 and it holds none of the invalid
-//!    characters U+FFFE, U+FEFF, U+FFFF.
+//!    characters U+FFFE, U+FEFF, U+FFFF;
+//! 6. and, our own rule beyond twitter-text (module `characters`): no control character
+//!    other than tab and newline, and not only white space and zero-width spaces.
 //!
 //! Why our own code and not the `twitter-text` crate (0.3.1, by the twitter-text maintainer):
 //! that crate depends unconditionally on `cxx` (=1.0.205), whose build script compiles C++
@@ -27,6 +29,7 @@
 //! `WeightedTweetsCounterTest`, `WeightedTweetsWithDiscountedEmojiCounterTest` and
 //! `UnicodeDirectionalMarkerCounterTest`) are this module's tests.
 
+mod characters;
 mod emoji;
 mod urls;
 
@@ -47,11 +50,13 @@ pub const EMOJI_WEIGHT: u64 = 2;
 /// Characters X never accepts in a post (twitter-text `invalidChars`).
 pub const INVALID_CHARACTERS: [char; 3] = ['\u{FFFE}', '\u{FEFF}', '\u{FFFF}'];
 
-/// Reason code: the message has weighted length 0 (it is empty).
+/// Reason code: the message has weighted length 0 (it is empty), or holds only white space
+/// and U+200B zero-width spaces.
 pub const CODE_EMPTY_MESSAGE: &str = "empty-message";
 /// Reason code: the weighted length is above [`MAX_WEIGHTED_LENGTH`].
 pub const CODE_MESSAGE_TOO_LONG: &str = "message-too-long";
-/// Reason code: the message holds one of [`INVALID_CHARACTERS`].
+/// Reason code: the message holds one of [`INVALID_CHARACTERS`], or a control character
+/// other than tab and newline.
 pub const CODE_INVALID_CHARACTERS: &str = "invalid-characters";
 
 /// Why a message cannot be posted on X; mirrors the WIT record `types.message-error`.
@@ -85,18 +90,14 @@ pub fn weighted_length(text: &str) -> u64 {
     weigh(text, true)
 }
 
-/// Check `text` against X's rules: first invalid characters (`invalid-characters`), then
-/// emptiness (`empty-message`, weighted length 0), then the limit (`message-too-long`,
+/// Check `text` against X's rules: first forbidden characters (`invalid-characters`: one
+/// of [`INVALID_CHARACTERS`] or a control character other than tab and newline, the first
+/// named as `U+XXXX`), then emptiness (`empty-message`: weighted length 0, or only white
+/// space and U+200B zero-width spaces, each named), then the limit (`message-too-long`,
 /// weighted length above 280). `Ok(())` when X would accept the text's length and content.
 pub fn validate(text: &str) -> Result<(), MessageError> {
-    if let Some(bad) = text.chars().find(|c| INVALID_CHARACTERS.contains(c)) {
-        return Err(MessageError {
-            code: CODE_INVALID_CHARACTERS.to_string(),
-            message: format!(
-                "message contains U+{:04X}, which X does not allow (U+FFFE, U+FEFF and U+FFFF are invalid)",
-                u32::from(bad)
-            ),
-        });
+    if let Some(error) = characters::forbidden(text) {
+        return Err(error);
     }
     let length = weighted_length(text);
     if length == 0 {
@@ -104,6 +105,9 @@ pub fn validate(text: &str) -> Result<(), MessageError> {
             code: CODE_EMPTY_MESSAGE.to_string(),
             message: "message is empty; X needs at least 1 weighted character".to_string(),
         });
+    }
+    if let Some(error) = characters::blank(text) {
+        return Err(error);
     }
     if length > MAX_WEIGHTED_LENGTH {
         return Err(MessageError {
@@ -229,9 +233,13 @@ mod tests {
 
     #[test]
     fn whitespace_counts_like_any_character() {
-        // twitter-text counts spaces (weight 1), so a blank message is not empty for it.
+        // twitter-text counts spaces (weight 1), so a blank message is not empty for it;
+        // validate refuses it all the same (module `characters`).
         assert_eq!(weighted_length("   "), 3);
-        assert_eq!(validate("   "), Ok(()));
+        assert_eq!(
+            validate("   ").map_err(|e| e.code),
+            Err("empty-message".to_string())
+        );
     }
 
     #[test]
