@@ -74,10 +74,12 @@ fn input(reference: &str, message: &str) -> String {
 const FIRST: Delivery = Delivery {
     attempt: 1,
     final_attempt: false,
+    due_at: None,
 };
 const FINAL: Delivery = Delivery {
     attempt: 5,
     final_attempt: true,
+    due_at: None,
 };
 
 #[tokio::test]
@@ -244,6 +246,7 @@ async fn sends_a_post_signed_for_x_and_reports_the_exact_id() {
             Delivery {
                 attempt: 2,
                 final_attempt: false,
+                due_at: None,
             },
         )
         .await
@@ -330,8 +333,11 @@ async fn retries_a_rate_limit_at_the_reset_time_then_reports_it() {
     assert_eq!(h.memory.events().len(), 1);
 }
 
+/// A 5xx may hide a published post and X has no idempotency key: reported at once as
+/// `unknown-outcome`, never retried blindly; a redelivery within the grace period waits for
+/// the claim's outcome instead of posting again.
 #[tokio::test]
-async fn treats_a_5xx_as_an_unknown_outcome() {
+async fn treats_a_5xx_as_an_unknown_outcome_and_never_posts_again() {
     let h = harness();
     h.x.script([Reply::unavailable()]);
     let outcome = h
@@ -339,28 +345,29 @@ async fn treats_a_5xx_as_an_unknown_outcome() {
         .send_post(&input("u", "Maybe"), FIRST)
         .await
         .expect("call");
-    assert!(
-        matches!(&outcome, Err(SendFailure::RetryLater(RetryLaterHint { code, retry_at: None, .. })) if code == "unknown-outcome"),
-        "{outcome:?}"
-    );
-    // The retry succeeds: X did not have the post.
+    let message =
+        "X failed: HTTP 503 Service Unavailable; the post may or may not have been published";
+    assert_eq!(outcome, failed("u", "unknown-outcome", message, false));
+    let redelivery = Delivery {
+        attempt: 2,
+        final_attempt: false,
+        due_at: None,
+    };
     let outcome = h
         .runtime
-        .send_post(
-            &input("u", "Maybe"),
-            Delivery {
-                attempt: 2,
-                final_attempt: false,
-            },
-        )
+        .send_post(&input("u", "Maybe"), redelivery)
         .await
         .expect("call");
+    assert!(
+        matches!(&outcome, Err(SendFailure::RetryLater(RetryLaterHint { code, retry_at: Some(_), .. })) if code == "unknown-outcome"),
+        "{outcome:?}"
+    );
+    assert_eq!(h.x.received().len(), 1);
+    let events = events(&h);
+    assert_eq!(events.len(), 1);
     assert_eq!(
-        outcome,
-        Ok(Sent {
-            reference_number: "u".into(),
-            post_id: FIRST_ID.to_string()
-        })
+        events[0].2,
+        json!({"referenceNumber": "u", "reason": "unknown-outcome", "reasonMessage": message, "retryable": false, "stage": "sending"})
     );
 }
 

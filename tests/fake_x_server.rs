@@ -10,7 +10,8 @@
 //!   SPIN_VARIABLE_X_ACCESS_TOKEN_SECRET=test-access-token-secret SPIN_VARIABLE_FLEXIBLE_WINDOW_MINUTES=0 spin up
 //! ```
 //!
-//! The credentials it accepts are those of `tests/support/mod.rs` (`SECRETS_JSON`).
+//! The credentials it accepts are those of `tests/support/mod.rs` (`SECRETS_JSON`), printed
+//! at start in the secrets file's form.
 
 // Test support, built as an example: a failure panics, as in the tests.
 #![allow(
@@ -20,17 +21,21 @@
     clippy::indexing_slicing
 )]
 
-mod support;
+// Only the fake itself: the rest of tests/support is for the tests.
+#[allow(dead_code)]
+#[path = "support/fake_x.rs"]
+mod fake_x;
 
 use std::time::Duration;
 
 fn main() {
-    let x = support::fake_x::FakeX::start();
+    let x = fake_x::FakeX::start();
     println!("fake X API listening on {}", x.base_url);
-    println!(
-        "accepted credentials (the secrets file form): {}",
-        support::SECRETS_JSON
-    );
+    let credentials = serde_json::json!({
+        "xApiKey": fake_x::CONSUMER_KEY, "xApiKeySecret": fake_x::CONSUMER_SECRET,
+        "xAccessToken": fake_x::ACCESS_TOKEN, "xAccessTokenSecret": fake_x::ACCESS_TOKEN_SECRET,
+    });
+    println!("accepted credentials (the secrets file form): {credentials}");
     let mut seen = 0;
     loop {
         std::thread::sleep(Duration::from_millis(200));

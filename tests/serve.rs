@@ -11,52 +11,12 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use serde_json::json;
 use support::api::{events_until, get, post, post_bytes, readme_event, secrets_file};
 use support::fake_x::{FakeX, FIRST_ID};
-
-struct Serve {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts `sps serve` on a free port with no flexible window and waits until it listens.
-fn serve(data_dir: &Path, x: &FakeX, secrets: &Path) -> Serve {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sps"))
-        .arg("serve")
-        .env("SPS_LISTEN", "127.0.0.1:0")
-        .env("SPS_DATA_DIR", data_dir)
-        .env("SPS_X_API_BASE_URL", &x.base_url)
-        .env("SPS_SECRETS_FILE", secrets)
-        .env("SPS_FLEXIBLE_WINDOW_MINUTES", "0")
-        .env("SPS_CACHE_DIR", support::shared_cache_dir())
-        .env_remove("SPS_COMPONENTS_DIR")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("spawn sps");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).expect("read");
-    let base = line
-        .trim()
-        .strip_prefix("sps serve listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_string();
-    Serve { child, base }
-}
+use support::serve::serve;
 
 #[test]
 fn the_readme_event_is_scheduled_fired_and_sent() {
@@ -220,4 +180,45 @@ fn a_pending_schedule_survives_a_crash_and_fires_after_restart() {
         ]
     );
     assert_eq!(x.received().len(), 1);
+}
+
+/// A schedule that fell due three hours ago while the service was down is not published on
+/// start: `Social Post Failed` with the reason `expired` (at most an hour late, counted from
+/// the moment chosen inside the window), and X receives nothing.
+#[test]
+fn a_post_due_hours_ago_expires_instead_of_going_out() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    drop(sps_host::local::store::SqliteStore::open(&data).expect("store"));
+    let due = chrono::Utc::now().timestamp() - 3 * 3600;
+    let at = sps_host::caps::schedules::format_at(
+        chrono::DateTime::from_timestamp(due, 0).expect("time"),
+    );
+    let input = json!({"referenceNumber": "stale", "message": "Too late", "platform": "twitter", "scheduledDate": at});
+    rusqlite::Connection::open(data.join("sps.sqlite3"))
+        .expect("db")
+        .execute(
+            "INSERT INTO schedules (name, at, flexible_window_minutes, input, fire_at, due_at) VALUES ('twitter-stale', ?1, 0, ?2, ?3, ?3)",
+            rusqlite::params![at, input.to_string(), due],
+        )
+        .expect("insert");
+    let x = FakeX::start();
+    let server = serve(&data, &x, &secrets_file(dir.path()));
+    let events = events_until(&server.base, |e| !e.is_empty());
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].0, "Social Post Failed");
+    let message = events[0].1["reasonMessage"].as_str().unwrap_or_default();
+    let late: u64 = message
+        .strip_prefix("the delivery came ")
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("unexpected message {message:?}"));
+    assert!((10_800..10_830).contains(&late), "{message}");
+    assert_eq!(
+        events[0].1,
+        json!({"referenceNumber": "stale", "reason": "expired", "retryable": false, "stage": "sending",
+            "reasonMessage": format!("the delivery came {late} s after the schedule was due at {due} (Unix seconds), more than the 3600 s allowed; the post was not published")})
+    );
+    assert!(x.received().is_empty());
+    assert_eq!(get(&server.base, "/schedules"), json!([]));
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use sps_host::aws::AwsSettings;
 use sps_host::caps::Backends;
-use sps_host::local::{api, store::SqliteStore, timer};
+use sps_host::local::{api, lock::DataDirLock, store::SqliteStore, timer};
 use sps_host::runtime::Runtime;
 use sps_host::settings::ServeSettings;
 
@@ -91,6 +91,7 @@ async fn lambda() -> anyhow::Result<()> {
 }
 
 async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
+    let _lock = DataDirLock::acquire(&settings.data_dir)?;
     let store = Arc::new(SqliteStore::open(&settings.data_dir)?);
     let backends = Backends {
         schedules: store.clone(),
@@ -102,10 +103,12 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.listen))?;
     let address = listener.local_addr()?;
-    tokio::spawn(timer::run(
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let timer = tokio::spawn(timer::run(
         runtime.clone(),
         store.clone(),
         timer::RetryPolicy::default(),
+        stopped.clone(),
     ));
     if settings.reload_seconds > 0 {
         tokio::spawn(reload_loop(
@@ -115,12 +118,46 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
     }
     tracing::info!(%address, platforms = ?runtime.platform_names(), data_dir = %settings.data_dir.display(), "sps serve ready");
     println!("sps serve listening on http://{address}");
-    axum::serve(listener, api::router(runtime, store))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    let mut api_stopped = stopped.clone();
+    let server =
+        axum::serve(listener, api::router(runtime, store)).with_graceful_shutdown(async move {
+            let _ = api_stopped.wait_for(|stop| *stop).await;
+        });
+    let mut server = tokio::spawn(std::future::IntoFuture::into_future(server));
+    let signal = tokio::select! {
+        signal = termination() => signal?,
+        ended = &mut server => {
+            ended??;
+            anyhow::bail!("the API server stopped");
+        }
+    };
+    tracing::info!(
+        signal,
+        drain_seconds = timer::DRAIN.as_secs(),
+        "stopping: no new deliveries; waiting for the one in flight"
+    );
+    let _ = stop.send(true);
+    match tokio::time::timeout(timer::DRAIN, timer).await {
+        Ok(_) => tracing::info!("stopped: every delivery in flight recorded its outcome"),
+        Err(_) => tracing::warn!(
+            "stopped after the drain time: a delivery was still in flight; its claim stays in the ledger and is reported as unknown-outcome after the grace period"
+        ),
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(1), server).await;
     Ok(())
+}
+
+/// Resolves with the signal's name on SIGTERM (service managers, docker stop) or SIGINT
+/// (Ctrl-C).
+///
+/// # Errors
+/// When the signal handlers cannot be installed.
+async fn termination() -> anyhow::Result<&'static str> {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        _ = term.recv() => Ok("SIGTERM"),
+        result = tokio::signal::ctrl_c() => result.map(|()| "SIGINT").map_err(anyhow::Error::from),
+    }
 }
 
 /// Reloads the components directory every `every`; a directory that fails to load

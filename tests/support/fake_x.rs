@@ -90,6 +90,8 @@ impl Received {
 
 #[derive(Default)]
 struct Inner {
+    /// How long to wait before answering each request.
+    delay: std::time::Duration,
     script: VecDeque<Reply>,
     received: Vec<Received>,
     next_id: u64,
@@ -146,6 +148,11 @@ impl FakeX {
     /// Answers the next requests with `replies`, in order, then with 201s.
     pub fn script(&self, replies: impl IntoIterator<Item = Reply>) {
         self.inner.lock().expect("lock").script.extend(replies);
+    }
+
+    /// Waits `delay` before answering each request from now on (a slow X).
+    pub fn delay(&self, delay: std::time::Duration) {
+        self.inner.lock().expect("lock").delay = delay;
     }
 
     /// Every request received so far.
@@ -242,14 +249,20 @@ async fn create_post(State(app): State<AppState>, headers: HeaderMap, body: Byte
             .and_then(|h| h.to_str().ok())
             .map(str::to_string)
     };
+    let delay = {
+        let mut inner = app.inner.lock().expect("lock");
+        inner.received.push(Received {
+            text: text.clone(),
+            signature_valid,
+            oauth,
+            content_length: header("content-length"),
+            transfer_encoding: header("transfer-encoding"),
+        });
+        inner.delay
+    };
+    // Received, then slow to answer: the request may have been acted on.
+    tokio::time::sleep(delay).await;
     let mut inner = app.inner.lock().expect("lock");
-    inner.received.push(Received {
-        text: text.clone(),
-        signature_valid,
-        oauth,
-        content_length: header("content-length"),
-        transfer_encoding: header("transfer-encoding"),
-    });
     if !signature_valid {
         return problem(401, "Unauthorized", "Unauthorized");
     }

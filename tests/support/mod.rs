@@ -5,6 +5,7 @@
 pub mod api;
 pub mod bad_inputs;
 pub mod fake_x;
+pub mod serve;
 pub mod spin;
 
 use std::path::PathBuf;

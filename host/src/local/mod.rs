@@ -2,5 +2,6 @@
 //! due schedules inside their flexible time window, and a loopback HTTP API.
 
 pub mod api;
+pub mod lock;
 pub mod store;
 pub mod timer;

@@ -338,7 +338,11 @@ fn unavailable_ledger(e: impl std::fmt::Display) -> LedgerError {
 impl LedgerBackend for SqliteStore {
     async fn claim(&self, key: &str) -> Result<Entry, LedgerError> {
         let mut conn = self.conn();
-        let tx = conn.transaction().map_err(unavailable_ledger)?;
+        // IMMEDIATE takes the write lock before the read, so two claims of one key (even
+        // from two processes) are serialized: exactly one sees no row and inserts it.
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(unavailable_ledger)?;
         let existing: Option<(String, Option<String>, i64)> = tx
             .query_row(
                 "SELECT state, post_id, claimed_at FROM ledger WHERE key = ?1",

@@ -21,28 +21,73 @@ pub use sps_local::delivery::RetryPolicy;
 /// manager usually waits before SIGKILL (docker's default).
 pub const DRAIN: Duration = Duration::from_secs(8);
 
-/// Delivers due schedules until the process ends.
-pub async fn run(runtime: Runtime, store: Arc<SqliteStore>, policy: RetryPolicy) {
-    loop {
-        if let Err(err) = deliver_due(&runtime, &store, policy).await {
-            tracing::error!(error = %format!("{err:#}"), "timer: cannot read due schedules; retrying");
-        }
-        let wait = match store.next_fire_at() {
-            Ok(Some(next)) => {
-                let now_ms = chrono::Utc::now().timestamp_millis();
-                let until = next.saturating_mul(1000).saturating_sub(now_ms);
-                Duration::from_millis(u64::try_from(until.clamp(0, 1000)).unwrap_or(1000))
+/// The longest wait between two rounds while the store keeps failing (a full disk, a
+/// read-only file system): rounds back off from 1 s, doubling, to this.
+pub const MAX_STORE_BACKOFF: Duration = Duration::from_secs(60);
+
+/// How often a store that keeps failing is logged again.
+const STORE_FAILURE_LOG_EVERY: Duration = Duration::from_secs(60);
+
+/// Delivers due schedules until `stop` turns true; then returns after the delivery in
+/// flight, if any, has finished and recorded its outcome (no new delivery starts).
+///
+/// While the store fails, rounds back off (1 s, doubling, to [`MAX_STORE_BACKOFF`]) and the
+/// failure is logged once a minute, with how many rounds failed; the first round that
+/// succeeds again logs the recovery.
+pub async fn run(
+    runtime: Runtime,
+    store: Arc<SqliteStore>,
+    policy: RetryPolicy,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut failures: u32 = 0;
+    let mut last_logged: Option<std::time::Instant> = None;
+    while !*stop.borrow() {
+        let wait = match deliver_due(&runtime, &store, policy, &stop).await {
+            Ok(()) => {
+                if failures > 0 {
+                    tracing::info!(
+                        failed_rounds = failures,
+                        "timer: the local store works again"
+                    );
+                }
+                failures = 0;
+                last_logged = None;
+                until_next(&store)
             }
-            _ => Duration::from_secs(1),
+            Err(err) => {
+                failures = failures.saturating_add(1);
+                let backoff = Duration::from_secs(1u64 << failures.saturating_sub(1).min(6))
+                    .min(MAX_STORE_BACKOFF);
+                if last_logged.is_none_or(|t| t.elapsed() >= STORE_FAILURE_LOG_EVERY) {
+                    tracing::error!(error = %format!("{err:#}"), failed_rounds = failures, retry_in_seconds = backoff.as_secs(), "timer: the local store failed; deliveries wait");
+                    last_logged = Some(std::time::Instant::now());
+                }
+                backoff
+            }
         };
         tokio::select! {
             () = tokio::time::sleep(wait) => {}
-            () = store.changed() => {}
+            () = store.changed(), if failures == 0 => {}
+            _ = stop.changed() => {}
         }
     }
 }
 
-/// Delivers every schedule due now, one after another.
+/// How long to sleep until the next schedule is due (at most 1 s, so a clock jump is
+/// noticed).
+fn until_next(store: &SqliteStore) -> Duration {
+    match store.next_fire_at() {
+        Ok(Some(next)) => {
+            let now_ms = chrono::Utc::now().timestamp_millis();
+            let until = next.saturating_mul(1000).saturating_sub(now_ms);
+            Duration::from_millis(u64::try_from(until.clamp(0, 1000)).unwrap_or(1000))
+        }
+        _ => Duration::from_secs(1),
+    }
+}
+
+/// Delivers every schedule due now, one after another, until `stop` turns true.
 ///
 /// # Errors
 /// When the store cannot be read or written.
@@ -50,9 +95,13 @@ pub async fn deliver_due(
     runtime: &Runtime,
     store: &SqliteStore,
     policy: RetryPolicy,
+    stop: &tokio::sync::watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
     let now = chrono::Utc::now().timestamp();
     for due in store.due(now)? {
+        if *stop.borrow() {
+            break;
+        }
         deliver(runtime, store, policy, &due).await?;
     }
     Ok(())
