@@ -1,0 +1,159 @@
+//! The capability backends of the SQLite store: `schedules` (EventBridge Scheduler's
+//! semantics), `events` (the event log) and the send ledger.
+
+use async_trait::async_trait;
+use rusqlite::{params, OptionalExtension};
+
+use super::SqliteStore;
+use crate::bindings::events::EventError;
+use crate::bindings::ledger::{Entry, LedgerError};
+use crate::bindings::schedules::{Schedule, ScheduleError};
+use crate::caps::events::{EventBackend, EventEnvelope};
+use crate::caps::ledger::LedgerBackend;
+use crate::caps::schedules::{self, ScheduleBackend};
+
+fn unavailable_schedule(e: impl std::fmt::Display) -> ScheduleError {
+    ScheduleError::Unavailable(format!("local store: {e}"))
+}
+
+#[async_trait]
+impl ScheduleBackend for SqliteStore {
+    async fn create(&self, s: Schedule) -> Result<(), ScheduleError> {
+        schedules::validate(&s)?;
+        let fire_at = Self::fire_at(&s.at, s.flexible_window_minutes)?;
+        let inserted = self
+            .conn()
+            .execute(
+                "INSERT INTO schedules (name, at, flexible_window_minutes, input, fire_at, due_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)
+                 ON CONFLICT (name) DO NOTHING",
+                params![s.name, s.at, s.flexible_window_minutes, s.input, fire_at],
+            )
+            .map_err(unavailable_schedule)?;
+        if inserted == 0 {
+            return Err(ScheduleError::Conflict);
+        }
+        self.changed.notify_one();
+        Ok(())
+    }
+
+    async fn update(&self, s: Schedule) -> Result<(), ScheduleError> {
+        schedules::validate(&s)?;
+        let fire_at = Self::fire_at(&s.at, s.flexible_window_minutes)?;
+        let updated = self
+            .conn()
+            .execute(
+                "UPDATE schedules SET at = ?2, flexible_window_minutes = ?3, input = ?4, fire_at = ?5, due_at = ?5, attempt = 0,
+                 version = version + 1 WHERE name = ?1",
+                params![s.name, s.at, s.flexible_window_minutes, s.input, fire_at],
+            )
+            .map_err(unavailable_schedule)?;
+        if updated == 0 {
+            return Err(ScheduleError::NotFound);
+        }
+        self.changed.notify_one();
+        Ok(())
+    }
+
+    async fn get(&self, name: &str) -> Result<Schedule, ScheduleError> {
+        self.conn()
+            .query_row(
+                "SELECT name, at, flexible_window_minutes, input FROM schedules WHERE name = ?1",
+                params![name],
+                |r| {
+                    Ok(Schedule {
+                        name: r.get(0)?,
+                        at: r.get(1)?,
+                        flexible_window_minutes: r.get(2)?,
+                        input: r.get(3)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(unavailable_schedule)?
+            .ok_or(ScheduleError::NotFound)
+    }
+
+    async fn delete(&self, name: &str) -> Result<(), ScheduleError> {
+        let deleted = self
+            .conn()
+            .execute("DELETE FROM schedules WHERE name = ?1", params![name])
+            .map_err(unavailable_schedule)?;
+        if deleted == 0 {
+            return Err(ScheduleError::NotFound);
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl EventBackend for SqliteStore {
+    async fn publish(&self, event: EventEnvelope) -> Result<(), EventError> {
+        let text = serde_json::to_string(&event).map_err(|e| EventError::Invalid(e.to_string()))?;
+        self.conn()
+            .execute(
+                "INSERT INTO events (id, envelope) VALUES (?1, ?2)",
+                params![event.id, text],
+            )
+            .map_err(|e| EventError::Unavailable(format!("local store: {e}")))?;
+        Ok(())
+    }
+}
+
+fn unavailable_ledger(e: impl std::fmt::Display) -> LedgerError {
+    LedgerError::Unavailable(format!("local store: {e}"))
+}
+
+#[async_trait]
+impl LedgerBackend for SqliteStore {
+    async fn claim(&self, key: &str) -> Result<Entry, LedgerError> {
+        let mut conn = self.conn();
+        // IMMEDIATE takes the write lock before the read, so two claims of one key (even
+        // from two processes) are serialized: exactly one sees no row and inserts it.
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(unavailable_ledger)?;
+        let existing: Option<(String, Option<String>, i64)> = tx
+            .query_row(
+                "SELECT state, post_id, claimed_at FROM ledger WHERE key = ?1",
+                params![key],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()
+            .map_err(unavailable_ledger)?;
+        let entry = match existing {
+            Some((state, Some(post_id), _)) if state == "sent" => Entry::Sent(post_id),
+            Some((_, _, claimed_at)) => Entry::InFlight(u64::try_from(claimed_at).unwrap_or(0)),
+            None => {
+                tx.execute(
+                    "INSERT INTO ledger (key, state, claimed_at) VALUES (?1, 'in-flight', ?2)",
+                    params![key, chrono::Utc::now().timestamp()],
+                )
+                .map_err(unavailable_ledger)?;
+                Entry::Claimed
+            }
+        };
+        tx.commit().map_err(unavailable_ledger)?;
+        Ok(entry)
+    }
+
+    async fn record_sent(&self, key: &str, post_id: &str) -> Result<(), LedgerError> {
+        self.conn()
+            .execute(
+                "INSERT INTO ledger (key, state, post_id, claimed_at) VALUES (?1, 'sent', ?2, ?3)
+                 ON CONFLICT (key) DO UPDATE SET state = 'sent', post_id = ?2",
+                params![key, post_id, chrono::Utc::now().timestamp()],
+            )
+            .map_err(unavailable_ledger)?;
+        Ok(())
+    }
+
+    async fn release(&self, key: &str) -> Result<(), LedgerError> {
+        self.conn()
+            .execute(
+                "DELETE FROM ledger WHERE key = ?1 AND state = 'in-flight'",
+                params![key],
+            )
+            .map_err(unavailable_ledger)?;
+        Ok(())
+    }
+}
