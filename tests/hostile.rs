@@ -1,0 +1,570 @@
+//! Hostile components (tests/hostile/: test-only crates built here for wasm32-wasip2) in
+//! the real host beside the real scheduler, sender and twitter components: each is
+//! stopped by the host, the post ends in a reason, and the host goes on serving others.
+
+// A test reports a failure by panicking; the workspace lints deny that only outside tests.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod support;
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use sps_host::bindings::sending::{Delivery, FailureReport, RetryLaterHint, SendFailure, Sent};
+use sps_host::caps::http::OutboundPolicy;
+use sps_host::memory::MemoryBackend;
+use sps_host::runtime::{GuestTimeExceeded, PlatformSettings, Runtime};
+use sps_host::secrets::XCredentials;
+use support::api::{events_until, get, post, readme_event, secrets_file};
+use support::fake_x::{FakeX, FIRST_ID};
+
+const FIRST: Delivery = Delivery {
+    attempt: 1,
+    final_attempt: false,
+    due_at: None,
+};
+const FINAL: Delivery = Delivery {
+    attempt: 5,
+    final_attempt: true,
+    due_at: None,
+};
+
+/// Where the hostile components are built, once per test process: `cargo build` of
+/// the workspace tests/hostile into `<target>/hostile-components`.
+fn hostile_dir() -> &'static Path {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        // components_dir() is <target>/wasm-components/wasm32-wasip2/release.
+        let target = support::components_dir()
+            .ancestors()
+            .nth(3)
+            .expect("target dir")
+            .join("hostile-components");
+        let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/hostile/Cargo.toml");
+        let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+        cmd.args([
+            "build",
+            "--release",
+            "--locked",
+            "--target",
+            "wasm32-wasip2",
+        ])
+        .arg("--manifest-path")
+        .arg(&manifest)
+        .arg("--target-dir")
+        .arg(&target);
+        // As in host/build.rs: settings of the outer build must not leak into this one.
+        for var in [
+            "CARGO_ENCODED_RUSTFLAGS",
+            "RUSTFLAGS",
+            "RUSTC_WORKSPACE_WRAPPER",
+            "CARGO_BUILD_TARGET",
+            "CARGO_TARGET_DIR",
+            "CARGO_PRIMARY_PACKAGE",
+            "CARGO_LLVM_COV",
+            "LLVM_PROFILE_FILE",
+        ] {
+            cmd.env_remove(var);
+        }
+        let status = cmd.status().expect("run cargo");
+        assert!(status.success(), "building tests/hostile failed: {status}");
+        target.join("wasm32-wasip2").join("release")
+    })
+}
+
+/// A components directory: the real sender and twitter, the real scheduler or
+/// `scheduler` (a hostile crate's name), and each `(platform, crate)` as
+/// `sps_<platform>.wasm`.
+fn components(scheduler: Option<&str>, platforms: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let real = support::components_dir();
+    let hostile = |name: &str| hostile_dir().join(format!("sps_hostile_{name}.wasm"));
+    let mut files = vec![
+        (
+            scheduler.map_or_else(|| real.join("sps_scheduler.wasm"), hostile),
+            "sps_scheduler.wasm".to_string(),
+        ),
+        (real.join("sps_sender.wasm"), "sps_sender.wasm".to_string()),
+        (
+            real.join("sps_twitter.wasm"),
+            "sps_twitter.wasm".to_string(),
+        ),
+    ];
+    for (platform, name) in platforms {
+        files.push((hostile(name), format!("sps_{platform}.wasm")));
+    }
+    for (from, to) in files {
+        std::fs::copy(&from, dir.path().join(to))
+            .unwrap_or_else(|e| panic!("copy {}: {e}", from.display()));
+    }
+    dir
+}
+
+struct Harness {
+    runtime: Runtime,
+    memory: Arc<MemoryBackend>,
+    x: FakeX,
+    _dir: tempfile::TempDir,
+}
+
+/// A runtime with the default limits (1 s of guest time, 64 MiB), the fake X for
+/// `twitter`, and the hostile `(platform, crate, settings)`, each allowed to call only
+/// the fake X.
+fn harness(platforms: &[(&str, &str, HashMap<String, String>)]) -> Harness {
+    let x = FakeX::start();
+    let names: Vec<(&str, &str)> = platforms.iter().map(|(p, c, _)| (*p, *c)).collect();
+    let dir = components(None, &names);
+    let credentials = XCredentials::from_json(support::SECRETS_JSON).expect("secrets");
+    let mut settings = sps_host::settings::runtime_settings(
+        dir.path().to_path_buf(),
+        support::shared_cache_dir(),
+        0,
+        &x.base_url,
+        &credentials,
+    )
+    .expect("settings");
+    for (platform, _, config) in platforms {
+        let outbound = OutboundPolicy::deny_all()
+            .allow_url(&x.base_url)
+            .expect("url");
+        settings.platforms.insert(
+            platform.to_string(),
+            PlatformSettings {
+                config: config.clone(),
+                outbound,
+            },
+        );
+    }
+    let (memory, backends) = MemoryBackend::backends();
+    let runtime = Runtime::new(settings, backends).expect("runtime");
+    Harness {
+        runtime,
+        memory,
+        x,
+        _dir: dir,
+    }
+}
+
+fn input(reference: &str, platform: &str) -> String {
+    json!({"referenceNumber": reference, "message": "Hello from a hostile test", "platform": platform,
+        "scheduledDate": "2030-01-02T03:04:00"})
+    .to_string()
+}
+
+/// The events published so far as (detail-type, detail).
+fn events(memory: &MemoryBackend) -> Vec<(String, Value)> {
+    memory
+        .events()
+        .into_iter()
+        .map(|e| (e.detail_type, e.detail))
+        .collect()
+}
+
+fn failed(reference: &str, code: &str, message: &str, retryable: bool) -> SendFailure {
+    SendFailure::Failed(FailureReport {
+        reference_number: Some(reference.into()),
+        code: code.into(),
+        message: message.into(),
+        retryable,
+    })
+}
+
+fn failed_event(reference: &str, code: &str, message: &str, retryable: bool) -> (String, Value) {
+    (
+        "Social Post Failed".into(),
+        json!({"referenceNumber": reference, "reason": code, "reasonMessage": message,
+            "retryable": retryable, "stage": "sending"}),
+    )
+}
+
+/// A normal delivery to the real twitter component, after the hostile one: X gets it.
+async fn twitter_still_works(h: &Harness, reference: &str) {
+    let before = h.x.received().len();
+    let outcome = h
+        .runtime
+        .send_post(&input(reference, "twitter"), FIRST)
+        .await
+        .expect("call");
+    assert_eq!(
+        outcome,
+        Ok(Sent {
+            reference_number: reference.into(),
+            post_id: FIRST_ID.to_string()
+        })
+    );
+    assert_eq!(h.x.received().len(), before + 1);
+    let last = h.memory.events().pop().expect("an event");
+    assert_eq!(
+        (last.detail_type.as_str(), last.detail),
+        (
+            "Social Post Sent",
+            json!({"referenceNumber": reference, "postId": FIRST_ID.to_string()})
+        )
+    );
+}
+
+/// Asserts that `message` is the host's message for a trap in the export `export` of
+/// `wasm`: `<prefix>error while executing at wasm backtrace:`, one line per frame (their
+/// offsets and mangled names change with every build), the export's last, then
+/// `: <cause>`.
+fn assert_trap(message: &str, prefix: &str, wasm: &str, export: &str, cause: &str) {
+    let head = format!("{prefix}error while executing at wasm backtrace:\n");
+    let tail = format!(" - {wasm}!{export}: {cause}");
+    assert!(
+        message.starts_with(&head) && message.ends_with(&tail),
+        "{message:?} is not {head:?}...{tail:?}"
+    );
+}
+
+/// Asserts that the delivery of `reference` to the hostile `platform` (the crate
+/// `sps-hostile-<crate_name>`) ended in `unknown-outcome`, final and reported, because
+/// its `publish` trapped with `cause`, and that this was the only event. Returns the
+/// report's message.
+fn assert_publish_trapped(
+    h: &Harness,
+    outcome: &Result<Sent, SendFailure>,
+    (reference, platform, crate_name): (&str, &str, &str),
+    cause: &str,
+) -> String {
+    let Err(SendFailure::Failed(report)) = outcome else {
+        panic!("{outcome:?}");
+    };
+    assert_eq!(
+        (
+            report.reference_number.as_deref(),
+            report.code.as_str(),
+            report.retryable
+        ),
+        (Some(reference), "unknown-outcome", false)
+    );
+    assert_trap(
+        &report.message,
+        &format!("the {platform} component failed: "),
+        &format!("sps_hostile_{crate_name}.wasm"),
+        "sps:social/platform@0.1.0#publish",
+        cause,
+    );
+    assert_eq!(
+        events(&h.memory),
+        vec![failed_event(
+            reference,
+            "unknown-outcome",
+            &report.message,
+            false
+        )]
+    );
+    report.message.clone()
+}
+
+#[tokio::test]
+async fn a_publish_that_loops_forever_is_stopped_after_one_second_of_guest_time() {
+    let h = harness(&[("loop", "loop", HashMap::new())]);
+    let started = Instant::now();
+    let outcome = h
+        .runtime
+        .send_post(&input("spin", "loop"), FIRST)
+        .await
+        .expect("call");
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed >= Duration::from_millis(950) && elapsed < Duration::from_secs(4),
+        "{elapsed:?}"
+    );
+    // The error the epoch deadline callback ends the call with.
+    let cause = GuestTimeExceeded(1000).to_string();
+    assert_eq!(
+        cause,
+        "the component ran for more than its guest time limit of 1000 ms"
+    );
+    assert_publish_trapped(&h, &outcome, ("spin", "loop", "loop"), &cause);
+    assert_eq!(h.x.received().len(), 0);
+    twitter_still_works(&h, "after-loop").await;
+}
+
+#[tokio::test]
+async fn a_publish_that_allocates_without_end_is_stopped_at_the_memory_limit() {
+    let h = harness(&[("alloc", "alloc", HashMap::new())]);
+    let started = Instant::now();
+    let outcome = h
+        .runtime
+        .send_post(&input("hog", "alloc"), FIRST)
+        .await
+        .expect("call");
+    let elapsed = started.elapsed();
+    assert!(elapsed < Duration::from_secs(4), "{elapsed:?}");
+    // 64 MiB and one 64 KiB page: the first growth past Limits::memory_bytes.
+    let message = assert_publish_trapped(
+        &h,
+        &outcome,
+        ("hog", "alloc", "alloc"),
+        "forcing trap when growing memory to 67174400 bytes",
+    );
+    // It trapped in the allocator.
+    assert!(
+        message.contains(" - sps_hostile_alloc.wasm!dlmalloc\n"),
+        "{message}"
+    );
+    assert_eq!(h.x.received().len(), 0);
+    twitter_still_works(&h, "after-alloc").await;
+}
+
+#[tokio::test]
+async fn a_request_to_a_host_not_granted_is_denied() {
+    // `http` posts to a second fake X, `port9` to http://127.0.0.1:9/ (its default);
+    // both may call only the first fake X.
+    let other = FakeX::start();
+    let other_url = format!("{}/2/tweets", other.base_url);
+    let h = harness(&[
+        (
+            "http",
+            "http",
+            HashMap::from([("url".to_string(), other_url.clone())]),
+        ),
+        ("port9", "http", HashMap::new()),
+    ]);
+    let denied = |url: &str| format!("could not reach {url}: ErrorCode::HttpRequestDenied");
+
+    // Like the twitter component's "not sent", the denial is transient: retried first...
+    let outcome = h
+        .runtime
+        .send_post(&input("denied", "http"), FIRST)
+        .await
+        .expect("call");
+    assert_eq!(
+        outcome,
+        Err(SendFailure::RetryLater(RetryLaterHint {
+            retry_at: None,
+            code: "platform-unavailable".into(),
+            message: denied(&other_url),
+        }))
+    );
+    assert_eq!(events(&h.memory), vec![]);
+    // ...and reported on the final delivery.
+    let outcome = h
+        .runtime
+        .send_post(&input("denied", "http"), FINAL)
+        .await
+        .expect("call");
+    let message = denied(&other_url);
+    assert_eq!(
+        outcome,
+        Err(failed("denied", "platform-unavailable", &message, true))
+    );
+    let outcome = h
+        .runtime
+        .send_post(&input("denied9", "port9"), FINAL)
+        .await
+        .expect("call");
+    let message9 = denied("http://127.0.0.1:9/");
+    assert_eq!(
+        outcome,
+        Err(failed("denied9", "platform-unavailable", &message9, true))
+    );
+    assert_eq!(
+        events(&h.memory),
+        vec![
+            failed_event("denied", "platform-unavailable", &message, true),
+            failed_event("denied9", "platform-unavailable", &message9, true),
+        ]
+    );
+    assert_eq!((other.received().len(), h.x.received().len()), (0, 0));
+    twitter_still_works(&h, "after-http").await;
+}
+
+/// Nothing caps a post id: the 10 MB id goes through the host into the sender, into the
+/// send ledger and, as it is, into `Social Post Sent` (an EventBridge entry holds at most
+/// 256 KiB and a DynamoDB item 400 KB, so on AWS both writes would fail).
+#[tokio::test]
+async fn a_ten_megabyte_post_id_is_recorded_and_reported_as_it_is() {
+    let h = harness(&[("bigid", "bigid", HashMap::new())]);
+    let id = "1".repeat(10_000_000);
+    for delivery in [FIRST, FINAL] {
+        let started = Instant::now();
+        let outcome = h
+            .runtime
+            .send_post(&input("huge", "bigid"), delivery)
+            .await
+            .expect("call");
+        let elapsed = started.elapsed();
+        assert!(elapsed < Duration::from_secs(4), "{elapsed:?}");
+        // Compared without assert_eq!, whose message would print the 10 MB.
+        let Ok(sent) = &outcome else {
+            panic!("{outcome:?}");
+        };
+        assert!(sent.reference_number == "huge" && sent.post_id == id);
+    }
+    // The second delivery is answered the same: the send ledger holds the 10 MB id, which
+    // the sender reports again. One Social Post Sent per delivery, each with the whole id.
+    let events = h.memory.events();
+    assert_eq!(events.len(), 2);
+    for event in &events {
+        assert_eq!(event.detail_type, "Social Post Sent");
+        assert!(event.detail == json!({"referenceNumber": "huge", "postId": id}));
+        assert_eq!(event.detail.to_string().len(), 10_000_038);
+    }
+    twitter_still_works(&h, "after-bigid").await;
+}
+
+struct Serve {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `sps serve` on a free port with the components of `components`.
+fn serve(components: &Path, data_dir: &Path, x: &FakeX, secrets: &Path) -> Serve {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sps"))
+        .arg("serve")
+        .env("SPS_LISTEN", "127.0.0.1:0")
+        .env("SPS_DATA_DIR", data_dir)
+        .env("SPS_COMPONENTS_DIR", components)
+        .env("SPS_X_API_BASE_URL", &x.base_url)
+        .env("SPS_SECRETS_FILE", secrets)
+        .env("SPS_FLEXIBLE_WINDOW_MINUTES", "0")
+        .env("SPS_RELOAD_SECONDS", "1")
+        .env("SPS_CACHE_DIR", support::shared_cache_dir())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("spawn sps");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).expect("read");
+    let base = line
+        .trim()
+        .strip_prefix("sps serve listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_string();
+    Serve { child, base }
+}
+
+/// Asserts that `message` is the host's message for the trap of the hostile scheduler.
+fn assert_scheduler_trap(message: &str) {
+    assert_trap(
+        message,
+        "the scheduler component failed: ",
+        "sps_hostile_trap.wasm",
+        "sps:social/scheduling@0.1.0#schedule-post",
+        "wasm trap: wasm `unreachable` instruction executed",
+    );
+}
+
+#[tokio::test]
+async fn a_scheduler_that_traps_fails_the_call() {
+    let x = FakeX::start();
+    let dir = components(Some("trap"), &[]);
+    let credentials = XCredentials::from_json(support::SECRETS_JSON).expect("secrets");
+    let settings = sps_host::settings::runtime_settings(
+        dir.path().to_path_buf(),
+        support::shared_cache_dir(),
+        0,
+        &x.base_url,
+        &credentials,
+    )
+    .expect("settings");
+    let (memory, backends) = MemoryBackend::backends();
+    let runtime = Runtime::new(settings, backends).expect("runtime");
+    let event = readme_event("trapped", "2099-01-01T00:00:00").to_string();
+    for _ in 0..2 {
+        let err = runtime.schedule_post(&event).await.expect_err("a trap");
+        assert_scheduler_trap(&format!("{err:#}"));
+    }
+    assert!(memory.events().is_empty() && memory.schedules().is_empty());
+    // The same runtime's sender and twitter still work.
+    let outcome = runtime
+        .send_post(&input("after-trap", "twitter"), FIRST)
+        .await
+        .expect("call");
+    assert_eq!(
+        outcome,
+        Ok(Sent {
+            reference_number: "after-trap".into(),
+            post_id: FIRST_ID.to_string()
+        })
+    );
+    assert_eq!(x.received().len(), 1);
+}
+
+#[test]
+fn sps_serve_answers_500_for_a_scheduler_that_traps_and_keeps_serving() {
+    let x = FakeX::start();
+    let dir = components(Some("trap"), &[]);
+    let data = tempfile::tempdir().expect("tempdir");
+    let mut server = serve(
+        dir.path(),
+        &data.path().join("data"),
+        &x,
+        &secrets_file(data.path()),
+    );
+    let event = readme_event("trapped", "2099-01-01T00:00:00");
+    for _ in 0..2 {
+        let (status, body) = post(&server.base, &event);
+        assert_eq!(
+            (status, body["status"].as_str(), body["reason"].as_str()),
+            (500, Some("error"), Some("component-failed"))
+        );
+        assert_eq!(body.as_object().map(|o| o.len()), Some(3), "{body}");
+        assert_scheduler_trap(body["message"].as_str().expect("message"));
+    }
+    assert!(server.child.try_wait().expect("try_wait").is_none());
+    assert_eq!(
+        get(&server.base, "/health"),
+        json!({"status": "ok", "platforms": ["twitter"]})
+    );
+    assert_eq!(get(&server.base, "/events"), json!([]));
+    assert_eq!(get(&server.base, "/schedules"), json!([]));
+
+    // The real scheduler put in its place (renamed in, so the reload never reads half a
+    // file) is loaded within the reload period and the same process schedules and sends.
+    let tmp = dir.path().join("scheduler.tmp");
+    std::fs::copy(support::components_dir().join("sps_scheduler.wasm"), &tmp).expect("copy");
+    std::fs::rename(&tmp, dir.path().join("sps_scheduler.wasm")).expect("rename");
+    let date = support::utc_in(3);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let (status, body) = loop {
+        let (status, body) = post(&server.base, &readme_event("recovered", &date));
+        if status != 500 || Instant::now() > deadline {
+            break (status, body);
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(
+        (status, body),
+        (
+            201,
+            json!({"status": "scheduled", "action": "created", "referenceNumber": "recovered",
+                "scheduleName": "twitter-recovered", "scheduledDate": date})
+        )
+    );
+    let events = events_until(&server.base, |e| e.len() >= 2);
+    assert_eq!(
+        events,
+        vec![
+            (
+                "Post Scheduled".to_string(),
+                json!({"referenceNumber": "recovered", "scheduledDate": date})
+            ),
+            (
+                "Social Post Sent".to_string(),
+                json!({"referenceNumber": "recovered", "postId": FIRST_ID.to_string()})
+            ),
+        ]
+    );
+    assert_eq!(x.received().len(), 1);
+}

@@ -1,0 +1,31 @@
+//! A hostile platform component: `publish` allocates (and writes) 1 MiB blocks without
+//! end and keeps them all, so only the host's memory limit can end it.
+
+mod bindings {
+    wit_bindgen::generate!({
+        path: "../../../wit",
+        world: "sps:social/platform-component",
+        generate_all,
+    });
+}
+
+use bindings::exports::sps::social::platform::Guest;
+use bindings::sps::social::types::{MessageError, PublishError};
+
+struct Component;
+
+impl Guest for Component {
+    fn validate(_message: String) -> Result<(), MessageError> {
+        Ok(())
+    }
+
+    fn publish(_message: String) -> Result<String, PublishError> {
+        let mut blocks: Vec<Vec<u8>> = Vec::new();
+        loop {
+            blocks.push(vec![0xa5; 1 << 20]);
+            std::hint::black_box(&blocks);
+        }
+    }
+}
+
+bindings::export!(Component with_types_in bindings);

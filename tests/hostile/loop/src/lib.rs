@@ -1,0 +1,30 @@
+//! A hostile platform component: `publish` spins forever without calling the host, so
+//! only the host's guest time limit (the epoch deadline) can end it.
+
+mod bindings {
+    wit_bindgen::generate!({
+        path: "../../../wit",
+        world: "sps:social/platform-component",
+        generate_all,
+    });
+}
+
+use bindings::exports::sps::social::platform::Guest;
+use bindings::sps::social::types::{MessageError, PublishError};
+
+struct Component;
+
+impl Guest for Component {
+    fn validate(_message: String) -> Result<(), MessageError> {
+        Ok(())
+    }
+
+    fn publish(_message: String) -> Result<String, PublishError> {
+        let mut spins: u64 = 0;
+        loop {
+            spins = std::hint::black_box(spins.wrapping_add(1));
+        }
+    }
+}
+
+bindings::export!(Component with_types_in bindings);
