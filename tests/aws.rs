@@ -332,22 +332,22 @@ async fn scheduling_handler_creates_then_replaces_the_schedule_and_reports_it() 
         .handle(readme_event(
             "testtweet",
             "Hello world!",
-            "2099-10-23T08:48:00",
+            "2034-10-23T08:48:00",
         ))
         .await;
     assert_eq!(
         first,
         Ok(
             json!({"status": "scheduled", "action": "created", "referenceNumber": "testtweet",
-            "scheduleName": "twitter-testtweet", "scheduledDate": "2099-10-23T08:48:00"})
+            "scheduleName": "twitter-testtweet", "scheduledDate": "2034-10-23T08:48:00"})
         )
     );
     assert_schedule(
         &aws,
         "social",
         "twitter-testtweet",
-        "2099-10-23T08:48:00",
-        json!({"referenceNumber": "testtweet", "message": "Hello world!", "platform": "twitter", "scheduledDate": "2099-10-23T08:48:00"}),
+        "2034-10-23T08:48:00",
+        json!({"referenceNumber": "testtweet", "message": "Hello world!", "platform": "twitter", "scheduledDate": "2034-10-23T08:48:00"}),
     )
     .await;
 
@@ -355,14 +355,14 @@ async fn scheduling_handler_creates_then_replaces_the_schedule_and_reports_it() 
         .handle(readme_event(
             "testtweet",
             "Second text",
-            "2099-11-01T10:00:30",
+            "2034-11-01T10:00:30",
         ))
         .await;
     assert_eq!(
         second,
         Ok(
             json!({"status": "scheduled", "action": "updated", "referenceNumber": "testtweet",
-            "scheduleName": "twitter-testtweet", "scheduledDate": "2099-11-01T10:00:30"})
+            "scheduleName": "twitter-testtweet", "scheduledDate": "2034-11-01T10:00:30"})
         )
     );
     let listed = aws
@@ -379,8 +379,8 @@ async fn scheduling_handler_creates_then_replaces_the_schedule_and_reports_it() 
         &aws,
         "social",
         "twitter-testtweet",
-        "2099-11-01T10:00:30",
-        json!({"referenceNumber": "testtweet", "message": "Second text", "platform": "twitter", "scheduledDate": "2099-11-01T10:00:30"}),
+        "2034-11-01T10:00:30",
+        json!({"referenceNumber": "testtweet", "message": "Second text", "platform": "twitter", "scheduledDate": "2034-11-01T10:00:30"}),
     )
     .await;
 
@@ -392,12 +392,12 @@ async fn scheduling_handler_creates_then_replaces_the_schedule_and_reports_it() 
             outcome_event(
                 "Post Scheduled",
                 "SocialPostScheduler",
-                json!({"referenceNumber": "testtweet", "scheduledDate": "2099-10-23T08:48:00"})
+                json!({"referenceNumber": "testtweet", "scheduledDate": "2034-10-23T08:48:00"})
             ),
             outcome_event(
                 "Post Scheduled",
                 "SocialPostScheduler",
-                json!({"referenceNumber": "testtweet", "scheduledDate": "2099-11-01T10:00:30"})
+                json!({"referenceNumber": "testtweet", "scheduledDate": "2034-11-01T10:00:30"})
             ),
         ]
     );
@@ -466,7 +466,7 @@ async fn a_rejected_event_is_answered_and_reported_never_failed() {
         .await
         .expect("build");
     let reference = unique("rejected");
-    let mut event = readme_event(&reference, "Hello", "2099-10-23T08:48:00");
+    let mut event = readme_event(&reference, "Hello", "2034-10-23T08:48:00");
     event["detail"]["platform"] = json!("Twitter");
     let message = "platform \"Twitter\" is not supported; supported platforms: twitter";
     assert_eq!(
@@ -507,7 +507,7 @@ async fn a_schedules_failure_fails_the_invocation_so_it_is_retried() {
         .await
         .expect("build");
     let result = function
-        .handle(readme_event("retry-me", "Hello", "2099-10-23T08:48:00"))
+        .handle(readme_event("retry-me", "Hello", "2034-10-23T08:48:00"))
         .await;
     let Err(HandlerError {
         error_type,
@@ -940,7 +940,7 @@ async fn components_from_s3_are_checked_and_a_bad_one_is_kept_out() {
     );
     assert_eq!(runtime.platform_names(), vec!["twitter".to_string()]);
     let outcome = runtime
-        .schedule_post(&readme_event("s3", "Still here", "2099-10-23T08:48:00").to_string())
+        .schedule_post(&readme_event("s3", "Still here", "2034-10-23T08:48:00").to_string())
         .await
         .expect("call");
     assert!(outcome.is_ok(), "{outcome:?}");
@@ -1091,20 +1091,20 @@ async fn cargo_lambda_invokes_the_scheduling_function_through_the_runtime_api() 
     let answer = function.invoke(&readme_event(
         "viacargolambda",
         "Hello world!",
-        "2099-10-23T08:48:00",
+        "2034-10-23T08:48:00",
     ));
 
     assert_eq!(
         answer,
         json!({"status": "scheduled", "action": "created", "referenceNumber": "viacargolambda",
-            "scheduleName": "twitter-viacargolambda", "scheduledDate": "2099-10-23T08:48:00"})
+            "scheduleName": "twitter-viacargolambda", "scheduledDate": "2034-10-23T08:48:00"})
     );
     assert_schedule(
         &aws,
         &group_name,
         "twitter-viacargolambda",
-        "2099-10-23T08:48:00",
-        json!({"referenceNumber": "viacargolambda", "message": "Hello world!", "platform": "twitter", "scheduledDate": "2099-10-23T08:48:00"}),
+        "2034-10-23T08:48:00",
+        json!({"referenceNumber": "viacargolambda", "message": "Hello world!", "platform": "twitter", "scheduledDate": "2034-10-23T08:48:00"}),
     )
     .await;
     let events: Vec<Value> = receive_events(&aws, &queue, 1).await;
@@ -1113,7 +1113,7 @@ async fn cargo_lambda_invokes_the_scheduling_function_through_the_runtime_api() 
         vec![outcome_event(
             "Post Scheduled",
             "SocialPostScheduler",
-            json!({"referenceNumber": "viacargolambda", "scheduledDate": "2099-10-23T08:48:00"})
+            json!({"referenceNumber": "viacargolambda", "scheduledDate": "2034-10-23T08:48:00"})
         )]
     );
 }

@@ -90,7 +90,7 @@ async fn schedules_the_readme_event_and_updates_it_on_the_same_reference() {
         .schedule_post(&readme_event(
             "testtweet",
             "Hello world!",
-            "2099-10-23T08:48:00",
+            "2034-10-23T08:48:00",
         ))
         .await
         .expect("call");
@@ -99,7 +99,7 @@ async fn schedules_the_readme_event_and_updates_it_on_the_same_reference() {
         Ok(Scheduled {
             reference_number: "testtweet".into(),
             schedule_name: "twitter-testtweet".into(),
-            scheduled_date: "2099-10-23T08:48:00".into(),
+            scheduled_date: "2034-10-23T08:48:00".into(),
             action: ScheduleAction::Created
         })
     );
@@ -108,7 +108,7 @@ async fn schedules_the_readme_event_and_updates_it_on_the_same_reference() {
         .schedule_post(&readme_event(
             "testtweet",
             "Second text",
-            "2099-11-01T10:00:30Z",
+            "2034-11-01T10:00:30Z",
         ))
         .await
         .expect("call");
@@ -117,7 +117,7 @@ async fn schedules_the_readme_event_and_updates_it_on_the_same_reference() {
         Ok(Scheduled {
             reference_number: "testtweet".into(),
             schedule_name: "twitter-testtweet".into(),
-            scheduled_date: "2099-11-01T10:00:30".into(),
+            scheduled_date: "2034-11-01T10:00:30".into(),
             action: ScheduleAction::Updated
         })
     );
@@ -127,11 +127,11 @@ async fn schedules_the_readme_event_and_updates_it_on_the_same_reference() {
     let s = &schedules["twitter-testtweet"];
     assert_eq!(
         (s.name.as_str(), s.at.as_str(), s.flexible_window_minutes),
-        ("twitter-testtweet", "2099-11-01T10:00:30", 8)
+        ("twitter-testtweet", "2034-11-01T10:00:30", 8)
     );
     assert_eq!(
         serde_json::from_str::<Value>(&s.input).expect("json"),
-        json!({"referenceNumber": "testtweet", "message": "Second text", "platform": "twitter", "scheduledDate": "2099-11-01T10:00:30"})
+        json!({"referenceNumber": "testtweet", "message": "Second text", "platform": "twitter", "scheduledDate": "2034-11-01T10:00:30"})
     );
     assert_eq!(
         events(&h),
@@ -139,12 +139,12 @@ async fn schedules_the_readme_event_and_updates_it_on_the_same_reference() {
             (
                 "Post Scheduled".into(),
                 "SocialPostScheduler".into(),
-                json!({"referenceNumber": "testtweet", "scheduledDate": "2099-10-23T08:48:00"})
+                json!({"referenceNumber": "testtweet", "scheduledDate": "2034-10-23T08:48:00"})
             ),
             (
                 "Post Scheduled".into(),
                 "SocialPostScheduler".into(),
-                json!({"referenceNumber": "testtweet", "scheduledDate": "2099-11-01T10:00:30"})
+                json!({"referenceNumber": "testtweet", "scheduledDate": "2034-11-01T10:00:30"})
             ),
         ]
     );
@@ -155,10 +155,10 @@ async fn rejects_bad_requests_with_a_reason_code_and_a_failed_event() {
     let h = harness();
     let long = "a".repeat(281);
     let cases = [
-        (readme_event("r1", &long, "2099-01-01T00:00:00"), "message-too-long", "message is 281 weighted characters; X allows at most 280"),
-        (json!({"detail-type": "Schedule Social Post", "detail": {"message": "hi", "platform": "Twitter", "scheduledDate": "2099-01-01T00:00:00", "referenceNumber": "r2"}}).to_string(),
+        (readme_event("r1", &long, "2034-01-01T00:00:00"), "message-too-long", "message is 281 weighted characters; X allows at most 280"),
+        (json!({"detail-type": "Schedule Social Post", "detail": {"message": "hi", "platform": "Twitter", "scheduledDate": "2034-01-01T00:00:00", "referenceNumber": "r2"}}).to_string(),
             "unsupported-platform", "platform \"Twitter\" is not supported; supported platforms: twitter"),
-        (readme_event("r3", "hi", "2099-01-01"), "invalid-scheduled-date", ""),
+        (readme_event("r3", "hi", "2034-01-01"), "invalid-scheduled-date", ""),
         (readme_event("r4", "hi", "2023-10-23T08:48:00"), "scheduled-date-in-past", ""),
     ];
     for (event, code, message) in cases {

@@ -128,7 +128,7 @@ fn the_put_events_form_is_accepted() {
     let dir = tempfile::tempdir().expect("tempdir");
     let x = FakeX::start();
     let server = serve(&dir.path().join("data"), &x, &secrets_file(dir.path()));
-    let detail = json!({"message": "From PutEvents", "platform": "twitter", "scheduledDate": "2099-01-01T00:00:00", "referenceNumber": "pe"}).to_string();
+    let detail = json!({"message": "From PutEvents", "platform": "twitter", "scheduledDate": "2034-01-01T00:00:00", "referenceNumber": "pe"}).to_string();
     let (status, body) = post(
         &server.base,
         &json!({"Entries": [
@@ -140,7 +140,7 @@ fn the_put_events_form_is_accepted() {
     assert_eq!(body["FailedEntryCount"], 0);
     assert_eq!(
         body["Entries"][0]["Outcome"],
-        json!({"status": "scheduled", "action": "created", "referenceNumber": "pe", "scheduleName": "twitter-pe", "scheduledDate": "2099-01-01T00:00:00"})
+        json!({"status": "scheduled", "action": "created", "referenceNumber": "pe", "scheduleName": "twitter-pe", "scheduledDate": "2034-01-01T00:00:00"})
     );
     assert_eq!(
         body["Entries"][1]["Outcome"],

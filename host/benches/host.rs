@@ -52,7 +52,7 @@ fn schedule_event(c: &mut Criterion) {
     c.bench_function("schedule_event", |b| {
         b.to_async(&tokio).iter(|| {
             let i = n.fetch_add(1, Ordering::Relaxed);
-            let event = format!(r#"{{"detail-type":"Schedule Social Post","source":"bench","detail":{{"message":"Hello world!","platform":"twitter","scheduledDate":"2099-10-23T08:48:00","referenceNumber":"bench-{i}"}}}}"#);
+            let event = format!(r#"{{"detail-type":"Schedule Social Post","source":"bench","detail":{{"message":"Hello world!","platform":"twitter","scheduledDate":"2034-10-23T08:48:00","referenceNumber":"bench-{i}"}}}}"#);
             let runtime = runtime.clone();
             async move {
                 let outcome = runtime.schedule_post(&event).await;

@@ -2,6 +2,7 @@
 //! `sps serve` (tests/serve.rs) and `spin up` (tests/spin.rs): both runtimes must answer
 //! each the same (README, "Reason codes").
 
+use chrono::NaiveDateTime;
 use serde_json::{json, Value};
 
 use super::api::post_bytes;
@@ -90,9 +91,15 @@ pub fn cases() -> Vec<Case> {
         .collect()
 }
 
-/// Posts every case to `base` and asserts its exact answer; then a date more than five
-/// minutes past, whose message names the server's current time (checked to be within a
-/// minute of this test's clock).
+/// `YYYY-MM-DDTHH:MM:SS`, as the messages give dates.
+fn at(t: NaiveDateTime) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S").to_string()
+}
+
+/// Posts every case to `base` and asserts its exact answer; then the dates judged against
+/// the server's clock (more than five minutes past, more than ten years ahead), whose
+/// messages name the server's current time (checked to be within a minute of this test's
+/// clock) and are otherwise exact.
 pub fn assert_all(base: &str) {
     for case in cases() {
         let (status, answer) = post_bytes(base, &case.body);
@@ -103,22 +110,33 @@ pub fn assert_all(base: &str) {
             case.name
         );
     }
-    let (status, answer) = post_bytes(
-        base,
-        &readme(json!({"scheduledDate": "2023-10-23T08:48:00"})),
-    );
-    let message = answer["message"].as_str().unwrap_or_default().to_string();
-    let now = message
-        .strip_prefix(
-            "scheduledDate 2023-10-23T08:48:00 is more than 300 seconds in the past (now ",
-        )
-        .and_then(|rest| rest.strip_suffix(')'))
-        .and_then(|t| chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S").ok())
-        .unwrap_or_else(|| panic!("unexpected message {message:?}"));
-    assert!(
-        (chrono::Utc::now().naive_utc() - now).num_seconds().abs() < 60,
-        "{message}"
-    );
-    let (want_status, want) = rejected(422, "scheduled-date-in-past", &message, Some("bad"));
-    assert_eq!((status, answer), (want_status, want));
+    // (scheduledDate, reason, the message given the server's now)
+    type Dated = (&'static str, &'static str, fn(NaiveDateTime) -> String);
+    let dated: [Dated; 2] = [
+        ("2023-10-23T08:48:00", "scheduled-date-in-past", |now| {
+            format!(
+                "scheduledDate 2023-10-23T08:48:00 is more than 300 seconds in the past (now {})",
+                at(now)
+            )
+        }),
+        ("9999-12-31T23:59:59", "scheduled-date-too-far", |now| {
+            let latest = now.checked_add_months(chrono::Months::new(120));
+            format!("scheduledDate 9999-12-31T23:59:59 is more than 10 years ahead: the latest accepted is {} (now {})", at(latest.expect("in range")), at(now))
+        }),
+    ];
+    for (date, reason, message) in dated {
+        let (status, answer) = post_bytes(base, &readme(json!({"scheduledDate": date})));
+        let text = answer["message"].as_str().unwrap_or_default();
+        let now = text
+            .rsplit_once("(now ")
+            .and_then(|(_, rest)| rest.strip_suffix(')'))
+            .and_then(|t| NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S").ok())
+            .unwrap_or_else(|| panic!("unexpected message {text:?}"));
+        assert!(
+            (chrono::Utc::now().naive_utc() - now).num_seconds().abs() < 60,
+            "{text}"
+        );
+        let want = rejected(422, reason, &message(now), Some("bad"));
+        assert_eq!((status, answer), want, "scheduledDate {date}");
+    }
 }

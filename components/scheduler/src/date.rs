@@ -1,4 +1,5 @@
-//! The `scheduledDate` policy: accepted formats, conversion to UTC and the past-date rule.
+//! The `scheduledDate` policy: accepted formats, conversion to UTC, the past-date rule and
+//! the horizon.
 //!
 //! Accepted: `YYYY-MM-DDTHH:MM:SS` (UTC), optionally followed by a fraction `.d+` (truncated,
 //! never rounded) and optionally by `Z` or a numeric offset `+HH:MM` / `-HH:MM` (converted to
@@ -10,7 +11,7 @@
 //! every date is normalised to that form in UTC. All parsing and arithmetic is done by chrono;
 //! the process time zone never matters.
 
-use chrono::{DateTime, Datelike, NaiveDateTime, TimeDelta, Timelike, Utc};
+use chrono::{DateTime, Datelike, Months, NaiveDateTime, TimeDelta, Timelike, Utc};
 
 use crate::reason::{Problem, Reason};
 
@@ -20,6 +21,12 @@ pub const AT_FORMAT: &str = "%Y-%m-%dT%H:%M:%S";
 /// How far in the past (seconds) a `scheduledDate` may be and still be accepted; such a post
 /// is scheduled to fire at once.
 pub const PAST_TOLERANCE_SECONDS: i64 = 300;
+
+/// How far ahead a `scheduledDate` may be, in calendar months after now: 120 (10 years).
+/// Our own rule (EventBridge Scheduler states no limit for `at(...)`): a date further ahead
+/// is a typo far more often than a plan, and without a bound a date in the year 9999 plus
+/// the flexible window spilled into the year 10000.
+pub const HORIZON_MONTHS: u32 = 120;
 
 /// When a request's post fires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,12 +127,14 @@ pub fn parse_scheduled_date(text: &str) -> Result<DateTime<Utc>, Problem> {
 /// Decide when a post for `requested` (UTC, whole seconds) fires, given the current time.
 ///
 /// `now` is truncated to the second first. Then: `requested < now - 300 s` is refused;
-/// `now - 300 s <= requested <= now` fires at once (`at = now`); later dates fire at
-/// `requested`.
+/// `now - 300 s <= requested <= now` fires at once (`at = now`); later dates up to
+/// [`HORIZON_MONTHS`] calendar months after `now` (the same day and time of month, or the
+/// month's last day when it has no such day) fire at `requested`; later ones are refused.
 ///
 /// # Errors
 /// A [`Reason::ScheduledDateInPast`] problem when `requested` is more than
-/// [`PAST_TOLERANCE_SECONDS`] before `now`.
+/// [`PAST_TOLERANCE_SECONDS`] before `now`; a [`Reason::ScheduledDateTooFar`] problem when
+/// it is after the horizon.
 pub fn plan(requested: DateTime<Utc>, now: DateTime<Utc>) -> Result<Timing, Problem> {
     let now = truncate_to_second(now);
     let earliest = now
@@ -138,6 +147,22 @@ pub fn plan(requested: DateTime<Utc>, now: DateTime<Utc>) -> Result<Timing, Prob
                 "scheduledDate {} is more than {} seconds in the past (now {})",
                 format(requested),
                 PAST_TOLERANCE_SECONDS,
+                format(now)
+            ),
+        ));
+    }
+    let latest = now
+        .checked_add_months(Months::new(HORIZON_MONTHS))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC);
+    if requested > latest {
+        return Err(Problem::new(
+            Reason::ScheduledDateTooFar,
+            format!(
+                "scheduledDate {} is more than {} years ahead: the latest accepted is {} \
+                 (now {})",
+                format(requested),
+                HORIZON_MONTHS / 12,
+                format(latest),
                 format(now)
             ),
         ));
@@ -294,9 +319,57 @@ mod tests {
     }
 
     #[test]
+    fn horizon_is_exactly_120_calendar_months() {
+        // (now, requested, the latest date accepted when `requested` is past it); 29
+        // February plus ten years is the last day of February.
+        let cases = [
+            ("2026-12-01T17:00:00", "2036-12-01T17:00:00", None),
+            (
+                "2026-12-01T17:00:00",
+                "2036-12-01T17:00:01",
+                Some("2036-12-01T17:00:00"),
+            ),
+            (
+                "2026-12-01T17:00:00",
+                "9999-12-31T23:59:59",
+                Some("2036-12-01T17:00:00"),
+            ),
+            ("2028-02-29T08:00:00", "2038-02-28T08:00:00", None),
+            (
+                "2028-02-29T08:00:00",
+                "2038-03-01T00:00:00",
+                Some("2038-02-28T08:00:00"),
+            ),
+        ];
+        for (now, requested, latest) in cases {
+            let want = match latest {
+                None => Ok(Timing {
+                    scheduled_date: utc(requested),
+                    at: utc(requested),
+                }),
+                Some(latest) => Err(Problem::new(
+                    Reason::ScheduledDateTooFar,
+                    format!(
+                        "scheduledDate {requested} is more than 10 years ahead: the latest \
+                         accepted is {latest} (now {now})"
+                    ),
+                )),
+            };
+            assert_eq!(plan(utc(requested), utc(now)), want, "{requested}");
+        }
+    }
+
+    #[test]
     fn extreme_now_does_not_panic() {
         let requested = utc("2026-01-01T12:00:00");
-        assert!(plan(requested, DateTime::<Utc>::MIN_UTC).is_ok());
-        assert!(plan(requested, DateTime::<Utc>::MAX_UTC).is_err());
+        let code = |now| plan(requested, now).map_err(|p| p.code);
+        assert_eq!(
+            code(DateTime::<Utc>::MIN_UTC),
+            Err("scheduled-date-too-far".to_owned())
+        );
+        assert_eq!(
+            code(DateTime::<Utc>::MAX_UTC),
+            Err("scheduled-date-in-past".to_owned())
+        );
     }
 }

@@ -24,11 +24,14 @@ pub enum Reason {
     InvalidScheduledDate,
     /// `scheduled-date-in-past`: `scheduledDate` is more than 300 seconds before now.
     ScheduledDateInPast,
+    /// `scheduled-date-too-far`: `scheduledDate` is more than 10 years (120 calendar months)
+    /// after now ([`crate::date::HORIZON_MONTHS`]).
+    ScheduledDateTooFar,
 }
 
 impl Reason {
     /// Every reason, in declaration order (for tests and documentation).
-    pub const ALL: [Reason; 8] = [
+    pub const ALL: [Reason; 9] = [
         Reason::InvalidJson,
         Reason::InvalidEvent,
         Reason::UnsupportedDetailType,
@@ -37,6 +40,7 @@ impl Reason {
         Reason::UnsupportedPlatform,
         Reason::InvalidScheduledDate,
         Reason::ScheduledDateInPast,
+        Reason::ScheduledDateTooFar,
     ];
 
     /// The kebab-case code as it appears in events and rejections, e.g. `invalid-json`.
@@ -50,6 +54,7 @@ impl Reason {
             Reason::UnsupportedPlatform => "unsupported-platform",
             Reason::InvalidScheduledDate => "invalid-scheduled-date",
             Reason::ScheduledDateInPast => "scheduled-date-in-past",
+            Reason::ScheduledDateTooFar => "scheduled-date-too-far",
         }
     }
 }
@@ -99,6 +104,7 @@ mod tests {
                 "unsupported-platform",
                 "invalid-scheduled-date",
                 "scheduled-date-in-past",
+                "scheduled-date-too-far",
             ]
         );
         assert_eq!(Reason::MissingField.to_string(), "missing-field");
