@@ -39,6 +39,10 @@ fn readme(changes: Value) -> Vec<u8> {
     event(detail, "Schedule Social Post")
 }
 
+/// Stands for the `referenceNumber` of a rejection reported under a generated reference: the
+/// answer must hold a UUID v4 there.
+pub const GENERATED: &str = "<a generated UUID v4>";
+
 fn rejected(status: u16, reason: &str, message: &str, reference: Option<&str>) -> (u16, Value) {
     (
         status,
@@ -60,6 +64,10 @@ pub fn cases() -> Vec<Case> {
             rejected(422, "unsupported-detail-type", "detail-type \"Nope\" is not supported; expected \"Schedule Social Post\"", bad)),
         ("no message", readme(json!({"message": null})), rejected(422, "missing-field", "message is required", bad)),
         ("a number as message", readme(json!({"message": 5})), rejected(422, "invalid-field", "message must be a string, not a number", bad)),
+        ("an empty referenceNumber", readme(json!({"referenceNumber": ""})),
+            rejected(422, "invalid-field", "referenceNumber must not be empty; leave it out to have one generated", Some(GENERATED))),
+        ("a referenceNumber of 1,025 characters", readme(json!({"referenceNumber": "r".repeat(1025)})),
+            rejected(422, "invalid-field", "referenceNumber is 1025 characters long; at most 1024 are allowed", Some(GENERATED))),
         ("platform in another case", readme(json!({"platform": "Twitter"})),
             rejected(422, "unsupported-platform", "platform \"Twitter\" is not supported; supported platforms: twitter", bad)),
         ("a date of another form", readme(json!({"scheduledDate": "23/10/2030"})),
@@ -102,7 +110,13 @@ fn at(t: NaiveDateTime) -> String {
 /// clock) and are otherwise exact.
 pub fn assert_all(base: &str) {
     for case in cases() {
-        let (status, answer) = post_bytes(base, &case.body);
+        let (status, mut answer) = post_bytes(base, &case.body);
+        if case.answer["referenceNumber"] == GENERATED {
+            let reference = answer["referenceNumber"].as_str().unwrap_or_default();
+            let version = uuid::Uuid::parse_str(reference).map(|u| u.get_version_num());
+            assert_eq!(version, Ok(4), "case: {}: {answer}", case.name);
+            answer["referenceNumber"] = json!(GENERATED);
+        }
         assert_eq!(
             (status, &answer),
             (case.status, &case.answer),

@@ -4,8 +4,8 @@
 //! `referenceNumber` -> `message` presence/type -> `platform` -> `scheduledDate` -> the
 //! platform's validation of the message. A rejected request is reported with a
 //! `Social Post Failed` event (stage `scheduling`, not retryable) whenever its detail object
-//! could be read; the reference is the request's, or a generated UUID when it has none (or a
-//! non-string one). Then the schedule is created, replaced on a name conflict (create-then-
+//! could be read; the reference is the request's, or a generated UUID when it has none (or an
+//! invalid one: not a string, empty, or too long). Then the schedule is created, replaced on a name conflict (create-then-
 //! update is race-free [AWS Scheduler API reference, CreateSchedule: ConflictException;
 //! UpdateSchedule replaces every field]), and `Post Scheduled` is published.
 

@@ -13,6 +13,13 @@ use crate::reason::{Problem, Reason};
 /// The only `detail-type` the scheduler handles.
 pub const DETAIL_TYPE: &str = "Schedule Social Post";
 
+/// The longest `referenceNumber`, in characters (Unicode scalar values): 1,024. Our own
+/// rule: the reference is carried in the schedule's input and in every outcome event, and
+/// an EventBridge entry may be at most 256 KB [Amazon EventBridge User Guide, "PutEvents"
+/// entry size]; 1,024 characters take at most 6 KiB even JSON-escaped (`\uXXXX`), which
+/// leaves the entry's room to the message.
+pub const MAX_REFERENCE_CHARS: usize = 1024;
+
 /// Detail field names (camelCase, as users send them).
 pub mod field {
     /// The optional post identity (a JSON string).
@@ -98,11 +105,25 @@ impl Request {
     /// The `referenceNumber`: `Ok(None)` when absent or null (the caller generates one).
     ///
     /// # Errors
-    /// [`Reason::InvalidField`] when present and not a string. Any string is accepted, even `""`.
+    /// [`Reason::InvalidField`] when present and not a string, when `""`, or when longer than
+    /// [`MAX_REFERENCE_CHARS`] characters.
     pub fn reference(&self) -> Result<Option<&str>, Problem> {
         match self.detail.get(field::REFERENCE_NUMBER) {
             None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
+            Some(Value::String(s)) if s.is_empty() => Err(Problem::new(
+                Reason::InvalidField,
+                "referenceNumber must not be empty; leave it out to have one generated",
+            )),
+            Some(Value::String(s)) => match s.chars().count() {
+                n if n > MAX_REFERENCE_CHARS => Err(Problem::new(
+                    Reason::InvalidField,
+                    format!(
+                        "referenceNumber is {n} characters long; at most {MAX_REFERENCE_CHARS} \
+                         are allowed"
+                    ),
+                )),
+                _ => Ok(Some(s)),
+            },
             Some(other) => Err(invalid_field(field::REFERENCE_NUMBER, other)),
         }
     }
@@ -248,7 +269,23 @@ mod tests {
         );
         assert_eq!(
             request(json!({"referenceNumber": ""})).reference(),
-            Ok(Some(""))
+            Err(Problem::new(
+                Reason::InvalidField,
+                "referenceNumber must not be empty; leave it out to have one generated"
+            ))
+        );
+        // The limit counts characters, not bytes: 1,024 of U+00E9 are 2,048 bytes.
+        let longest = "\u{e9}".repeat(MAX_REFERENCE_CHARS);
+        assert_eq!(
+            request(json!({"referenceNumber": longest})).reference(),
+            Ok(Some(longest.as_str()))
+        );
+        assert_eq!(
+            request(json!({"referenceNumber": "r".repeat(1025)})).reference(),
+            Err(Problem::new(
+                Reason::InvalidField,
+                "referenceNumber is 1025 characters long; at most 1024 are allowed"
+            ))
         );
         assert_eq!(
             request(json!({"referenceNumber": 42})).reference(),

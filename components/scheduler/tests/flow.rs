@@ -534,7 +534,6 @@ fn schedule_names() {
         (r56.clone(), format!("twitter-{r56}")),
         (r57.clone(), hashed(&r57)),
         (r58.clone(), hashed(&r58)),
-        ("".into(), hashed("")),
         ("with space".into(), hashed("with space")),
         ("slash/ref".into(), hashed("slash/ref")),
         ("ünïcödé-ref".into(), hashed("ünïcödé-ref")),
@@ -1114,21 +1113,30 @@ fn platform_validation_codes_pass_through() {
 }
 
 #[test]
-fn any_string_reference_is_accepted_even_empty() {
+fn an_empty_or_too_long_reference_is_rejected_under_a_generated_uuid() {
+    let cases = [
+        (
+            String::new(),
+            "referenceNumber must not be empty; leave it out to have one generated",
+        ),
+        (
+            "r".repeat(1025),
+            "referenceNumber is 1025 characters long; at most 1024 are allowed",
+        ),
+    ];
+    for (reference, message) in cases {
+        let mut fake = Fake::new();
+        let event = envelope(detail(&reference, "2026-03-02T08:48:00"));
+        assert_rejected(&mut fake, &event, UUID1, "invalid-field", message);
+    }
+    // 1,024 characters are scheduled under that reference.
     let mut fake = Fake::new();
-    fake.validation = Some(MessageError {
-        code: "empty-message".to_owned(),
-        message: "message is empty".to_owned(),
-    });
-    let mut d = detail("", "2026-03-02T08:48:00");
-    d["message"] = json!("");
-    assert_rejected(
+    let reference = "r".repeat(1024);
+    let result = schedule_post(
         &mut fake,
-        &envelope(d),
-        "",
-        "empty-message",
-        "message is empty",
+        &envelope(detail(&reference, "2026-03-02T08:48:00")),
     );
+    assert_eq!(result.map(|s| s.reference_number), Ok(reference));
 }
 
 #[test]

@@ -17,11 +17,16 @@ use proptest::prelude::*;
 use serde_json::{Map, Number, Value};
 use sps_scheduler::date::{format, parse_scheduled_date, AT_FORMAT};
 use sps_scheduler::name::{is_name_char, reference_hash, schedule_name, MAX_NAME_LEN};
-use sps_scheduler::request::{field, parse_event, Request, DETAIL_TYPE};
+use sps_scheduler::request::{field, parse_event, Request, DETAIL_TYPE, MAX_REFERENCE_CHARS};
 
 // ---------------------------------------------------------------------------------------------
 // Generators
 // ---------------------------------------------------------------------------------------------
+
+/// Whether `request::reference` accepts this string: 1 to `MAX_REFERENCE_CHARS` characters.
+fn valid_reference(s: &str) -> bool {
+    (1..=MAX_REFERENCE_CHARS).contains(&s.chars().count())
+}
 
 /// JSON leaves. With `floats`, finite `f64` numbers too (their text form need not re-parse to
 /// the same bits, so properties comparing values use `floats = false`).
@@ -167,7 +172,12 @@ proptest! {
                 // the accessors never panic, and agree with the detail's JSON types
                 match (detail.get(field::REFERENCE_NUMBER), request.reference()) {
                     (None | Some(Value::Null), Ok(None)) => {}
-                    (Some(Value::String(s)), Ok(Some(r))) => prop_assert_eq!(s.as_str(), r),
+                    (Some(Value::String(s)), Ok(Some(r))) if valid_reference(s) => {
+                        prop_assert_eq!(s.as_str(), r);
+                    }
+                    (Some(Value::String(s)), Err(p)) if !valid_reference(s) => {
+                        prop_assert_eq!(p.code, "invalid-field");
+                    }
                     (Some(v), Err(p)) if !v.is_string() && !v.is_null() => {
                         prop_assert_eq!(p.code, "invalid-field");
                     }
@@ -207,7 +217,8 @@ proptest! {
     /// bare detail) gives back exactly the fields it was built from, extra fields included.
     #[test]
     fn accepted_request_round_trips_its_fields(
-        (reference, message, platform, date) in any::<(String, String, String, String)>(),
+        reference in any::<String>().prop_filter("1-1,024 characters", |r| valid_reference(r)),
+        (message, platform, date) in any::<(String, String, String)>(),
         extra in prop::collection::btree_map(any::<String>(), json_value(false), 0..4),
         form in 0..3u8,
     ) {
