@@ -134,6 +134,7 @@ fn bad_inputs_get_the_same_answers_as_from_sps_serve() {
     let x = FakeX::start();
     let spin = start(dir.path(), &variables(&x));
     support::bad_inputs::assert_all(&spin.base);
+    support::bad_inputs::assert_routes(&spin.base);
     assert_eq!(
         get(&spin.base, "/health"),
         json!({"status": "ok", "platforms": ["twitter"]})
@@ -249,9 +250,48 @@ fn only_the_platform_component_imports_outgoing_http() {
     assert!(http.contains("allowed_outbound_hosts = []"), "{http}");
 }
 
+/// The composer refuses one of our components that imports more than its world grants
+/// (every import it leaves unplugged would go to Spin: its variables hold every
+/// credential): here the twitter component put in the scheduler's place.
+fn the_composer_refuses_a_component_beyond_its_world() {
+    let built = support::spin::build_app();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let components = support::components_dir();
+    for entry in std::fs::read_dir(&components).expect("components") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "wasm") {
+            std::fs::copy(&path, dir.path().join(path.file_name().expect("name"))).expect("copy");
+        }
+    }
+    std::fs::copy(
+        components.join("sps_twitter.wasm"),
+        dir.path().join("sps_scheduler.wasm"),
+    )
+    .expect("copy");
+    let plan = sps_spin_compose::Plan {
+        components_dir: dir.path().to_path_buf(),
+        scheduler_settings: vec!["flexible_window_minutes".into()],
+        platforms: vec![sps_spin_compose::PlatformPlan {
+            name: "twitter".into(),
+            settings: vec!["x_api_key".into()],
+        }],
+    };
+    let err = sps_spin_compose::compose_http(&plan)
+        .err()
+        .map(|e| e.to_string());
+    assert_eq!(
+        err,
+        Some(format!(
+            "{} imports wasi:http/types@0.2.12, which its world does not grant; it is not composed",
+            dir.path().join("sps_scheduler.wasm").display()
+        ))
+    );
+    assert!(built.join("sps_http_app.wasm").exists());
+}
+
 fn main() {
     let args = Arguments::from_args();
-    let tests: [(&str, fn()); 7] = [
+    let tests: [(&str, fn()); 8] = [
         (
             "the_readme_event_is_sent_once_and_no_secret_is_logged",
             the_readme_event_is_sent_once_and_no_secret_is_logged,
@@ -279,6 +319,10 @@ fn main() {
         (
             "only_the_platform_component_imports_outgoing_http",
             only_the_platform_component_imports_outgoing_http,
+        ),
+        (
+            "the_composer_refuses_a_component_beyond_its_world",
+            the_composer_refuses_a_component_beyond_its_world,
         ),
     ];
     let missing = spin_binary().err();

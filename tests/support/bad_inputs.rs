@@ -154,3 +154,49 @@ pub fn assert_all(base: &str) {
         assert_eq!((status, answer), want, "scheduledDate {date}");
     }
 }
+
+/// The methods and paths around the API answer as axum answers them: HEAD is GET without a
+/// body, another method gets 405 with `Allow`, and a path with a trailing slash is unknown.
+pub fn assert_routes(base: &str) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let head = agent.head(&format!("{base}/health")).call().expect("HEAD");
+    assert_eq!(head.status().as_u16(), 200);
+    assert_eq!(
+        head.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/json")
+    );
+    assert_eq!(
+        head.into_body().read_to_vec().expect("body"),
+        Vec::<u8>::new()
+    );
+    for (path, allow) in [
+        ("/events", "POST,GET,HEAD"),
+        ("/schedules", "GET,HEAD"),
+        ("/health", "GET,HEAD"),
+    ] {
+        let r = agent
+            .delete(&format!("{base}{path}"))
+            .call()
+            .expect("DELETE");
+        assert_eq!(r.status().as_u16(), 405, "{path}");
+        assert_eq!(
+            r.headers().get("allow").and_then(|v| v.to_str().ok()),
+            Some(allow),
+            "{path}"
+        );
+    }
+    for path in ["/events/", "/health/", "/nope"] {
+        let r = agent.get(&format!("{base}{path}")).call().expect("GET");
+        assert_eq!(r.status().as_u16(), 404, "{path}");
+    }
+    let r = agent
+        .post(&format!("{base}/events/"))
+        .send("{}")
+        .expect("POST");
+    assert_eq!(r.status().as_u16(), 404);
+}

@@ -10,6 +10,8 @@
 //!   [`events::to_json`].
 //! - [`input`]: the schedule's target input, serialised by the scheduler and parsed by the
 //!   sender.
+//! - [`worlds`]: what each component world may import, checked by the hosts.
 
 pub mod events;
 pub mod input;
+pub mod worlds;

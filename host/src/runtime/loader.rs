@@ -22,36 +22,7 @@ pub const SENDER_FILE: &str = "sps_sender.wasm";
 /// Every other `sps_<name>.wasm` in a components directory is the platform `<name>`.
 pub const PLATFORM_PREFIX: &str = "sps_";
 
-/// Imports every component may have: what Rust's standard library uses.
-const COMMON_IMPORTS: &[&str] = &[
-    "wasi:cli/",
-    "wasi:io/",
-    "wasi:clocks/",
-    "wasi:random/",
-    "wasi:filesystem/",
-];
-/// Imports of the world `sps:social/scheduler`.
-const SCHEDULER_IMPORTS: &[&str] = &[
-    "wasi:config/store",
-    "sps:social/types",
-    "sps:social/platforms",
-    "sps:social/schedules",
-    "sps:social/events",
-];
-/// Imports of the world `sps:social/sender`.
-const SENDER_IMPORTS: &[&str] = &[
-    "sps:social/types",
-    "sps:social/platforms",
-    "sps:social/events",
-    "sps:social/ledger",
-];
-/// Imports of the world `sps:social/platform-component`, plus outbound HTTP.
-const PLATFORM_IMPORTS: &[&str] = &[
-    "wasi:config/store",
-    "sps:social/types",
-    "wasi:http/outgoing-handler",
-    "wasi:http/types",
-];
+use sps_contract::worlds::{PLATFORM_IMPORTS, SCHEDULER_IMPORTS, SENDER_IMPORTS};
 
 /// Where the components come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -355,21 +326,17 @@ fn deserialize_embedded(
     }
 }
 
-/// Fails when the component imports an interface outside [`COMMON_IMPORTS`] and
-/// `world_imports` (matched without the `@version`).
+/// Fails when the component imports an interface its world does not grant
+/// ([`sps_contract::worlds::first_not_granted`]).
 fn check_imports(
     engine: &Engine,
     component: &Component,
     world_imports: &[&str],
 ) -> anyhow::Result<()> {
     let ty = component.component_type();
-    for (name, _) in ty.imports(engine) {
-        let unversioned = name.split('@').next().unwrap_or(name);
-        let allowed = COMMON_IMPORTS.iter().any(|p| unversioned.starts_with(p))
-            || world_imports.contains(&unversioned);
-        if !allowed {
-            bail!("it imports {name}, which its world does not grant");
-        }
+    let names: Vec<&str> = ty.imports(engine).map(|(name, _)| name).collect();
+    if let Some(name) = sps_contract::worlds::first_not_granted(names, world_imports) {
+        bail!("it imports {name}, which its world does not grant");
     }
     Ok(())
 }

@@ -126,6 +126,23 @@ impl Builder<'_> {
         Ok(self.graph.instantiate(package))
     }
 
+    /// An instance of one of our components, refused when it imports anything its world
+    /// does not grant ([`sps_contract::worlds`]): every import the composer does not plug
+    /// goes to Spin, which would otherwise hand it Spin's variables (every credential) or
+    /// the network.
+    fn checked(&mut self, file: &str, world: &[&str]) -> anyhow::Result<NodeId> {
+        let package = self.package(file)?;
+        let ty = self.graph[package].ty();
+        let imports = self.graph.types()[ty].imports.keys().map(String::as_str);
+        if let Some(name) = sps_contract::worlds::first_not_granted(imports, world) {
+            bail!(
+                "{} imports {name}, which its world does not grant; it is not composed",
+                self.plan.components_dir.join(file).display()
+            );
+        }
+        Ok(self.graph.instantiate(package))
+    }
+
     /// Plugs `export` of `from` into the import `import` of `to`.
     fn plug(&mut self, to: NodeId, import: &str, from: NodeId, export: &str) -> anyhow::Result<()> {
         let alias = self
@@ -162,7 +179,8 @@ impl Builder<'_> {
         let link = self.package("sps_spin_platform_link.wasm")?;
         for platform in &self.plan.platforms {
             let config = self.config(filter, &platform.settings)?;
-            let component = self.instance(&format!("sps_{}.wasm", platform.name))?;
+            let file = format!("sps_{}.wasm", platform.name);
+            let component = self.checked(&file, sps_contract::worlds::PLATFORM_IMPORTS)?;
             self.plug(component, CONFIG, config, CONFIG)?;
             let name = self.scope(std::slice::from_ref(&platform.name))?;
             let next = self.graph.instantiate(link);
@@ -198,7 +216,10 @@ pub fn compose_http(plan: &Plan) -> anyhow::Result<Vec<u8>> {
     let caps = b.instance("sps_spin_caps.wasm")?;
     let platforms = b.platforms(filter)?;
     let scheduler_config = b.config(filter, &plan.scheduler_settings)?;
-    let scheduler = b.instance("sps_scheduler.wasm")?;
+    let scheduler = b.checked(
+        "sps_scheduler.wasm",
+        sps_contract::worlds::SCHEDULER_IMPORTS,
+    )?;
     b.plug(scheduler, CONFIG, scheduler_config, CONFIG)?;
     b.plug(scheduler, PLATFORMS, platforms, PLATFORMS)?;
     b.plug(scheduler, SCHEDULES, caps, SCHEDULES)?;
@@ -236,7 +257,7 @@ pub fn compose_cron(plan: &Plan) -> anyhow::Result<Vec<u8>> {
     let filter = b.package("sps_spin_config.wasm")?;
     let caps = b.instance("sps_spin_caps.wasm")?;
     let platforms = b.platforms(filter)?;
-    let sender = b.instance("sps_sender.wasm")?;
+    let sender = b.checked("sps_sender.wasm", sps_contract::worlds::SENDER_IMPORTS)?;
     b.plug(sender, PLATFORMS, platforms, PLATFORMS)?;
     b.plug(sender, EVENTS, caps, EVENTS)?;
     b.plug(sender, LEDGER, caps, LEDGER)?;

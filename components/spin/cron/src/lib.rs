@@ -93,9 +93,14 @@ mod glue {
         match policy.after(due.due_at, delivery, sps_spin_store::now(), &outcome) {
             Action::Complete => store.complete(due),
             Action::RetryAt(next) => {
+                let why = match &outcome {
+                    Outcome::RetryLater { code, message, .. } => format!("{code}: {message}"),
+                    _ => String::new(),
+                };
                 eprintln!(
-                    "schedule {}: will be retried at {next} (Unix seconds)",
-                    due.name
+                    "schedule {}: will be retried at {} ({why})",
+                    due.name,
+                    sps_local::records::rfc3339(next)
                 );
                 store.retry_at(due, delivery.attempt, next)
             }

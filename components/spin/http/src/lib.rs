@@ -14,8 +14,9 @@ mod glue {
         generate_all,
     });
 
+    use futures::StreamExt as _;
     use serde::Serialize;
-    use spin_sdk::http::{Method, Request, Response};
+    use spin_sdk::http::{IncomingRequest, Method, Response};
     use spin_sdk::http_component;
     use sps::social::{platforms, scheduling};
     use sps_local::api::{self, Answer, PostEvents, Scheduling};
@@ -38,26 +39,47 @@ mod glue {
         }
     }
 
-    fn respond(answer: Answer) -> Response {
+    /// A JSON answer; `head` drops the body (HEAD is GET without one, as axum answers it).
+    fn respond(answer: Answer, head: bool) -> Response {
+        json(answer.status, answer.body.to_string(), head)
+    }
+
+    fn json(status: u16, body: String, head: bool) -> Response {
         Response::builder()
-            .status(answer.status)
+            .status(status)
             .header("content-type", "application/json")
-            .body(answer.body.to_string())
+            .body(if head { String::new() } else { body })
             .build()
     }
 
-    fn empty(status: u16) -> Response {
-        Response::builder().status(status).build()
+    /// 405 with the methods the path takes, as `sps serve` (axum) answers.
+    fn not_allowed(allow: &str) -> Response {
+        Response::builder()
+            .status(405)
+            .header("allow", allow)
+            .build()
+    }
+
+    /// Reads at most [`api::MAX_BODY_BYTES`] + 1 bytes of the body, so an oversized one is
+    /// refused without holding it in memory.
+    async fn read_body(req: IncomingRequest) -> Result<Vec<u8>, Answer> {
+        let mut stream = req.into_body_stream();
+        let mut body = Vec::new();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|e| api::unreadable_body(400, &format!("{e:?}")))?;
+            body.extend(chunk);
+            if body.len() > api::MAX_BODY_BYTES {
+                return Err(api::unreadable_body(
+                    413,
+                    "Failed to buffer the request body: length limit exceeded",
+                ));
+            }
+        }
+        Ok(body)
     }
 
     /// `POST /events`: one event, or a PutEvents body.
     fn post_events(body: &[u8]) -> Answer {
-        if body.len() > api::MAX_BODY_BYTES {
-            return api::unreadable_body(
-                413,
-                "Failed to buffer the request body: length limit exceeded",
-            );
-        }
         match api::plan_post_events(body) {
             PostEvents::Answer(answer) => answer,
             PostEvents::Single(event) => api::schedule_answer(&schedule(&event)),
@@ -68,30 +90,42 @@ mod glue {
         }
     }
 
-    /// A listing read from the store: 200 with the JSON array, or 503 `unavailable`.
+    /// A listing read from the store: 200 with the JSON array (fields in the records'
+    /// order, as `sps serve` writes them), or 503 `unavailable`.
     fn listing<T: Serialize>(
         read: impl FnOnce(&sps_spin_store::Store) -> Result<Vec<T>, String>,
-    ) -> Answer {
+        head: bool,
+    ) -> Response {
         let result = sps_spin_store::Store::open().and_then(|store| read(&store));
-        match result.and_then(|items| serde_json::to_value(items).map_err(|e| e.to_string())) {
-            Ok(body) => Answer { status: 200, body },
-            Err(message) => api::unavailable(&format!("Spin SQLite store: {message}")),
+        match result.and_then(|items| serde_json::to_string(&items).map_err(|e| e.to_string())) {
+            Ok(body) => json(200, body, head),
+            Err(message) => respond(
+                api::unavailable(&format!("Spin SQLite store: {message}")),
+                head,
+            ),
         }
     }
 
     #[http_component]
-    fn handle(req: Request) -> Response {
-        let path = req.path().trim_end_matches('/');
-        let get = matches!(req.method(), Method::Get);
-        let post = matches!(req.method(), Method::Post);
-        match path {
-            "/events" if post => respond(post_events(req.body())),
-            "/events" if get => respond(listing(|s| s.events())),
-            "/schedules" if get => respond(listing(|s| s.pending())),
-            "/dead-letters" if get => respond(listing(|s| s.dead_letters())),
-            "/health" if get => respond(api::health(&platforms::supported())),
-            "/events" | "/schedules" | "/dead-letters" | "/health" => empty(405),
-            _ => empty(404),
+    async fn handle(req: IncomingRequest) -> Response {
+        let path = req.path_with_query().unwrap_or_default();
+        let path = path.split('?').next().unwrap_or_default().to_string();
+        let method = req.method();
+        let head = matches!(method, Method::Head);
+        let get = head || matches!(method, Method::Get);
+        let post = matches!(method, Method::Post);
+        match path.as_str() {
+            "/events" if post => match read_body(req).await {
+                Ok(body) => respond(post_events(&body), false),
+                Err(answer) => respond(answer, false),
+            },
+            "/events" if get => listing(|s| s.events(), head),
+            "/schedules" if get => listing(|s| s.pending(), head),
+            "/dead-letters" if get => listing(|s| s.dead_letters(), head),
+            "/health" if get => respond(api::health(&platforms::supported()), head),
+            "/events" => not_allowed("POST,GET,HEAD"),
+            "/schedules" | "/dead-letters" | "/health" => not_allowed("GET,HEAD"),
+            _ => Response::builder().status(404).build(),
         }
     }
 }
