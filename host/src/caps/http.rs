@@ -120,6 +120,11 @@ impl WasiHttpHooks for OutboundPolicy {
             use http_body_util::BodyExt;
             if !allowed {
                 tracing::warn!(uri = %request.uri(), "outbound HTTP request denied: host not allowed");
+                // Take the body the component writes before answering, so it always learns
+                // of the denial (HTTP-request-denied: nothing was sent) rather than, when its
+                // write comes second, of a body whose reader went away (a reset, which it
+                // would have to treat as "maybe sent").
+                let _ = request.into_body().collect().await;
                 return Err(wasmtime_wasi_http::Error::HttpRequestDenied);
             }
             let (response, io) =

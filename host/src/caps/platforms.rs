@@ -4,7 +4,13 @@
 
 use crate::bindings::platforms::Host;
 use crate::bindings::types::{MessageError, PublishError};
-use crate::runtime::Ctx;
+use crate::runtime::{error_summary, Ctx};
+
+/// The longest post id a platform component may return, bytes (X's ids are 19 digits; an
+/// id must fit the `Social Post Sent` event, 256 KiB on EventBridge, and the send ledger,
+/// 400 KB per DynamoDB item). A longer one is no post id the service can report: the post
+/// may exist, so the call ends in `unknown-outcome`.
+pub const MAX_POST_ID_BYTES: usize = 1024;
 
 /// The reason code of a message for a platform that is not loaded.
 pub const UNSUPPORTED_PLATFORM: &str = "unsupported-platform";
@@ -28,10 +34,11 @@ impl Host for Ctx {
         {
             Ok(result) => result,
             Err(err) => {
-                tracing::error!(platform, error = %format!("{err:#}"), "platform component failed in validate");
+                tracing::error!(platform, error = %error_summary(&err), "platform component failed in validate");
+                tracing::debug!(platform, error = %format!("{err:?}"), "platform component failure in full");
                 Err(MessageError {
                     code: "platform-component-failed".to_string(),
-                    message: format!("the {platform} component failed: {err:#}"),
+                    message: format!("the {platform} component failed: {}", error_summary(&err)),
                 })
             }
         }
@@ -49,12 +56,26 @@ impl Host for Ctx {
             .platform_publish(&self.components, component, &platform, &message)
             .await
         {
+            Ok(Ok(id)) if id.len() > MAX_POST_ID_BYTES => {
+                tracing::error!(
+                    platform,
+                    bytes = id.len(),
+                    "platform component returned an oversized post id"
+                );
+                Err(PublishError::UnknownOutcome(format!(
+                    "the {platform} component returned a post id of {} bytes, over the \
+                     {MAX_POST_ID_BYTES} allowed: the post may exist but cannot be reported",
+                    id.len()
+                )))
+            }
             Ok(result) => result,
             Err(err) => {
                 // The component may have trapped after its request went out.
-                tracing::error!(platform, error = %format!("{err:#}"), "platform component failed in publish");
+                tracing::error!(platform, error = %error_summary(&err), "platform component failed in publish");
+                tracing::debug!(platform, error = %format!("{err:?}"), "platform component failure in full");
                 Err(PublishError::UnknownOutcome(format!(
-                    "the {platform} component failed: {err:#}"
+                    "the {platform} component failed: {}",
+                    error_summary(&err)
                 )))
             }
         }

@@ -20,7 +20,7 @@ use sps_local::api::{self as answers, Answer, PostEvents, Scheduling};
 
 use crate::bindings::scheduling::{ScheduleAction, ScheduleFailure};
 use crate::local::store::SqliteStore;
-use crate::runtime::Runtime;
+use crate::runtime::{error_summary, Runtime};
 
 /// The detail-type the scheduler handles.
 pub use sps_local::api::SCHEDULE_DETAIL_TYPE;
@@ -57,8 +57,9 @@ pub async fn scheduling(runtime: &Runtime, event: &str) -> Scheduling {
         },
         Ok(Err(ScheduleFailure::Retryable(message))) => Scheduling::Retryable(message),
         Err(err) => {
-            tracing::error!(error = %format!("{err:#}"), "scheduler component failed");
-            Scheduling::ComponentFailed(format!("{err:#}"))
+            tracing::error!(error = %error_summary(&err), "scheduler component failed");
+            tracing::debug!(error = %format!("{err:?}"), "scheduler component failure in full");
+            Scheduling::ComponentFailed(error_summary(&err))
         }
     }
 }

@@ -137,7 +137,10 @@ async fn deliver(
             code: hint.code,
             message: hint.message,
         },
-        Err(err) => Outcome::Crashed(format!("{err:#}")),
+        Err(err) => {
+            tracing::debug!(schedule = %due.name, error = %format!("{err:?}"), "sender component failure in full");
+            Outcome::Crashed(crate::runtime::error_summary(&err))
+        }
     };
     match policy.after(due.due_at, delivery, now, &outcome) {
         Action::Complete => store.complete(&due.name, due.version),

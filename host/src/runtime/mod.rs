@@ -68,6 +68,24 @@ impl Default for Limits {
     }
 }
 
+/// `err` in one line for people, without the wasm backtrace: each context's first line,
+/// joined by `: ` (`the twitter component failed: the component ran for more than its guest
+/// time limit of 1000 ms`). The whole chain, backtrace included, belongs in a debug log.
+pub fn error_summary(err: &anyhow::Error) -> String {
+    err.chain()
+        .map(|e| {
+            e.to_string()
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_string()
+        })
+        .filter(|line| !line.is_empty() && !line.ends_with("wasm backtrace:"))
+        .collect::<Vec<_>>()
+        .join(": ")
+}
+
 /// The error a call ends with when its component used up [`Limits::cpu_time`].
 #[derive(Debug, thiserror::Error)]
 #[error("the component ran for more than its guest time limit of {0} ms")]
