@@ -58,6 +58,11 @@ pub fn cases() -> Vec<Case> {
         ("not UTF-8", b"{\"detail-type\":\"Schedule Social Post\",\"detail\":{\"message\":\"caf\xe9\"}}".to_vec(),
             rejected(400, "invalid-json", "the request body is not UTF-8 JSON: invalid utf-8 sequence of 1 bytes from index 62", None)),
         ("not an object", b"\"x\"".to_vec(), rejected(400, "invalid-event", "event must be a JSON object, not a string", None)),
+        // serde_json alone would keep the last detail-type and schedule this.
+        ("detail-type twice", br#"{"detail-type":"Nope","detail-type":"Schedule Social Post","source":"test","detail":{"message":"Hello world!","platform":"twitter","scheduledDate":"2030-10-23T08:48:00","referenceNumber":"bad"}}"#.to_vec(),
+            rejected(400, "invalid-json", "event JSON is ambiguous: the key \"detail-type\" appears twice in one object (line 1, column 35); each key may appear only once in an object", None)),
+        ("a detail field twice", br#"{"detail-type":"Schedule Social Post","detail":{"message":"Hello world!","platform":"twitter","message":"Bye"}}"#.to_vec(),
+            rejected(400, "invalid-json", "event JSON is ambiguous: the key \"message\" appears twice in one object (line 1, column 103); each key may appear only once in an object", None)),
         ("no detail", br#"{"detail-type":"Schedule Social Post","source":"test"}"#.to_vec(),
             rejected(400, "invalid-event", "event has a detail-type but no detail", None)),
         ("another detail-type", event(json!({"message": "m", "referenceNumber": "bad"}), "Nope"),

@@ -17,6 +17,7 @@ pub mod name;
 pub mod reason;
 pub mod request;
 pub mod settings;
+pub mod strict_json;
 
 #[cfg(target_arch = "wasm32")]
 mod bindings;

@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 use sps_contract::input::type_name;
 
 use crate::reason::{Problem, Reason};
+use crate::strict_json::{self, JsonError};
 
 /// The only `detail-type` the scheduler handles.
 pub const DETAIL_TYPE: &str = "Schedule Social Post";
@@ -49,11 +50,19 @@ pub struct Request {
 /// object; any other object is the bare detail.
 ///
 /// # Errors
-/// [`Reason::InvalidJson`] when `text` is not JSON; [`Reason::InvalidEvent`] when it is not an
+/// [`Reason::InvalidJson`] when `text` is not JSON, or when an object in it, at any depth,
+/// holds a key twice (see [`strict_json`]); [`Reason::InvalidEvent`] when it is not an
 /// object, or is an envelope whose `detail` is missing or not an object.
 pub fn parse_event(text: &str) -> Result<Request, Problem> {
-    let value: Value = serde_json::from_str(text)
-        .map_err(|e| Problem::new(Reason::InvalidJson, format!("event is not valid JSON: {e}")))?;
+    let value = strict_json::parse(text).map_err(|e| {
+        let message = match e {
+            JsonError::Syntax(e) => format!("event is not valid JSON: {e}"),
+            duplicate => format!(
+                "event JSON is ambiguous: {duplicate}; each key may appear only once in an object"
+            ),
+        };
+        Problem::new(Reason::InvalidJson, message)
+    })?;
     let Value::Object(mut object) = value else {
         return Err(Problem::new(
             Reason::InvalidEvent,
@@ -208,6 +217,7 @@ mod tests {
             ("not json", "invalid-json"),
             ("{\"detail\":", "invalid-json"),
             ("{} trailing", "invalid-json"),
+            (r#"{"detail":{},"detail":{}}"#, "invalid-json"),
             ("null", "invalid-event"),
             ("[]", "invalid-event"),
             ("\"text\"", "invalid-event"),
@@ -224,6 +234,16 @@ mod tests {
         assert_eq!(
             parse_event("[]").map_err(|p| p.message),
             Err("event must be a JSON object, not an array".to_owned())
+        );
+        // The last key would win in serde_json, making this a "Schedule Social Post".
+        let twice = r#"{"detail-type":"Nope","detail-type":"Schedule Social Post","detail":{}}"#;
+        assert_eq!(
+            parse_event(twice),
+            Err(Problem::new(
+                Reason::InvalidJson,
+                "event JSON is ambiguous: the key \"detail-type\" appears twice in one object \
+                 (line 1, column 35); each key may appear only once in an object"
+            ))
         );
         assert_eq!(
             parse_event(r#"{"detail":7}"#).map_err(|p| p.message),

@@ -152,8 +152,10 @@ proptest! {
             Err(p) => {
                 prop_assert!(p.code == "invalid-json" || p.code == "invalid-event", "{}", p.code);
                 prop_assert!(!p.message.is_empty());
+                // serde_json keeps the last of a repeated key; parse_event refuses it.
                 let is_json = serde_json::from_str::<Value>(&text).is_ok();
-                prop_assert_eq!(p.code == "invalid-json", !is_json);
+                let repeated = p.message.starts_with("event JSON is ambiguous: the key ");
+                prop_assert_eq!(p.code == "invalid-json", !is_json || repeated);
             }
         }
     }
