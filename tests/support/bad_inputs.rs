@@ -43,6 +43,14 @@ fn readme(changes: Value) -> Vec<u8> {
 /// answer must hold a UUID v4 there.
 pub const GENERATED: &str = "<a generated UUID v4>";
 
+/// A PutEvents body of 11 README events (reference `bad`).
+fn eleven_entries() -> Vec<u8> {
+    let detail = json!({"message": "Hello world!", "platform": "twitter",
+        "scheduledDate": "2030-10-23T08:48:00", "referenceNumber": "bad"});
+    let entry = json!({"Source": "test", "DetailType": "Schedule Social Post", "Detail": detail.to_string()});
+    json!({"Entries": vec![entry; 11]}).to_string().into_bytes()
+}
+
 fn rejected(status: u16, reason: &str, message: &str, reference: Option<&str>) -> (u16, Value) {
     (
         status,
@@ -89,6 +97,9 @@ pub fn cases() -> Vec<Case> {
             rejected(422, "invalid-characters", "message contains U+0000, a control character X does not allow (of the control characters only tab U+0009 and newline U+000A are)", bad)),
         ("Entries not an array", br#"{"Entries":{}}"#.to_vec(),
             (400, json!({"status": "rejected", "reason": "invalid-event", "message": "Entries must be an array"}))),
+        // Eleven good entries: over AWS's limit of 10, so none is scheduled.
+        ("11 PutEvents entries", eleven_entries(),
+            (400, json!({"status": "rejected", "reason": "invalid-event", "message": "Entries holds 11 entries; PutEvents takes at most 10, so none was scheduled"}))),
         // Exactly one byte over 2 MiB, so the whole body is read before the answer.
         ("a body over 2 MiB", vec![b' '; (2 << 20) + 1],
             rejected(413, "invalid-request", "the request body cannot be read: Failed to buffer the request body: length limit exceeded", None)),

@@ -15,6 +15,10 @@ pub const SCHEDULE_DETAIL_TYPE: &str = "Schedule Social Post";
 /// The largest request body, bytes (axum's default limit, 2 MiB).
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
+/// The most entries one PutEvents request may carry (Amazon EventBridge API Reference,
+/// PutEvents: `Entries`, 1-10 items); a request with more is refused whole, as AWS does.
+pub const MAX_PUT_EVENTS_ENTRIES: usize = 10;
+
 /// An HTTP status code and a JSON body.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Answer {
@@ -157,8 +161,10 @@ enum Entry {
 }
 
 /// Reads a `POST /events` body: not UTF-8 is `invalid-json` (400), never altered (a post
-/// goes out with exactly the text sent); a JSON object with `Entries` is PutEvents;
-/// anything else is one event for the scheduler, which judges it.
+/// goes out with exactly the text sent); a JSON object with `Entries` is PutEvents, refused
+/// whole (400 `invalid-event`, nothing scheduled) when `Entries` is not an array or holds
+/// more than [`MAX_PUT_EVENTS_ENTRIES`]; anything else is one event for the scheduler,
+/// which judges it.
 pub fn plan_post_events(body: &[u8]) -> PostEvents {
     let text = match std::str::from_utf8(body) {
         Ok(text) => text,
@@ -176,16 +182,27 @@ pub fn plan_post_events(body: &[u8]) -> PostEvents {
     let parsed: Option<Value> = serde_json::from_str(text).ok();
     match parsed.as_ref().and_then(|v| v.get("Entries")) {
         Some(entries) => match entries.as_array() {
+            Some(entries) if entries.len() > MAX_PUT_EVENTS_ENTRIES => refused_entries(&format!(
+                "Entries holds {} entries; PutEvents takes at most {MAX_PUT_EVENTS_ENTRIES}, \
+                 so none was scheduled",
+                entries.len()
+            )),
             Some(entries) => PostEvents::PutEvents(PutEvents {
                 entries: entries.iter().map(plan_entry).collect(),
             }),
-            None => PostEvents::Answer(Answer {
-                status: 400,
-                body: json!({"status": "rejected", "reason": "invalid-event", "message": "Entries must be an array"}),
-            }),
+            None => refused_entries("Entries must be an array"),
         },
         None => PostEvents::Single(text.to_string()),
     }
+}
+
+/// A PutEvents request refused whole: 400 `{"status":"rejected","reason":"invalid-event",
+/// "message"}`.
+fn refused_entries(message: &str) -> PostEvents {
+    PostEvents::Answer(Answer {
+        status: 400,
+        body: json!({"status": "rejected", "reason": "invalid-event", "message": message}),
+    })
 }
 
 /// One PutEvents entry: an entry without a string `Detail` fails (`InvalidArgument`), one

@@ -149,3 +149,26 @@ fn put_events_details_reach_the_scheduler_as_they_were_sent() {
         ]
     );
 }
+
+#[test]
+fn put_events_takes_at_most_ten_entries() {
+    let body = |n: usize| {
+        let entry = json!({"Source": "s", "DetailType": "Other", "Detail": "{}"});
+        json!({"Entries": vec![entry; n]}).to_string().into_bytes()
+    };
+    let PostEvents::PutEvents(plan) = plan_post_events(&body(10)) else {
+        panic!("10 entries are one PutEvents request")
+    };
+    assert_eq!(
+        plan.answer(vec![]).body["Entries"].as_array().map(Vec::len),
+        Some(10)
+    );
+    assert_eq!(
+        plan_post_events(&body(11)),
+        PostEvents::Answer(Answer {
+            status: 400,
+            body: json!({"status": "rejected", "reason": "invalid-event",
+                "message": "Entries holds 11 entries; PutEvents takes at most 10, so none was scheduled"})
+        })
+    );
+}
