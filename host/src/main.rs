@@ -107,7 +107,7 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
     let timer = tokio::spawn(timer::run(
         runtime.clone(),
         store.clone(),
-        timer::RetryPolicy::default(),
+        settings.retry_policy(),
         stopped.clone(),
     ));
     if settings.reload_seconds > 0 {

@@ -10,6 +10,7 @@
 //! | `SPS_SECRETS_FILE` | none | JSON file with the X credentials ([`crate::secrets`]) |
 //! | `SPS_FLEXIBLE_WINDOW_MINUTES` | `8` | flexible time window, 0-1440 minutes, 0 = OFF |
 //! | `SPS_RELOAD_SECONDS` | `5` | how often the components directory is checked for new components; 0 = never |
+//! | `SPS_RETRY_BACKOFF_SECONDS` | `30` | wait before the first retry of a failed delivery, doubled for each further one |
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -51,9 +52,23 @@ pub struct ServeSettings {
     /// Seconds between checks of the components directory for new components (0 = never).
     #[arg(long, env = "SPS_RELOAD_SECONDS", default_value_t = 5)]
     pub reload_seconds: u64,
+    /// Seconds before the first retry of a failed delivery, doubled for each further retry
+    /// (at most 600 s between two); a platform's reset time wins when later.
+    #[arg(long, env = "SPS_RETRY_BACKOFF_SECONDS", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..=600))]
+    pub retry_backoff_seconds: u32,
 }
 
 impl ServeSettings {
+    /// The delivery policy: 5 deliveries within an hour, backing off from
+    /// `retry_backoff_seconds`.
+    pub fn retry_policy(&self) -> sps_local::delivery::RetryPolicy {
+        sps_local::delivery::RetryPolicy {
+            base_backoff_seconds: i64::from(self.retry_backoff_seconds),
+            ..sps_local::delivery::RetryPolicy::default()
+        }
+    }
+
     /// The runtime settings these imply: the scheduler's window and the `twitter`
     /// component's credentials and single allowed host.
     ///

@@ -92,6 +92,10 @@ impl Received {
 struct Inner {
     /// How long to wait before answering each request.
     delay: std::time::Duration,
+    /// How long to wait before answering a post of one of these texts.
+    slow_texts: std::collections::HashMap<String, std::time::Duration>,
+    /// Every request before this Unix time gets 429 with it as `x-rate-limit-reset`.
+    rate_limited_until: u64,
     script: VecDeque<Reply>,
     received: Vec<Received>,
     next_id: u64,
@@ -153,6 +157,20 @@ impl FakeX {
     /// Waits `delay` before answering each request from now on (a slow X).
     pub fn delay(&self, delay: std::time::Duration) {
         self.inner.lock().expect("lock").delay = delay;
+    }
+
+    /// Waits `delay` before answering a post whose text is `text` (one stuck post).
+    pub fn slow_text(&self, text: &str, delay: std::time::Duration) {
+        self.inner
+            .lock()
+            .expect("lock")
+            .slow_texts
+            .insert(text.to_string(), delay);
+    }
+
+    /// Answers every request with 429 until `reset` (Unix seconds), telling that reset.
+    pub fn rate_limit_until(&self, reset: u64) {
+        self.inner.lock().expect("lock").rate_limited_until = reset;
     }
 
     /// Every request received so far.
@@ -258,7 +276,8 @@ async fn create_post(State(app): State<AppState>, headers: HeaderMap, body: Byte
             content_length: header("content-length"),
             transfer_encoding: header("transfer-encoding"),
         });
-        inner.delay
+        let slow = text.as_ref().and_then(|t| inner.slow_texts.get(t)).copied();
+        slow.unwrap_or(inner.delay)
     };
     // Received, then slow to answer: the request may have been acted on.
     tokio::time::sleep(delay).await;
@@ -273,7 +292,13 @@ async fn create_post(State(app): State<AppState>, headers: HeaderMap, body: Byte
             "One or more parameters to your request was invalid.",
         );
     };
-    match inner.script.pop_front().unwrap_or(Reply::Created) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let limited =
+        (now < inner.rate_limited_until).then(|| Reply::rate_limited(inner.rate_limited_until));
+    match limited.unwrap_or_else(|| inner.script.pop_front().unwrap_or(Reply::Created)) {
         Reply::Created => {
             let id = inner.next_id.to_string();
             inner.next_id += 1;

@@ -39,7 +39,12 @@ pub fn command(data_dir: &Path, x: &FakeX, secrets: &Path) -> Command {
 
 /// Starts [`command`] and waits until it listens.
 pub fn serve(data_dir: &Path, x: &FakeX, secrets: &Path) -> Serve {
-    let mut child = command(data_dir, x, secrets).spawn().expect("spawn sps");
+    spawn(command(data_dir, x, secrets))
+}
+
+/// Starts `cmd` (an `sps serve` command) and waits until it listens.
+pub fn spawn(mut cmd: Command) -> Serve {
+    let mut child = cmd.spawn().expect("spawn sps");
     let stdout = child.stdout.take().expect("stdout");
     let mut line = String::new();
     BufReader::new(stdout).read_line(&mut line).expect("read");

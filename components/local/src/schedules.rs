@@ -46,6 +46,13 @@ pub fn validate(name: &str, at: &str, window_minutes: u32, input: &str) -> Resul
     Ok(at)
 }
 
+/// Why an update of a schedule whose delivery is under way (leased) is refused
+/// (`schedule-error::invalid`): the post may be going out right now, and changing it then
+/// could publish both versions.
+pub fn being_delivered(name: &str) -> String {
+    format!("schedule {name} is being delivered right now; it can no longer be changed")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -87,7 +87,17 @@ pub fn schedule_post<C: Capabilities + ?Sized>(
         flexible_window_minutes: window,
         input,
     };
-    let action = put_schedule(caps, &schedule)?;
+    let action = match put_schedule(caps, &schedule) {
+        Ok(action) => action,
+        Err(PutFailure::Refused(why)) => {
+            let problem = Problem::new(
+                Reason::ScheduleRejected,
+                format!("schedule {} was refused: {why}", schedule.name),
+            );
+            return Err(reject(caps, &reference, problem));
+        }
+        Err(PutFailure::Failed(failure)) => return Err(failure),
+    };
 
     let detail = events::to_json(&PostScheduled {
         reference_number: &reference,
@@ -182,19 +192,34 @@ fn reject<C: Capabilities + ?Sized>(
     }
 }
 
+/// Why [`put_schedule`] did not create or update the schedule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PutFailure {
+    /// The store refused the schedule as it is (`schedule-error::invalid`: EventBridge
+    /// Scheduler's ValidationException, or a local update of a post being delivered);
+    /// the same request would be refused again.
+    Refused(String),
+    /// The store failed; the request may be retried.
+    Failed(ScheduleFailure),
+}
+
 /// Create `schedule`, or replace the existing one of that name: create; on `conflict` update;
 /// on `not-found` from update (it fired or was deleted meanwhile) create again; at most
 /// [`MAX_ROUNDS`] rounds.
 ///
 /// # Errors
-/// `Retryable` when the backend is unavailable or rejects the schedule, answers unexpectedly,
-/// or the rounds run out.
+/// `Refused` when the store refuses the schedule (`invalid`); `Failed` (`Retryable`) when the
+/// backend is unavailable, answers unexpectedly, or the rounds run out.
 pub fn put_schedule<C: Capabilities + ?Sized>(
     caps: &mut C,
     schedule: &Schedule,
-) -> Result<ScheduleAction, ScheduleFailure> {
-    let failed = |op: &str, e: ScheduleError| {
-        ScheduleFailure::Retryable(format!("could not {op} schedule {}: {e}", schedule.name))
+) -> Result<ScheduleAction, PutFailure> {
+    let failed = |op: &str, e: ScheduleError| match e {
+        ScheduleError::Invalid(why) => PutFailure::Refused(why),
+        e => PutFailure::Failed(ScheduleFailure::Retryable(format!(
+            "could not {op} schedule {}: {e}",
+            schedule.name
+        ))),
     };
     for _ in 0..MAX_ROUNDS {
         match caps.create_schedule(schedule) {
@@ -208,9 +233,9 @@ pub fn put_schedule<C: Capabilities + ?Sized>(
             Err(e) => return Err(failed("update", e)),
         }
     }
-    Err(ScheduleFailure::Retryable(format!(
+    Err(PutFailure::Failed(ScheduleFailure::Retryable(format!(
         "could not create or update schedule {}: it kept appearing and disappearing \
          ({MAX_ROUNDS} rounds)",
         schedule.name
-    )))
+    ))))
 }

@@ -27,11 +27,15 @@ pub enum Reason {
     /// `scheduled-date-too-far`: `scheduledDate` is more than 10 years (120 calendar months)
     /// after now ([`crate::date::HORIZON_MONTHS`]).
     ScheduledDateTooFar,
+    /// `schedule-rejected`: the schedule store refused the schedule as it is
+    /// (`schedule-error::invalid`): EventBridge Scheduler's ValidationException, or, locally,
+    /// an update of a post whose delivery is under way.
+    ScheduleRejected,
 }
 
 impl Reason {
     /// Every reason, in declaration order (for tests and documentation).
-    pub const ALL: [Reason; 9] = [
+    pub const ALL: [Reason; 10] = [
         Reason::InvalidJson,
         Reason::InvalidEvent,
         Reason::UnsupportedDetailType,
@@ -41,6 +45,7 @@ impl Reason {
         Reason::InvalidScheduledDate,
         Reason::ScheduledDateInPast,
         Reason::ScheduledDateTooFar,
+        Reason::ScheduleRejected,
     ];
 
     /// The kebab-case code as it appears in events and rejections, e.g. `invalid-json`.
@@ -55,6 +60,7 @@ impl Reason {
             Reason::InvalidScheduledDate => "invalid-scheduled-date",
             Reason::ScheduledDateInPast => "scheduled-date-in-past",
             Reason::ScheduledDateTooFar => "scheduled-date-too-far",
+            Reason::ScheduleRejected => "schedule-rejected",
         }
     }
 }
@@ -105,6 +111,7 @@ mod tests {
                 "invalid-scheduled-date",
                 "scheduled-date-in-past",
                 "scheduled-date-too-far",
+                "schedule-rejected",
             ]
         );
         assert_eq!(Reason::MissingField.to_string(), "missing-field");

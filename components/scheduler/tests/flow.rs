@@ -699,12 +699,6 @@ fn schedule_backend_failures_are_retryable_without_event() {
             1,
         ),
         (
-            vec![Err(ScheduleError::Invalid("bad at".to_owned()))],
-            vec![],
-            "could not create schedule twitter-s: invalid: bad at",
-            1,
-        ),
-        (
             vec![Err(ScheduleError::NotFound)],
             vec![],
             "could not create schedule twitter-s: not found",
@@ -714,12 +708,6 @@ fn schedule_backend_failures_are_retryable_without_event() {
             vec![Err(ScheduleError::Conflict)],
             vec![Err(ScheduleError::Unavailable("throttled".to_owned()))],
             "could not update schedule twitter-s: unavailable: throttled",
-            2,
-        ),
-        (
-            vec![Err(ScheduleError::Conflict)],
-            vec![Err(ScheduleError::Invalid("window".to_owned()))],
-            "could not update schedule twitter-s: invalid: window",
             2,
         ),
         (
@@ -741,6 +729,50 @@ fn schedule_backend_failures_are_retryable_without_event() {
         );
         assert_eq!(fake.schedule_calls().len(), calls);
         assert_eq!(fake.published(), vec![], "{message}");
+    }
+}
+
+/// A store that refuses the schedule as it is (`invalid`: EventBridge Scheduler's
+/// ValidationException, or an update of a post being delivered) ends in a rejection with
+/// `schedule-rejected` and a `Social Post Failed` event, not in a retry.
+#[test]
+fn a_refused_schedule_is_rejected_and_reported() {
+    type Script = Vec<Result<(), ScheduleError>>;
+    let cases: Vec<(Script, Script, &str)> = vec![
+        (
+            vec![Err(ScheduleError::Invalid("bad at".to_owned()))],
+            vec![],
+            "bad at",
+        ),
+        (
+            vec![Err(ScheduleError::Conflict)],
+            vec![Err(ScheduleError::Invalid("being delivered".to_owned()))],
+            "being delivered",
+        ),
+    ];
+    for (creates, updates, why) in cases {
+        let mut fake = Fake::new();
+        fake.create_script.extend(creates);
+        fake.update_script.extend(updates);
+        let result = schedule_post(&mut fake, &envelope(detail("s", "2026-03-02T08:48:00")));
+        let message = format!("schedule twitter-s was refused: {why}");
+        assert_eq!(
+            result,
+            Err(ScheduleFailure::Rejected(Rejection {
+                code: "schedule-rejected".to_owned(),
+                message: message.clone(),
+                reference_number: Some("s".to_owned()),
+            }))
+        );
+        assert_eq!(
+            fake.published(),
+            vec![(
+                "Social Post Failed".to_owned(),
+                "SocialPostSender".to_owned(),
+                json!({"referenceNumber": "s", "reason": "schedule-rejected", "reasonMessage": message,
+                    "retryable": false, "stage": "scheduling"})
+            )]
+        );
     }
 }
 

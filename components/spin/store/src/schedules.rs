@@ -78,7 +78,9 @@ impl Store {
     }
 
     /// Replaces the whole schedule of that name (attempts reset, a new fire moment, a new
-    /// version, any lease dropped); [`ScheduleFailure::NotFound`] when there is none.
+    /// version); [`ScheduleFailure::NotFound`] when there is none, and
+    /// [`ScheduleFailure::Invalid`] while a delivery holds its lease (the post may be going
+    /// out: changing it then could publish both versions).
     ///
     /// # Errors
     /// Not found, invalid fields, or the database failed.
@@ -89,12 +91,15 @@ impl Store {
         let updated = self
             .change(
                 "UPDATE schedules SET at = ?2, flexible_window_minutes = ?3, input = ?4, fire_at = ?5, due_at = ?5, attempt = 0,
-                 version = version + 1, lease_until = 0 WHERE name = ?1",
-                &[text(&s.name), text(&s.at), int(i64::from(s.flexible_window_minutes)), text(&s.input), int(fire_at)],
+                 version = version + 1, lease_until = 0 WHERE name = ?1 AND lease_until <= ?6",
+                &[text(&s.name), text(&s.at), int(i64::from(s.flexible_window_minutes)), text(&s.input), int(fire_at), int(crate::now())],
             )
             .map_err(ScheduleFailure::Unavailable)?;
         if updated == 0 {
-            return Err(ScheduleFailure::NotFound);
+            return Err(match self.get(&s.name) {
+                Ok(_) => ScheduleFailure::Invalid(sps_local::schedules::being_delivered(&s.name)),
+                Err(e) => e,
+            });
         }
         Ok(())
     }

@@ -39,17 +39,30 @@ impl ScheduleBackend for SqliteStore {
     async fn update(&self, s: Schedule) -> Result<(), ScheduleError> {
         schedules::validate(&s)?;
         let fire_at = Self::fire_at(&s.at, s.flexible_window_minutes)?;
-        let updated = self
-            .conn()
+        let now = chrono::Utc::now().timestamp();
+        let conn = self.conn();
+        let updated = conn
             .execute(
                 "UPDATE schedules SET at = ?2, flexible_window_minutes = ?3, input = ?4, fire_at = ?5, due_at = ?5, attempt = 0,
-                 version = version + 1 WHERE name = ?1",
-                params![s.name, s.at, s.flexible_window_minutes, s.input, fire_at],
+                 version = version + 1 WHERE name = ?1 AND lease_until <= ?6",
+                params![s.name, s.at, s.flexible_window_minutes, s.input, fire_at, now],
             )
             .map_err(unavailable_schedule)?;
         if updated == 0 {
-            return Err(ScheduleError::NotFound);
+            let leased: Option<i64> = conn
+                .query_row(
+                    "SELECT lease_until FROM schedules WHERE name = ?1",
+                    params![s.name],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(unavailable_schedule)?;
+            return Err(match leased {
+                Some(_) => ScheduleError::Invalid(sps_local::schedules::being_delivered(&s.name)),
+                None => ScheduleError::NotFound,
+            });
         }
+        drop(conn);
         self.changed.notify_one();
         Ok(())
     }

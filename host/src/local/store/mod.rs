@@ -71,6 +71,12 @@ impl SqliteStore {
             }
         }
         conn.pragma_update(None, "user_version", 1)?;
+        // Only one process serves a data directory (local::lock), so a lease found at
+        // start was left by a process that died mid-delivery: its schedule is due again.
+        conn.execute(
+            "UPDATE schedules SET lease_until = 0 WHERE lease_until > 0",
+            [],
+        )?;
         Ok(Self {
             conn: Mutex::new(conn),
             changed: Notify::new(),
@@ -95,18 +101,21 @@ impl SqliteStore {
         Ok(delivery::fire_at(at, window_minutes, rand::rng().random()))
     }
 
-    /// The schedules whose delivery time is at or before `now` (Unix seconds), earliest
-    /// first.
+    /// Up to `limit` schedules whose delivery time is at or before `now` (Unix seconds)
+    /// and that no delivery holds a lease on, in the order they fell due (delivery time,
+    /// then the order they were created).
     ///
     /// # Errors
     /// When the database fails.
-    pub fn due(&self, now: i64) -> anyhow::Result<Vec<DueSchedule>> {
+    pub fn due(&self, now: i64, limit: usize) -> anyhow::Result<Vec<DueSchedule>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(&format!(
-            "SELECT name, input, {}, attempt, version FROM schedules WHERE fire_at <= ?1 ORDER BY fire_at, name",
+            "SELECT name, input, {}, attempt, version FROM schedules
+             WHERE fire_at <= ?1 AND lease_until <= ?1 ORDER BY fire_at, rowid LIMIT ?2",
             sps_local::schema::DUE_AT
         ))?;
-        let rows = stmt.query_map(params![now], |r| {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt.query_map(params![now, limit], |r| {
             Ok(DueSchedule {
                 name: r.get(0)?,
                 input: r.get(1)?,
@@ -118,14 +127,39 @@ impl SqliteStore {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// The earliest delivery time of any schedule, Unix seconds.
+    /// Takes the lease on `due` until `until` (Unix seconds) for a delivery counted as
+    /// `attempt`: no other round delivers it meanwhile, and an update of it is refused
+    /// until the delivery recorded its outcome. False when the schedule changed since it
+    /// was read or another delivery holds it.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub fn lease(
+        &self,
+        due: &DueSchedule,
+        now: i64,
+        until: i64,
+        attempt: u32,
+    ) -> anyhow::Result<bool> {
+        let leased = self.conn().execute(
+            "UPDATE schedules SET lease_until = ?4, attempt = ?5
+             WHERE name = ?1 AND version = ?2 AND lease_until <= ?3",
+            params![due.name, due.version, now, until, attempt],
+        )?;
+        Ok(leased == 1)
+    }
+
+    /// The earliest moment a schedule can be delivered, Unix seconds: its delivery time,
+    /// or the end of its lease when later.
     ///
     /// # Errors
     /// When the database fails.
     pub fn next_fire_at(&self) -> anyhow::Result<Option<i64>> {
-        Ok(self
-            .conn()
-            .query_row("SELECT MIN(fire_at) FROM schedules", [], |r| r.get(0))?)
+        Ok(self.conn().query_row(
+            "SELECT MIN(MAX(fire_at, lease_until)) FROM schedules",
+            [],
+            |r| r.get(0),
+        )?)
     }
 
     /// Deletes a delivered schedule (`ActionAfterCompletion` DELETE), unless it was
@@ -141,7 +175,8 @@ impl SqliteStore {
         Ok(())
     }
 
-    /// Records a delivery that is to be made again at `fire_at` (Unix seconds).
+    /// Records a delivery that is to be made again at `fire_at` (Unix seconds), and drops
+    /// its lease.
     ///
     /// # Errors
     /// When the database fails.
@@ -153,7 +188,7 @@ impl SqliteStore {
         fire_at: i64,
     ) -> anyhow::Result<()> {
         self.conn().execute(
-            "UPDATE schedules SET attempt = ?3, fire_at = ?4 WHERE name = ?1 AND version = ?2",
+            "UPDATE schedules SET attempt = ?3, fire_at = ?4, lease_until = 0 WHERE name = ?1 AND version = ?2",
             params![name, version, attempts, fire_at],
         )?;
         Ok(())
