@@ -194,10 +194,16 @@ fn start() -> Result<Server, String> {
 /// The AWS SDK configuration for moto: its endpoint, region [`REGION`] and dummy static
 /// credentials.
 pub fn sdk_config() -> aws_config::SdkConfig {
+    sdk_config_at(&endpoint())
+}
+
+/// The AWS SDK configuration for any AWS-compatible endpoint (moto, or a test's own stub):
+/// `endpoint` (`http://127.0.0.1:PORT`), region [`REGION`] and dummy static credentials.
+pub fn sdk_config_at(endpoint: &str) -> aws_config::SdkConfig {
     aws_config::SdkConfig::builder()
         .behavior_version(aws_config::BehaviorVersion::latest())
         .region(aws_config::Region::new(REGION))
-        .endpoint_url(endpoint())
+        .endpoint_url(endpoint)
         .credentials_provider(
             aws_credential_types::provider::SharedCredentialsProvider::new(
                 aws_credential_types::Credentials::new("testing", "testing", None, None, "moto"),

@@ -147,8 +147,11 @@ pub fn not_in_the_past(
 
 /// Maps an EventBridge Scheduler error: `ConflictException` -> `conflict`,
 /// `ResourceNotFoundException` -> `not-found`, `ValidationException` ->
-/// `invalid(<message>)`, anything else (throttling after the SDK's retries, internal
-/// errors, network, credentials) -> `unavailable(<`describe`d error>)`.
+/// `invalid(<operation> <name>: <message>)` (terminal: the scheduler component rejects the
+/// request as `schedule-rejected` and reports `Social Post Failed`; tests/aws_validation.rs),
+/// anything else (throttling after the SDK's retries, internal errors, network,
+/// credentials) -> `unavailable(<`describe`d error>)`, which fails the invocation so it is
+/// retried.
 pub fn map_error<E, R>(operation: &str, name: &str, err: SdkError<E, R>) -> ScheduleError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
