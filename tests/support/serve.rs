@@ -44,7 +44,11 @@ pub fn serve(data_dir: &Path, x: &FakeX, secrets: &Path) -> Serve {
 
 /// Starts `cmd` (an `sps serve` command) and waits until it listens.
 pub fn spawn(mut cmd: Command) -> Serve {
-    let mut child = cmd.spawn().expect("spawn sps");
+    listening(cmd.spawn().expect("spawn sps"))
+}
+
+/// Waits until the started `sps serve` says it listens (its first line on stdout).
+pub fn listening(mut child: Child) -> Serve {
     let stdout = child.stdout.take().expect("stdout");
     let mut line = String::new();
     BufReader::new(stdout).read_line(&mut line).expect("read");
