@@ -182,6 +182,28 @@ fn a_schedule_pending_across_a_restart_fires_once() {
     assert_eq!(get(&spin.base, "/events").as_array().map(Vec::len), Some(2));
 }
 
+/// X answers after 6 s: past the twitter component's 4 s first-byte timeout, the delivery
+/// ends in `unknown-outcome` under Spin too (reported once, not retried), and X got one
+/// request.
+fn a_slow_x_answer_is_an_unknown_outcome() {
+    let dir = app_dir();
+    let x = FakeX::start();
+    x.delay(Duration::from_secs(6));
+    let spin = start(dir.path(), &variables(&x));
+    let date = support::utc_in(1);
+    assert_eq!(post(&spin.base, &readme_event("slow", &date)).0, 201);
+    let events = events_until(&spin.base, |e| e.len() >= 2);
+    assert_eq!(events[1].0, "Social Post Failed");
+    assert_eq!(
+        events[1].1,
+        json!({"referenceNumber": "slow", "reason": "unknown-outcome", "retryable": false, "stage": "sending",
+            "reasonMessage": "the request to X failed after it may have been sent (ErrorCode::ConnectionReadTimeout); the post may or may not have been published"})
+    );
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(x.received().len(), 1);
+    assert_eq!(get(&spin.base, "/events").as_array().map(Vec::len), Some(2));
+}
+
 /// The SHA-256 of the host's components are found among the nested components of the
 /// apps Spin runs: the scheduler in the HTTP app, the sender in the cron app, twitter in
 /// both.
@@ -291,7 +313,7 @@ fn the_composer_refuses_a_component_beyond_its_world() {
 
 fn main() {
     let args = Arguments::from_args();
-    let tests: [(&str, fn()); 8] = [
+    let tests: [(&str, fn()); 9] = [
         (
             "the_readme_event_is_sent_once_and_no_secret_is_logged",
             the_readme_event_is_sent_once_and_no_secret_is_logged,
@@ -323,6 +345,10 @@ fn main() {
         (
             "the_composer_refuses_a_component_beyond_its_world",
             the_composer_refuses_a_component_beyond_its_world,
+        ),
+        (
+            "a_slow_x_answer_is_an_unknown_outcome",
+            a_slow_x_answer_is_an_unknown_outcome,
         ),
     ];
     let missing = spin_binary().err();
