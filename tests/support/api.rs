@@ -63,3 +63,16 @@ pub fn secrets_file(dir: &Path) -> PathBuf {
     std::fs::write(&path, super::SECRETS_JSON).expect("write secrets");
     path
 }
+
+/// `GET /schedules` once it is empty, or as it is after 10 s: the outcome event of a
+/// delivery is published a moment before its schedule is deleted.
+pub fn schedules_once_empty(base: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let pending = get(base, "/schedules");
+        if pending == json!([]) || Instant::now() > deadline {
+            return pending;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
