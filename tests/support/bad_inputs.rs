@@ -100,6 +100,8 @@ pub fn cases() -> Vec<Case> {
         // Eleven good entries: over AWS's limit of 10, so none is scheduled.
         ("11 PutEvents entries", eleven_entries(),
             (400, json!({"status": "rejected", "reason": "invalid-event", "message": "Entries holds 11 entries; PutEvents takes at most 10, so none was scheduled"}))),
+        ("no PutEvents entries", br#"{"Entries":[]}"#.to_vec(),
+            (400, json!({"status": "rejected", "reason": "invalid-event", "message": "Entries is empty; PutEvents takes 1 to 10 entries"}))),
         // Exactly one byte over 2 MiB, so the whole body is read before the answer.
         ("a body over 2 MiB", vec![b' '; (2 << 20) + 1],
             rejected(413, "invalid-request", "the request body cannot be read: Failed to buffer the request body: length limit exceeded", None)),

@@ -187,6 +187,9 @@ pub fn plan_post_events(body: &[u8]) -> PostEvents {
                  so none was scheduled",
                 entries.len()
             )),
+            Some(entries) if entries.is_empty() => refused_entries(&format!(
+                "Entries is empty; PutEvents takes 1 to {MAX_PUT_EVENTS_ENTRIES} entries"
+            )),
             Some(entries) => PostEvents::PutEvents(PutEvents {
                 entries: entries.iter().map(plan_entry).collect(),
             }),

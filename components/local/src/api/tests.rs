@@ -164,6 +164,14 @@ fn put_events_takes_at_most_ten_entries() {
         Some(10)
     );
     assert_eq!(
+        plan_post_events(&body(0)),
+        PostEvents::Answer(Answer {
+            status: 400,
+            body: json!({"status": "rejected", "reason": "invalid-event",
+                "message": "Entries is empty; PutEvents takes 1 to 10 entries"})
+        })
+    );
+    assert_eq!(
         plan_post_events(&body(11)),
         PostEvents::Answer(Answer {
             status: 400,
