@@ -528,7 +528,6 @@ async fn schedules_in(s: &Scheduling) -> Vec<String> {
 /// tests/hostile.rs): the error chain in one line without the wasm backtrace (commit
 /// be93f4e, `runtime::error_summary`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "bug: SchedulingFunction::handle (host/src/lambda.rs) builds the ComponentFailed message with format!(\"{err:#}\"), so errorMessage holds the wasm backtrace (\"the scheduler component failed: error while executing at wasm backtrace:\\n    0:    0x205 - sps_hostile_trap.wasm!sps:social/scheduling@0.1.0#schedule-post: wasm trap: wasm `unreachable` instruction executed\") instead of runtime::error_summary's one line, as sps serve answers"]
 async fn the_scheduling_handler_fails_the_invocation_with_the_one_line_trap_message() {
     let s = scheduling_with_the_trapping_scheduler().await;
     // Failed, so Lambda retries the event (then its dead-letter queue): every time.
@@ -554,13 +553,9 @@ async fn the_scheduling_handler_schedules_once_the_real_scheduler_replaces_the_t
             message,
         } = trapped_invocation(&s).await;
         assert_eq!(error_type, "ComponentFailed", "{message}");
-        // The exact message is the ignored test's (a bug keeps the wasm backtrace in it).
-        assert!(
-            message.starts_with("the scheduler component failed: ")
-                && message.ends_with(&format!(
-                    "sps_hostile_trap.wasm!sps:social/scheduling@0.1.0#schedule-post: {SCHEDULER_TRAP_CAUSE}"
-                )),
-            "{message}"
+        assert_eq!(
+            message,
+            format!("the scheduler component failed: {SCHEDULER_TRAP_CAUSE}")
         );
     }
     assert_eq!(schedules_in(&s).await, Vec::<String>::new());

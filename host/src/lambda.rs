@@ -123,8 +123,10 @@ impl SchedulingFunction {
                 Err(HandlerError::new("Retryable", message))
             }
             Err(err) => {
-                tracing::error!(error = %format!("{err:#}"), "scheduler component failed");
-                Err(HandlerError::new("ComponentFailed", format!("{err:#}")))
+                let summary = crate::runtime::error_summary(&err);
+                tracing::error!(error = %summary, "scheduler component failed");
+                tracing::debug!(error = %format!("{err:?}"), "scheduler component failure in full");
+                Err(HandlerError::new("ComponentFailed", summary))
             }
         }
     }
@@ -194,8 +196,10 @@ impl SendingFunction {
                 ))
             }
             Err(err) => {
-                tracing::error!(error = %format!("{err:#}"), "sender component failed");
-                Err(HandlerError::new("ComponentFailed", format!("{err:#}")))
+                let summary = crate::runtime::error_summary(&err);
+                tracing::error!(error = %summary, "sender component failed");
+                tracing::debug!(error = %format!("{err:?}"), "sender component failure in full");
+                Err(HandlerError::new("ComponentFailed", summary))
             }
         }
     }
