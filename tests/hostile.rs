@@ -15,9 +15,7 @@ mod hostile;
 mod support;
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -30,6 +28,7 @@ use sps_host::runtime::{GuestTimeExceeded, PlatformSettings, Runtime};
 use sps_host::secrets::XCredentials;
 use support::api::{events_until, get, post, readme_event, secrets_file};
 use support::fake_x::{FakeX, FIRST_ID};
+use support::serve::Serve;
 
 const FIRST: Delivery = Delivery {
     attempt: 1,
@@ -331,43 +330,13 @@ async fn a_ten_megabyte_post_id_is_an_unknown_outcome() {
     twitter_still_works(&h, "after-bigid").await;
 }
 
-struct Serve {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts `sps serve` on a free port with the components of `components`.
+/// Starts `sps serve` on a free port with the components of `components`, reloaded every
+/// second.
 fn serve(components: &Path, data_dir: &Path, x: &FakeX, secrets: &Path) -> Serve {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sps"))
-        .arg("serve")
-        .env("SPS_LISTEN", "127.0.0.1:0")
-        .env("SPS_DATA_DIR", data_dir)
-        .env("SPS_COMPONENTS_DIR", components)
-        .env("SPS_X_API_BASE_URL", &x.base_url)
-        .env("SPS_SECRETS_FILE", secrets)
-        .env("SPS_FLEXIBLE_WINDOW_MINUTES", "0")
-        .env("SPS_RELOAD_SECONDS", "1")
-        .env("SPS_CACHE_DIR", support::shared_cache_dir())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("spawn sps");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).expect("read");
-    let base = line
-        .trim()
-        .strip_prefix("sps serve listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_string();
-    Serve { child, base }
+    let mut cmd = support::serve::command(data_dir, x, secrets);
+    cmd.env("SPS_COMPONENTS_DIR", components)
+        .env("SPS_RELOAD_SECONDS", "1");
+    support::serve::spawn(cmd)
 }
 
 /// Asserts that `message` is the host's message for the trap of the hostile scheduler.
