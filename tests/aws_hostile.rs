@@ -1,10 +1,10 @@
 //! The hostile components of tests/hostile/ on the Lambda path, against a moto server
 //! over HTTP (tests/support/moto.rs): the Lambda handlers (`LambdaFunction::handle`,
-//! called in-process as tests/aws.rs does) with the real SDK clients pointed at moto and
-//! a hostile component swapped in from S3 (`SPS_COMPONENTS_URI`, README "Swap a component
-//! without redeploying"). As under `sps serve` (tests/hostile.rs), the host stops each
-//! one, the post ends in a reason reported on the event bus, and the same function goes
-//! on serving the real components.
+//! called in-process as tests/aws_schedules.rs and tests/aws_sending.rs do) with the real
+//! SDK clients pointed at moto and a hostile component swapped in from S3
+//! (`SPS_COMPONENTS_URI`, README "Swap a component without redeploying"). As under
+//! `sps serve` (tests/hostile.rs), the host stops each one, the post ends in a reason
+//! reported on the event bus, and the same function goes on serving the real components.
 
 // A test reports a failure by panicking; the workspace lints deny that only outside tests.
 #![allow(
@@ -16,279 +16,24 @@
 
 #[path = "support/hostile.rs"]
 mod hostile;
-// Not every helper of moto.rs is used here.
-#[allow(dead_code)]
-#[path = "support/moto.rs"]
-mod moto;
 mod support;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-};
-use aws_sdk_eventbridge::types::Target as RuleTarget;
-use aws_sdk_sqs::types::QueueAttributeName;
 use hostile::{hostile_wasm, ALLOC_CAUSE, SCHEDULER_TRAP_CAUSE};
 use serde_json::{json, Value};
-use sps_host::aws::{AwsSettings, Function};
+use sps_host::aws::Function;
 use sps_host::lambda::{HandlerError, LambdaFunction};
 use sps_host::runtime::GuestTimeExceeded;
+use support::aws::{
+    all_events, assert_one_post, aws, bus_to_queue, components_bucket, outcome_event,
+    put_component, readme_event, secret, settings, table, unique, Aws,
+};
 use support::fake_x::{FakeX, FIRST_ID};
-
-// The clients, names and moto fixtures below are those of tests/aws.rs.
-const SENDER_ARN: &str = "arn:aws:lambda:us-east-1:123456789012:function:sps-sender";
-const ROLE_ARN: &str = "arn:aws:iam::123456789012:role/sps-scheduler";
-const DLQ_ARN: &str = "arn:aws:sqs:us-east-1:123456789012:sps-dlq";
-const EVENT_SOURCES: &str = r#"{"source":["SocialPostScheduler","SocialPostSender"]}"#;
-
-/// The prefix of the components bucket that `SPS_COMPONENTS_URI` names.
-const PREFIX: &str = "live/";
-
-/// The SDK clients on moto.
-struct Aws {
-    sdk: aws_config::SdkConfig,
-    scheduler: aws_sdk_scheduler::Client,
-    events: aws_sdk_eventbridge::Client,
-    sqs: aws_sdk_sqs::Client,
-    dynamodb: aws_sdk_dynamodb::Client,
-    secrets: aws_sdk_secretsmanager::Client,
-    s3: aws_sdk_s3::Client,
-}
-
-fn aws() -> Aws {
-    let sdk = moto::sdk_config();
-    Aws {
-        scheduler: aws_sdk_scheduler::Client::new(&sdk),
-        events: aws_sdk_eventbridge::Client::new(&sdk),
-        sqs: aws_sdk_sqs::Client::new(&sdk),
-        dynamodb: aws_sdk_dynamodb::Client::new(&sdk),
-        secrets: aws_sdk_secretsmanager::Client::new(&sdk),
-        s3: aws_sdk_s3::Client::new(&sdk),
-        sdk,
-    }
-}
-
-/// A name unique to this run: `<prefix>-<12 hex>`.
-fn unique(prefix: &str) -> String {
-    format!(
-        "{prefix}-{}",
-        &uuid::Uuid::new_v4().simple().to_string()[..12]
-    )
-}
-
-/// A new event bus with a rule sending every event of the two sources to a new SQS
-/// queue; returns the queue URL.
-async fn bus_to_queue(aws: &Aws, bus: &str) -> String {
-    aws.events
-        .create_event_bus()
-        .name(bus)
-        .send()
-        .await
-        .expect("create bus");
-    let queue = aws
-        .sqs
-        .create_queue()
-        .queue_name(unique("outcomes"))
-        .send()
-        .await
-        .expect("create queue");
-    let url = queue.queue_url().expect("queue url").to_string();
-    let attributes = aws
-        .sqs
-        .get_queue_attributes()
-        .queue_url(&url)
-        .attribute_names(QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .expect("queue attributes");
-    let arn = attributes
-        .attributes()
-        .and_then(|a| a.get(&QueueAttributeName::QueueArn))
-        .expect("queue arn")
-        .clone();
-    let rule = unique("outcomes");
-    aws.events
-        .put_rule()
-        .name(&rule)
-        .event_bus_name(bus)
-        .event_pattern(EVENT_SOURCES)
-        .send()
-        .await
-        .expect("put rule");
-    aws.events
-        .put_targets()
-        .rule(&rule)
-        .event_bus_name(bus)
-        .targets(
-            RuleTarget::builder()
-                .id("queue")
-                .arn(arn)
-                .build()
-                .expect("target"),
-        )
-        .send()
-        .await
-        .expect("put targets");
-    url
-}
-
-/// Receives (and deletes) messages until `count` arrived or `within` passed; the
-/// events' envelopes ([`envelope`]), in arrival order.
-async fn receive_events(aws: &Aws, queue_url: &str, count: usize, within: Duration) -> Vec<Value> {
-    let deadline = Instant::now() + within;
-    let mut bodies = Vec::new();
-    while bodies.len() < count && Instant::now() < deadline {
-        let out = aws
-            .sqs
-            .receive_message()
-            .queue_url(queue_url)
-            .max_number_of_messages(10)
-            .wait_time_seconds(1)
-            .send()
-            .await
-            .expect("receive");
-        for message in out.messages() {
-            bodies
-                .push(serde_json::from_str(message.body().unwrap_or_default()).expect("json body"));
-            if let Some(handle) = message.receipt_handle() {
-                aws.sqs
-                    .delete_message()
-                    .queue_url(queue_url)
-                    .receipt_handle(handle)
-                    .send()
-                    .await
-                    .expect("delete");
-            }
-        }
-    }
-    bodies.into_iter().map(envelope).collect()
-}
-
-/// Every event on the queue now: `count` are expected, and the queue is then watched
-/// 3 s more for any further one (PutEvents returned before the handler did, and moto
-/// delivers to the queue within PutEvents).
-async fn all_events(aws: &Aws, queue_url: &str, count: usize) -> Vec<Value> {
-    let mut events = receive_events(aws, queue_url, count, Duration::from_secs(15)).await;
-    events.extend(receive_events(aws, queue_url, usize::MAX, Duration::from_secs(3)).await);
-    events
-}
-
-/// The envelope of an event as EventBridge delivered it, without `id` and `time`
-/// (checked to be present), for exact comparison.
-fn envelope(mut event: Value) -> Value {
-    let object = event.as_object_mut().expect("an object");
-    let id = object.remove("id");
-    let time = object.remove("time");
-    assert!(
-        id.as_ref()
-            .and_then(Value::as_str)
-            .is_some_and(|s| !s.is_empty())
-            && time.as_ref().is_some_and(|t| !t.is_null()),
-        "id and time missing in {event}"
-    );
-    event
-}
-
-fn outcome_event(detail_type: &str, source: &str, detail: Value) -> Value {
-    // moto's envelope has no `account` (EventBridge's has): the rest is compared exactly.
-    json!({"version": "0", "detail-type": detail_type, "source": source,
-        "region": moto::REGION, "resources": [], "detail": detail})
-}
-
-/// A bucket holding each `(file, bytes)` under [`PREFIX`]; returns its name.
-async fn components_bucket(aws: &Aws, files: &[(&str, Vec<u8>)]) -> String {
-    let bucket = unique("components");
-    aws.s3
-        .create_bucket()
-        .bucket(&bucket)
-        .send()
-        .await
-        .expect("bucket");
-    for (file, bytes) in files {
-        put_component(aws, &bucket, file, bytes.clone()).await;
-    }
-    bucket
-}
-
-async fn put_component(aws: &Aws, bucket: &str, file: &str, bytes: Vec<u8>) {
-    aws.s3
-        .put_object()
-        .bucket(bucket)
-        .key(format!("{PREFIX}{file}"))
-        .body(bytes.into())
-        .send()
-        .await
-        .expect("put object");
-}
 
 fn read(path: &std::path::Path) -> Vec<u8> {
     std::fs::read(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
-}
-
-/// The function settings of tests/aws.rs, with the components of `bucket`'s
-/// [`PREFIX`] checked before every invocation.
-fn settings(bus: &str, group: &str, bucket: &str) -> AwsSettings {
-    AwsSettings {
-        function: None,
-        event_bus: bus.to_string(),
-        schedule_group: group.to_string(),
-        sender_arn: Some(SENDER_ARN.to_string()),
-        scheduler_role_arn: Some(ROLE_ARN.to_string()),
-        dlq_arn: Some(DLQ_ARN.to_string()),
-        secret_id: None,
-        ledger_table: None,
-        flexible_window_minutes: 8,
-        x_api_base_url: "https://api.x.com".to_string(),
-        components_uri: Some(
-            format!("s3://{bucket}/{PREFIX}")
-                .parse()
-                .expect("components uri"),
-        ),
-        components_check: Duration::ZERO,
-        secret_ttl: Duration::from_secs(300),
-        max_deliveries: 3,
-        cache_dir: support::shared_cache_dir(),
-    }
-}
-
-async fn table(aws: &Aws) -> String {
-    let name = unique("ledger");
-    aws.dynamodb
-        .create_table()
-        .table_name(&name)
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name("key")
-                .key_type(KeyType::Hash)
-                .build()
-                .expect("key"),
-        )
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name("key")
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .expect("attribute"),
-        )
-        .billing_mode(BillingMode::PayPerRequest)
-        .send()
-        .await
-        .expect("create table");
-    name
-}
-
-async fn secret(aws: &Aws, value: &str) -> String {
-    let name = unique("x-credentials");
-    aws.secrets
-        .create_secret()
-        .name(&name)
-        .secret_string(value)
-        .send()
-        .await
-        .expect("create secret");
-    name
 }
 
 /// Runs one invocation on a task of its own, as the Lambda runtime would, bounded by
@@ -332,7 +77,7 @@ async fn sender(platform: &str, crate_name: &str) -> Sender {
         )],
     )
     .await;
-    let mut s = settings(&bus, "social", &bucket);
+    let mut s = settings(&bus, "social", Some(&bucket));
     s.ledger_table = Some(table(&aws).await);
     s.secret_id = Some(secret(&aws, support::SECRETS_JSON).await);
     s.x_api_base_url = x.base_url.clone();
@@ -411,13 +156,7 @@ async fn assert_twitter_still_posts(s: &Sender, reference: &str) {
             json!({"status": "sent", "referenceNumber": reference, "postId": FIRST_ID.to_string(), "attempt": 1})
         )
     );
-    let received = s.x.received();
-    assert_eq!(received.len(), 1, "{received:?}");
-    assert!(received[0].signature_valid, "{:?}", received[0]);
-    assert_eq!(
-        received[0].text.as_deref(),
-        Some("Hello from a hostile test")
-    );
+    assert_one_post(&s.x, "Hello from a hostile test");
     assert_eq!(
         all_events(&s.aws, &s.queue, 1).await,
         vec![outcome_event(
@@ -470,28 +209,21 @@ struct Scheduling {
 async fn scheduling_with_the_trapping_scheduler() -> Scheduling {
     let aws = aws();
     let group = unique("hostile");
-    aws.scheduler
-        .create_schedule_group()
-        .name(&group)
-        .send()
-        .await
-        .expect("create a schedule group");
+    support::aws::group(&aws, &group).await;
     let bus = unique("bus");
     let queue = bus_to_queue(&aws, &bus).await;
     let bucket =
         components_bucket(&aws, &[("sps_scheduler.wasm", read(&hostile_wasm("trap")))]).await;
     let function = LambdaFunction::build(
         Function::Scheduler,
-        &settings(&bus, &group, &bucket),
+        &settings(&bus, &group, Some(&bucket)),
         &aws.sdk,
     )
     .await
     .expect("build the scheduling function");
     assert_eq!(function.runtime().platform_names(), vec!["twitter"]);
     let reference = unique("trapped");
-    let event = json!({"detail-type": "Schedule Social Post", "source": "test", "detail": {
-        "message": "Hello world!", "platform": "twitter", "scheduledDate": "2034-10-23T08:48:00",
-        "referenceNumber": reference}});
+    let event = readme_event(&reference, "Hello world!", "2034-10-23T08:48:00");
     Scheduling {
         aws,
         queue,

@@ -17,9 +17,6 @@
     clippy::indexing_slicing
 )]
 
-#[allow(dead_code)]
-#[path = "support/moto.rs"]
-mod moto;
 mod support;
 
 use std::sync::{Arc, Mutex};
@@ -31,6 +28,8 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 use sps_host::aws::{AwsSettings, Function};
 use sps_host::lambda::LambdaFunction;
+use support::aws::{readme_event, DLQ_ARN, ROLE_ARN, SENDER_ARN};
+use support::moto;
 
 /// AWS's message for the refused schedule (what the stub answers).
 const AWS_MESSAGE: &str = "Invalid Schedule Expression at(2031-01-01T00:00:00).";
@@ -118,9 +117,9 @@ async fn a_schedule_refused_with_validation_exception_ends_in_social_post_failed
     let settings = AwsSettings::from_lookup(|name| {
         let value = match name {
             "SPS_EVENT_BUS" => "outcomes",
-            "SPS_SENDER_ARN" => "arn:aws:lambda:us-east-1:123456789012:function:sps-sender",
-            "SPS_SCHEDULER_ROLE_ARN" => "arn:aws:iam::123456789012:role/sps-scheduler",
-            "SPS_DLQ_ARN" => "arn:aws:sqs:us-east-1:123456789012:sps-dlq",
+            "SPS_SENDER_ARN" => SENDER_ARN,
+            "SPS_SCHEDULER_ROLE_ARN" => ROLE_ARN,
+            "SPS_DLQ_ARN" => DLQ_ARN,
             _ => return None,
         };
         Some(value.to_string())
@@ -138,9 +137,7 @@ async fn a_schedule_refused_with_validation_exception_ends_in_social_post_failed
     .await
     .expect("build the scheduling function");
 
-    let event = json!({"detail-type": "Schedule Social Post", "source": "test", "detail": {
-        "message": "Hello world!", "platform": "twitter",
-        "scheduledDate": "2031-01-01T00:00:00", "referenceNumber": "invalid"}});
+    let event = readme_event("invalid", "Hello world!", "2031-01-01T00:00:00");
     let answer = function.handle(event).await;
 
     let message = format!(

@@ -1,6 +1,6 @@
 //! A moto server (the AWS service mock, `pip install "moto[server]"`) for the tests of
-//! the AWS host, started once per test binary, and helpers to reach it with the real
-//! AWS SDK clients.
+//! the AWS host, started once per test binary on first use, and helpers to reach it with
+//! the real AWS SDK clients.
 //!
 //! `SPS_TEST_MOTO_ENDPOINT` (for example `http://127.0.0.1:5000`) names a running server;
 //! without it a virtualenv `target/test-venv` is made once (under a file lock shared by
