@@ -3,6 +3,8 @@
 //! with `synchronous=FULL`, so an acknowledged write survives a crash.
 
 mod backends;
+#[cfg(test)]
+mod tests;
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
