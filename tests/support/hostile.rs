@@ -62,7 +62,7 @@ pub fn hostile_dir() -> &'static Path {
 }
 
 /// The built hostile crate `sps-hostile-<name>` (`loop`, `alloc`, `http`, `bigid`,
-/// `trap`).
+/// `trap`, `trapsender`).
 pub fn hostile_wasm(name: &str) -> PathBuf {
     hostile_dir().join(format!("sps_hostile_{name}.wasm"))
 }
