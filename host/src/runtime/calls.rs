@@ -1,0 +1,152 @@
+//! The calls into the components: one Store per call, under the call's limits
+//! ([`super::Limits`]).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+
+use super::{Components, Ctx, PlatformSettings, Runtime};
+use crate::bindings::{
+    scheduling, sending,
+    types::{MessageError, PublishError},
+    PlatformComponentPre,
+};
+use crate::caps::http::OutboundPolicy;
+
+impl Runtime {
+    /// Runs the scheduler component on one request (`scheduling.schedule-post`).
+    ///
+    /// # Errors
+    /// When the component traps or exceeds its limits; the request may be retried.
+    pub async fn schedule_post(
+        &self,
+        event: &str,
+    ) -> anyhow::Result<Result<scheduling::Scheduled, scheduling::ScheduleFailure>> {
+        let components = self.inner.components.load_full();
+        let config = self.inner.settings.scheduler_config.clone();
+        let mut store = self.store(components.clone(), config, OutboundPolicy::deny_all());
+        self.bounded(self.inner.settings.limits.wall_time, async {
+            let instance = components.scheduler.instantiate_async(&mut store).await?;
+            instance
+                .sps_social_scheduling()
+                .call_schedule_post(&mut store, event)
+                .await
+        })
+        .await
+        .context("the scheduler component failed")
+    }
+
+    /// Runs the sender component on one delivery of a schedule (`sending.send-post`).
+    ///
+    /// # Errors
+    /// When the component traps or exceeds its limits; the delivery may be retried.
+    pub async fn send_post(
+        &self,
+        input: &str,
+        delivery: sending::Delivery,
+    ) -> anyhow::Result<Result<sending::Sent, sending::SendFailure>> {
+        let components = self.inner.components.load_full();
+        let mut store = self.store(
+            components.clone(),
+            HashMap::new(),
+            OutboundPolicy::deny_all(),
+        );
+        self.bounded(self.inner.settings.limits.wall_time, async {
+            let instance = components.sender.instantiate_async(&mut store).await?;
+            instance
+                .sps_social_sending()
+                .call_send_post(&mut store, input, delivery)
+                .await
+        })
+        .await
+        .context("the sender component failed")
+    }
+
+    /// Runs the sender component's `sending.report-undelivered` for a delivery the host
+    /// gives up on: `Social Post Failed` with `code` and `message`, no platform call.
+    ///
+    /// # Errors
+    /// When the component traps or exceeds its limits.
+    pub async fn report_undelivered(
+        &self,
+        input: &str,
+        code: &str,
+        message: &str,
+    ) -> anyhow::Result<Result<sending::FailureReport, String>> {
+        let components = self.inner.components.load_full();
+        let mut store = self.store(
+            components.clone(),
+            HashMap::new(),
+            OutboundPolicy::deny_all(),
+        );
+        self.bounded(self.inner.settings.limits.wall_time, async {
+            let instance = components.sender.instantiate_async(&mut store).await?;
+            instance
+                .sps_social_sending()
+                .call_report_undelivered(&mut store, input, code, message)
+                .await
+        })
+        .await
+        .context("the sender component failed")
+    }
+
+    /// `platform.validate` of one platform component of `components` (the caller's
+    /// snapshot, so a reload in the middle of a call never mixes generations), in a
+    /// Store of its own.
+    pub(crate) async fn platform_validate(
+        &self,
+        components: &Arc<Components>,
+        component: &PlatformComponentPre<Ctx>,
+        platform: &str,
+        message: &str,
+    ) -> anyhow::Result<Result<(), MessageError>> {
+        // Validation needs neither credentials nor the network: when the settings cannot
+        // be read, the component validates without them.
+        let settings = match self.inner.platforms.settings(platform).await {
+            Ok(settings) => settings,
+            Err(err) => {
+                tracing::warn!(platform, error = %format!("{err:#}"), "platform settings unavailable; validating without them");
+                PlatformSettings::default()
+            }
+        };
+        let mut store = self.store(components.clone(), settings.config, settings.outbound);
+        let wall = self.inner.settings.limits.platform_wall_time;
+        self.bounded(wall, async {
+            let instance = component.instantiate_async(&mut store).await?;
+            instance
+                .sps_social_platform()
+                .call_validate(&mut store, message)
+                .await
+        })
+        .await
+    }
+
+    /// `platform.publish` of one platform component of `components` (the caller's
+    /// snapshot), in a Store of its own.
+    pub(crate) async fn platform_publish(
+        &self,
+        components: &Arc<Components>,
+        component: &PlatformComponentPre<Ctx>,
+        platform: &str,
+        message: &str,
+    ) -> anyhow::Result<Result<String, PublishError>> {
+        let settings = match self.inner.platforms.settings(platform).await {
+            Ok(settings) => settings,
+            Err(err) => {
+                tracing::error!(platform, error = %format!("{err:#}"), "platform settings unavailable; nothing was sent");
+                return Ok(Err(PublishError::Transient(format!("{err:#}"))));
+            }
+        };
+        let mut store = self.store(components.clone(), settings.config, settings.outbound);
+        let wall = self.inner.settings.limits.platform_wall_time;
+        self.bounded(wall, async {
+            let instance = component.instantiate_async(&mut store).await?;
+            instance
+                .sps_social_platform()
+                .call_publish(&mut store, message)
+                .await
+        })
+        .await
+    }
+}
