@@ -32,6 +32,9 @@
 //! reports `unknown-outcome` without posting again. Almost every run hits this, so a run
 //! lasts about 185-195 s, 170-180 s of it waiting; the figures say how many posts ended
 //! that way, and how many of those X had received.
+//!
+//! The harness (starting and killing `sps serve`, the client thread, the bookkeeping of
+//! each post and the figures of a run) is in `support/crash.rs`.
 
 // A test reports a failure by panicking; the workspace lints deny that only outside tests.
 #![allow(
@@ -43,18 +46,20 @@
 
 mod support;
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
-use std::io::Write as _;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rand::rngs::StdRng;
 use rand::{Rng as _, SeedableRng as _};
-use serde_json::{json, Value};
 use support::api::secrets_file;
+use support::crash::{
+    get_json, kill, outcomes, pending_fire_times, quiet, say, submit, summary, Figures, Plan, Post,
+    Request,
+};
 use support::fake_x::FakeX;
-use support::serve::{command, spawn, Serve};
+use support::serve::{command, spawn};
 
 /// The seed of run 0 when `SPS_CRASH_SEED` is not set.
 const DEFAULT_SEED: u64 = 0x5EED_C4A5_0001;
@@ -92,230 +97,6 @@ fn splitmix64(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
-}
-
-/// Writes a line to the test's stderr, past libtest's output capture, so the seed and the
-/// figures show in a passing run too.
-fn say(line: &str) {
-    let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "{line}");
-    let _ = err.flush();
-}
-
-/// Where one post's request stands.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Request {
-    /// Not sent yet.
-    Unsent,
-    /// Sent; the kill cut it (no answer); a later life decides whether to resend it.
-    Cut,
-    /// Cut and not sent again.
-    Abandoned,
-    /// Answered with this status (201 created, 200 updated, or a rejection) and, for a
-    /// rejection, its reason.
-    Answered(u16, Option<String>),
-}
-
-#[derive(Debug, Clone)]
-struct Post {
-    reference: String,
-    text: String,
-    /// Seconds ahead of the first send that the post is scheduled for (1-3).
-    ahead: i64,
-    /// The event as sent (fixed at the first send, so a resend is the same event).
-    event: Option<String>,
-    request: Request,
-    /// Requests sent for this post, and how many of them were cut.
-    sends: u32,
-    cuts: u32,
-}
-
-impl Post {
-    fn accepted(&self) -> bool {
-        matches!(self.request, Request::Answered(200 | 201, _))
-    }
-}
-
-/// What the submitters share with the driver.
-struct Plan {
-    posts: Vec<Post>,
-    /// Indexes of the posts to send next, in order.
-    queue: VecDeque<usize>,
-}
-
-/// `POST /events` without panicking: the status and the rejection's reason, or `None` when
-/// no answer came (the process was killed before or while it handled the request).
-fn try_post(agent: &ureq::Agent, base: &str, body: &str) -> Option<(u16, Option<String>)> {
-    let response = agent
-        .post(&format!("{base}/events"))
-        .content_type("application/json")
-        .send(body)
-        .ok()?;
-    let status = response.status().as_u16();
-    // A cut can also come while the body is read: count only a complete JSON answer.
-    let answer: Value = response.into_body().read_json().ok()?;
-    Some((status, answer["reason"].as_str().map(str::to_string)))
-}
-
-/// Sends queued posts to `base`, pausing 0-40 ms (seeded) between requests, until `stop`
-/// or the first request without an answer (the process is gone).
-fn submit(plan: &Mutex<Plan>, base: &str, stop: &AtomicBool, seed: u64) {
-    let mut rng = StdRng::seed_from_u64(seed);
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(30)))
-        .build()
-        .into();
-    while !stop.load(Ordering::SeqCst) {
-        let (index, body) = {
-            let mut plan = plan.lock().unwrap();
-            let Some(index) = plan.queue.pop_front() else {
-                return;
-            };
-            let post = &mut plan.posts[index];
-            let body = post
-                .event
-                .get_or_insert_with(|| {
-                    json!({"detail-type": "Schedule Social Post", "source": "crash-test",
-                        "detail": {"message": post.text, "platform": "twitter",
-                            "scheduledDate": support::utc_in(post.ahead),
-                            "referenceNumber": post.reference}})
-                    .to_string()
-                })
-                .clone();
-            post.sends += 1;
-            (index, body)
-        };
-        let answer = try_post(&agent, base, &body);
-        let mut plan = plan.lock().unwrap();
-        let post = &mut plan.posts[index];
-        match answer {
-            Some((status, reason)) => post.request = Request::Answered(status, reason),
-            None => {
-                post.request = Request::Cut;
-                post.cuts += 1;
-                return;
-            }
-        }
-        drop(plan);
-        std::thread::sleep(Duration::from_millis(rng.random_range(0..=40)));
-    }
-}
-
-/// The outcome events of one post, from `GET /events`.
-#[derive(Debug, Default, Clone)]
-struct Seen {
-    scheduled: u32,
-    /// `postId` of each `Social Post Sent`.
-    sent: Vec<String>,
-    /// `reason` of each `Social Post Failed` of stage `sending`.
-    failed: Vec<String>,
-    /// `reason` of each `Social Post Failed` of stage `scheduling` (a rejected request).
-    rejected: Vec<String>,
-}
-
-impl Seen {
-    /// The distinct outcomes: `sent:<id>` and `failed:<reason>`.
-    fn distinct(&self) -> BTreeSet<String> {
-        self.sent
-            .iter()
-            .map(|id| format!("sent:{id}"))
-            .chain(self.failed.iter().map(|r| format!("failed:{r}")))
-            .collect()
-    }
-}
-
-fn get_json(base: &str, path: &str) -> Value {
-    ureq::get(&format!("{base}{path}"))
-        .call()
-        .unwrap_or_else(|e| panic!("GET {path}: {e}"))
-        .into_body()
-        .with_config()
-        .limit(256 << 20)
-        .read_json()
-        .unwrap_or_else(|e| panic!("GET {path}: {e}"))
-}
-
-fn outcomes(base: &str) -> BTreeMap<String, Seen> {
-    let mut seen: BTreeMap<String, Seen> = BTreeMap::new();
-    for event in get_json(base, "/events").as_array().expect("array") {
-        let detail = &event["detail"];
-        let Some(reference) = detail["referenceNumber"].as_str() else {
-            continue;
-        };
-        let entry = seen.entry(reference.to_string()).or_default();
-        let text = |k: &str| detail[k].as_str().unwrap_or_default().to_string();
-        match event["detail-type"].as_str() {
-            Some("Post Scheduled") => entry.scheduled += 1,
-            Some("Social Post Sent") => entry.sent.push(text("postId")),
-            Some("Social Post Failed") if detail["stage"] == "sending" => {
-                entry.failed.push(text("reason"));
-            }
-            Some("Social Post Failed") => entry.rejected.push(text("reason")),
-            _ => {}
-        }
-    }
-    seen
-}
-
-/// The pending schedules' delivery moments, Unix seconds.
-fn pending_fire_times(base: &str) -> Vec<i64> {
-    get_json(base, "/schedules")
-        .as_array()
-        .expect("array")
-        .iter()
-        .map(|s| {
-            let at = s["fireAt"].as_str().expect("fireAt");
-            chrono::DateTime::parse_from_rfc3339(at)
-                .unwrap_or_else(|e| panic!("fireAt {at:?}: {e}"))
-                .timestamp()
-        })
-        .collect()
-}
-
-/// `sps serve` logging errors only (each crash makes many warnings), or as
-/// `SPS_CRASH_RUST_LOG` says.
-fn quiet(mut cmd: std::process::Command) -> std::process::Command {
-    let filter = std::env::var("SPS_CRASH_RUST_LOG").unwrap_or_else(|_| "error".to_string());
-    cmd.env("RUST_LOG", filter);
-    cmd
-}
-
-fn kill(server: &mut Serve) {
-    // Child::kill is SIGKILL on Unix: no handler runs, nothing is flushed.
-    server.child.kill().expect("SIGKILL");
-    server.child.wait().expect("wait");
-}
-
-/// The figures of one run.
-#[derive(Debug, Default)]
-struct Figures {
-    posts: usize,
-    accepted: usize,
-    created: usize,
-    updated: usize,
-    /// Resends answered 422 `schedule-rejected` (the first request's schedule was being
-    /// delivered).
-    refused_being_delivered: usize,
-    cut_requests: u32,
-    resent: usize,
-    abandoned: usize,
-    abandoned_with_outcome: usize,
-    kills: u32,
-    startup_kills: u32,
-    restarts: u32,
-    sent_posts: usize,
-    sent_events: usize,
-    failed_by_reason: BTreeMap<String, usize>,
-    x_requests: usize,
-    outcome_without_post_scheduled: usize,
-    /// `unknown-outcome` posts whose text X did receive (a kill between X's answer and the
-    /// ledger record), and those X never received (a kill between the claim and the call).
-    unknown_at_x: usize,
-    unknown_not_at_x: usize,
-    dead_letters: usize,
-    final_wait: Duration,
-    duration: Duration,
 }
 
 /// One full run with `seed`; panics with the seed in the message when a check fails.
@@ -596,46 +377,6 @@ fn run(seed: u64, posts: usize) -> Figures {
         failures.join("\n")
     );
     figures
-}
-
-fn summary(f: &Figures) -> String {
-    let unknown = f
-        .failed_by_reason
-        .get("unknown-outcome")
-        .copied()
-        .unwrap_or(0);
-    format!(
-        "posts {} (accepted {}: created {}, updated {}; requests cut {}, resent {}, abandoned {} \
-         of which {} published or failed anyway, resends refused while being delivered {}), \
-         kills {} (during start {}), restarts {}, \
-         outcomes: sent {} posts ({} Sent events), failed {:?}, X requests {}, \
-         unknown-outcome {} (X had received {}, never received {}), \
-         outcome without Post Scheduled {}, dead letters {}, \
-         last process waited {:.1} s, duration {:.1} s",
-        f.posts,
-        f.accepted,
-        f.created,
-        f.updated,
-        f.cut_requests,
-        f.resent,
-        f.abandoned,
-        f.abandoned_with_outcome,
-        f.refused_being_delivered,
-        f.kills,
-        f.startup_kills,
-        f.restarts,
-        f.sent_posts,
-        f.sent_events,
-        f.failed_by_reason,
-        f.x_requests,
-        unknown,
-        f.unknown_at_x,
-        f.unknown_not_at_x,
-        f.outcome_without_post_scheduled,
-        f.dead_letters,
-        f.final_wait.as_secs_f64(),
-        f.duration.as_secs_f64()
-    )
 }
 
 /// One run's index, seed, and figures or failure.

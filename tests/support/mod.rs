@@ -1,11 +1,12 @@
 //! Shared test support: the fake X API, the local API client, the bad-input table, the
-//! Spin app runner, the moto server and the AWS fixtures on it, and helpers to find the
-//! built components.
+//! Spin app runner, the moto server and the AWS fixtures on it, the crash test's harness,
+//! and helpers to find the built components.
 #![allow(dead_code)]
 
 pub mod api;
 pub mod aws;
 pub mod bad_inputs;
+pub mod crash;
 pub mod fake_x;
 pub mod moto;
 pub mod serve;

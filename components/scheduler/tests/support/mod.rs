@@ -1,0 +1,232 @@
+//! Shared by the scheduler's native tests: an in-memory implementation of `Capabilities` (a
+//! schedule store with EventBridge Scheduler semantics, scripted failures, a settable clock
+//! and setting, recorded calls), the requests the tests send and the values they expect.
+
+// Each test file uses a part of this module.
+#![allow(dead_code)]
+// A test reports a failure by panicking; the workspace lints deny that only outside tests.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::{BTreeMap, VecDeque};
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde_json::{json, Value};
+use sps_scheduler::{
+    Capabilities, EventError, MessageError, Rejection, Schedule, ScheduleError, ScheduleFailure,
+};
+
+/// The fake clock's default, UTC.
+pub const NOW: &str = "2026-03-01T12:00:00";
+/// The first UUID the fake generates.
+pub const UUID1: &str = "00000000-0000-4000-8000-000000000001";
+
+/// One call the flow made.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Call {
+    Supported,
+    Validate(String, String),
+    Create(Schedule),
+    Update(Schedule),
+    Publish(String, String, Value),
+    Setting(String),
+    Now,
+    Uuid,
+}
+
+/// In-memory capabilities: a schedule store with EventBridge Scheduler semantics (create
+/// conflicts on an existing name, update is not-found on a missing one), with scripted
+/// failures taking precedence, and recorded calls.
+pub struct Fake {
+    pub supported: Vec<String>,
+    pub validation: Option<MessageError>,
+    pub store: BTreeMap<String, Schedule>,
+    pub create_script: VecDeque<Result<(), ScheduleError>>,
+    pub update_script: VecDeque<Result<(), ScheduleError>>,
+    pub publish_script: VecDeque<Result<(), EventError>>,
+    pub setting: Result<Option<String>, String>,
+    pub now: DateTime<Utc>,
+    pub uuids: usize,
+    pub calls: Vec<Call>,
+}
+
+pub fn utc(text: &str) -> DateTime<Utc> {
+    NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S")
+        .unwrap()
+        .and_utc()
+}
+
+impl Fake {
+    pub fn new() -> Self {
+        Fake {
+            supported: vec!["twitter".to_owned()],
+            validation: None,
+            store: BTreeMap::new(),
+            create_script: VecDeque::new(),
+            update_script: VecDeque::new(),
+            publish_script: VecDeque::new(),
+            setting: Ok(None),
+            now: utc(NOW),
+            uuids: 0,
+            calls: Vec::new(),
+        }
+    }
+
+    pub fn published(&self) -> Vec<(String, String, Value)> {
+        self.calls
+            .iter()
+            .filter_map(|c| match c {
+                Call::Publish(t, s, d) => Some((t.clone(), s.clone(), d.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    pub fn schedule_calls(&self) -> Vec<Call> {
+        self.calls
+            .iter()
+            .filter(|c| matches!(c, Call::Create(_) | Call::Update(_)))
+            .cloned()
+            .collect()
+    }
+}
+
+impl Capabilities for Fake {
+    fn supported_platforms(&mut self) -> Vec<String> {
+        self.calls.push(Call::Supported);
+        self.supported.clone()
+    }
+
+    fn validate_message(&mut self, platform: &str, message: &str) -> Result<(), MessageError> {
+        self.calls
+            .push(Call::Validate(platform.to_owned(), message.to_owned()));
+        match &self.validation {
+            Some(e) => Err(e.clone()),
+            None => Ok(()),
+        }
+    }
+
+    fn create_schedule(&mut self, schedule: &Schedule) -> Result<(), ScheduleError> {
+        self.calls.push(Call::Create(schedule.clone()));
+        if let Some(result) = self.create_script.pop_front() {
+            return result;
+        }
+        if self.store.contains_key(&schedule.name) {
+            return Err(ScheduleError::Conflict);
+        }
+        self.store.insert(schedule.name.clone(), schedule.clone());
+        Ok(())
+    }
+
+    fn update_schedule(&mut self, schedule: &Schedule) -> Result<(), ScheduleError> {
+        self.calls.push(Call::Update(schedule.clone()));
+        if let Some(result) = self.update_script.pop_front() {
+            return result;
+        }
+        match self.store.get_mut(&schedule.name) {
+            Some(existing) => {
+                *existing = schedule.clone();
+                Ok(())
+            }
+            None => Err(ScheduleError::NotFound),
+        }
+    }
+
+    fn publish_event(
+        &mut self,
+        detail_type: &str,
+        source: &str,
+        detail: &str,
+    ) -> Result<(), EventError> {
+        let parsed: Value = serde_json::from_str(detail).expect("detail is JSON");
+        assert!(parsed.is_object(), "detail is an object: {detail}");
+        self.calls.push(Call::Publish(
+            detail_type.to_owned(),
+            source.to_owned(),
+            parsed,
+        ));
+        self.publish_script.pop_front().unwrap_or(Ok(()))
+    }
+
+    fn setting(&mut self, key: &str) -> Result<Option<String>, String> {
+        self.calls.push(Call::Setting(key.to_owned()));
+        self.setting.clone()
+    }
+
+    fn now(&mut self) -> DateTime<Utc> {
+        self.calls.push(Call::Now);
+        self.now
+    }
+
+    fn new_uuid(&mut self) -> String {
+        self.calls.push(Call::Uuid);
+        self.uuids += 1;
+        format!("00000000-0000-4000-8000-{:012}", self.uuids)
+    }
+}
+
+pub fn envelope(detail: Value) -> String {
+    json!({"detail-type": "Schedule Social Post", "source": "test", "detail": detail}).to_string()
+}
+
+pub fn detail(reference: &str, date: &str) -> Value {
+    json!({
+        "message": "Hello world!",
+        "platform": "twitter",
+        "scheduledDate": date,
+        "referenceNumber": reference,
+    })
+}
+
+/// The schedule input, exactly as the contract writes it (key order included).
+pub fn input(reference: &str, message: &str, date: &str) -> String {
+    let js = |s: &str| serde_json::to_string(s).unwrap();
+    format!(
+        r#"{{"referenceNumber":{},"message":{},"platform":"twitter","scheduledDate":{}}}"#,
+        js(reference),
+        js(message),
+        js(date)
+    )
+}
+
+pub fn schedule(name: &str, at: &str, window: u32, input: String) -> Schedule {
+    Schedule {
+        name: name.to_owned(),
+        at: at.to_owned(),
+        flexible_window_minutes: window,
+        input,
+    }
+}
+
+pub fn scheduled_event(reference: &str, date: &str) -> (String, String, Value) {
+    (
+        "Post Scheduled".to_owned(),
+        "SocialPostScheduler".to_owned(),
+        json!({"referenceNumber": reference, "scheduledDate": date}),
+    )
+}
+
+pub fn failed_event(reference: &str, code: &str, message: &str) -> (String, String, Value) {
+    (
+        "Social Post Failed".to_owned(),
+        "SocialPostSender".to_owned(),
+        json!({
+            "referenceNumber": reference,
+            "reason": code,
+            "reasonMessage": message,
+            "retryable": false,
+            "stage": "scheduling",
+        }),
+    )
+}
+
+pub fn rejected(code: &str, message: &str, reference: Option<&str>) -> ScheduleFailure {
+    ScheduleFailure::Rejected(Rejection {
+        code: code.to_owned(),
+        message: message.to_owned(),
+        reference_number: reference.map(str::to_owned),
+    })
+}
+
+pub fn publish(event: (String, String, Value)) -> Call {
+    Call::Publish(event.0, event.1, event.2)
+}
