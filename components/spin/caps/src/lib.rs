@@ -30,8 +30,8 @@ mod glue {
         }
     }
 
-    fn open_for_schedules() -> Result<Store, schedules::ScheduleError> {
-        Store::open().map_err(|m| schedule_error(ScheduleFailure::Unavailable(m)))
+    fn open_for_schedules() -> Result<std::rc::Rc<Store>, schedules::ScheduleError> {
+        Store::shared().map_err(|m| schedule_error(ScheduleFailure::Unavailable(m)))
     }
 
     fn stored(s: schedules::Schedule) -> StoredSchedule {
@@ -81,7 +81,7 @@ mod glue {
                 .map_err(events::EventError::Invalid)?;
             let unavailable =
                 |m: String| events::EventError::Unavailable(format!("Spin SQLite store: {m}"));
-            Store::open()
+            Store::shared()
                 .map_err(unavailable)?
                 .publish(&event)
                 .map_err(unavailable)
@@ -94,7 +94,7 @@ mod glue {
 
     impl ledger::Guest for Component {
         fn claim(key: String) -> Result<ledger::Entry, ledger::LedgerError> {
-            let claim = Store::open()
+            let claim = Store::shared()
                 .map_err(ledger_unavailable)?
                 .claim(&key)
                 .map_err(ledger_unavailable)?;
@@ -106,14 +106,14 @@ mod glue {
         }
 
         fn record_sent(key: String, post_id: String) -> Result<(), ledger::LedgerError> {
-            Store::open()
+            Store::shared()
                 .map_err(ledger_unavailable)?
                 .record_sent(&key, &post_id)
                 .map_err(ledger_unavailable)
         }
 
         fn release(key: String) -> Result<(), ledger::LedgerError> {
-            Store::open()
+            Store::shared()
                 .map_err(ledger_unavailable)?
                 .release(&key)
                 .map_err(ledger_unavailable)

@@ -36,7 +36,7 @@ mod glue {
     impl Guest for Component {
         fn handle_cron_event(_metadata: Metadata) -> Result<(), Error> {
             let store =
-                Store::open().map_err(|m| Error::Other(format!("Spin SQLite store: {m}")))?;
+                Store::shared().map_err(|m| Error::Other(format!("Spin SQLite store: {m}")))?;
             let policy = RetryPolicy::default();
             let now = sps_spin_store::now();
             let due = store

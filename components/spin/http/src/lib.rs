@@ -96,7 +96,7 @@ mod glue {
         read: impl FnOnce(&sps_spin_store::Store) -> Result<Vec<T>, String>,
         head: bool,
     ) -> Response {
-        let result = sps_spin_store::Store::open().and_then(|store| read(&store));
+        let result = sps_spin_store::Store::shared().and_then(|store| read(&store));
         match result.and_then(|items| serde_json::to_string(&items).map_err(|e| e.to_string())) {
             Ok(body) => json(200, body, head),
             Err(message) => respond(

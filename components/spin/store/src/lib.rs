@@ -26,6 +26,14 @@ pub struct Store {
     conn: Connection,
 }
 
+thread_local! {
+    /// The store of this component instance, once opened: a scheduling event makes three
+    /// capability calls and a cron tick one per delivery, and each would otherwise open the
+    /// database and check the schema again.
+    static SHARED: std::cell::RefCell<Option<std::rc::Rc<Store>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
 /// `error` as a sentence.
 fn describe(error: &Error) -> String {
     match error {
@@ -85,6 +93,22 @@ impl Store {
         }
         store.exec("PRAGMA synchronous = FULL", &[])?;
         Ok(store)
+    }
+
+    /// This component instance's store, opened by the first call ([`Store::open`]); a
+    /// failed open is not kept, so the next call tries again.
+    ///
+    /// # Errors
+    /// As [`Store::open`].
+    pub fn shared() -> Result<std::rc::Rc<Self>, String> {
+        SHARED.with(|cell| {
+            if let Some(store) = cell.borrow().as_ref() {
+                return Ok(store.clone());
+            }
+            let store = std::rc::Rc::new(Self::open()?);
+            *cell.borrow_mut() = Some(store.clone());
+            Ok(store)
+        })
     }
 
     /// Runs one statement.
