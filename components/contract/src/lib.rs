@@ -10,8 +10,10 @@
 //!   [`events::to_json`].
 //! - [`input`]: the schedule's target input, serialised by the scheduler and parsed by the
 //!   sender.
+//! - [`platforms`]: the answer for a platform that is not loaded.
 //! - [`worlds`]: what each component world may import, checked by the hosts.
 
 pub mod events;
 pub mod input;
+pub mod platforms;
 pub mod worlds;

@@ -12,8 +12,7 @@ use crate::runtime::{error_summary, Ctx};
 /// may exist, so the call ends in `unknown-outcome`.
 pub const MAX_POST_ID_BYTES: usize = 1024;
 
-/// The reason code of a message for a platform that is not loaded.
-pub const UNSUPPORTED_PLATFORM: &str = "unsupported-platform";
+pub use sps_contract::platforms::{unsupported, UNSUPPORTED_PLATFORM};
 
 impl Host for Ctx {
     async fn supported(&mut self) -> Vec<String> {
@@ -80,12 +79,4 @@ impl Host for Ctx {
             }
         }
     }
-}
-
-/// `platform "x" is not supported; supported platforms: a, b`.
-pub fn unsupported(platform: &str, supported: &[String]) -> String {
-    format!(
-        "platform {platform:?} is not supported; supported platforms: {}",
-        supported.join(", ")
-    )
 }

@@ -16,7 +16,7 @@ mod bindings {
     struct Component;
 
     fn unsupported(name: &str) -> String {
-        format!("platform {name:?} is not supported; supported platforms: ")
+        sps_contract::platforms::unsupported(name, &[])
     }
 
     impl platforms::Guest for Component {
@@ -26,7 +26,7 @@ mod bindings {
 
         fn validate(name: String, _message: String) -> Result<(), types::MessageError> {
             Err(types::MessageError {
-                code: "unsupported-platform".to_string(),
+                code: sps_contract::platforms::UNSUPPORTED_PLATFORM.to_string(),
                 message: unsupported(&name),
             })
         }

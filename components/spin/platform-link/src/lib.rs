@@ -4,8 +4,8 @@
 //! link (`import platforms`); the chain ends in `sps-spin-no-platforms`. The composer
 //! builds one link per platform component, so a new platform needs no code here.
 //!
-//! Answers match the host's `sps:social/platforms` (host/src/caps/platforms.rs): an
-//! unknown platform gives `unsupported-platform` naming every loaded platform.
+//! Answers match the host's `sps:social/platforms` (both use `sps_contract::platforms`):
+//! an unknown platform gives `unsupported-platform` naming every loaded platform.
 
 #[cfg(target_arch = "wasm32")]
 mod bindings {
@@ -17,6 +17,7 @@ mod bindings {
 
     use exports::sps::social::platforms as exported;
     use sps::social::{platform, platforms as rest, types};
+    use sps_contract::platforms::{unsupported, UNSUPPORTED_PLATFORM, UNSUPPORTED_PREFIX};
 
     struct Component;
 
@@ -42,10 +43,10 @@ mod bindings {
                 return platform::validate(&message);
             }
             rest::validate(&name, &message).map_err(|e| {
-                if e.code == super::UNSUPPORTED_PLATFORM {
+                if e.code == UNSUPPORTED_PLATFORM {
                     types::MessageError {
                         code: e.code,
-                        message: super::unsupported(&name, &supported()),
+                        message: unsupported(&name, &supported()),
                     }
                 } else {
                     e
@@ -58,8 +59,8 @@ mod bindings {
                 return platform::publish(&message);
             }
             rest::publish(&name, &message).map_err(|e| match e {
-                types::PublishError::Invalid(m) if m.starts_with(super::UNSUPPORTED_PREFIX) => {
-                    types::PublishError::Invalid(super::unsupported(&name, &supported()))
+                types::PublishError::Invalid(m) if m.starts_with(UNSUPPORTED_PREFIX) => {
+                    types::PublishError::Invalid(unsupported(&name, &supported()))
                 }
                 other => other,
             })
@@ -69,12 +70,6 @@ mod bindings {
     export!(Component);
 }
 
-/// The reason code of a message for a platform that is not loaded.
-pub const UNSUPPORTED_PLATFORM: &str = "unsupported-platform";
-
-/// How [`unsupported`] messages begin.
-pub const UNSUPPORTED_PREFIX: &str = "platform ";
-
 /// `own` added to the `rest`, sorted and without repeats (the `supported` answer).
 pub fn merge(own: String, mut rest: Vec<String>) -> Vec<String> {
     rest.push(own);
@@ -83,27 +78,15 @@ pub fn merge(own: String, mut rest: Vec<String>) -> Vec<String> {
     rest
 }
 
-/// `platform "x" is not supported; supported platforms: a, b`, as the host says it.
-pub fn unsupported(platform: &str, supported: &[String]) -> String {
-    format!(
-        "platform {platform:?} is not supported; supported platforms: {}",
-        supported.join(", ")
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn merges_and_names_the_supported_platforms() {
+    fn merges_the_supported_platforms() {
         assert_eq!(
             merge("twitter".into(), vec!["mastodon".into()]),
             vec!["mastodon".to_string(), "twitter".to_string()]
-        );
-        assert_eq!(
-            unsupported("x", &["twitter".to_string()]),
-            "platform \"x\" is not supported; supported platforms: twitter"
         );
     }
 }
