@@ -18,6 +18,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use sha2::{Digest as _, Sha256};
+
 #[cfg(feature = "precompiled")]
 #[path = "src/runtime/engine_config.rs"]
 mod engine_config;
@@ -88,9 +90,12 @@ fn build_components(root: &Path, components_target: &Path) {
 }
 
 /// Writes `$OUT_DIR/embedded_components.rs`: one `EmbeddedComponent` per component
-/// found in `components_dir` (none when the build was skipped and they are absent).
+/// found in `components_dir` (none when the build was skipped and they are absent), each
+/// with the SHA-256 of its bytes, and `VERSION_TEXT` (what `sps --version` prints after
+/// the name: the version and those digests).
 fn embed(components_dir: &Path, out_dir: &Path) {
     let mut entries = String::new();
+    let mut digests = String::new();
     for package in COMPONENTS {
         let file = format!("{}.wasm", package.replace('-', "_"));
         let path = components_dir.join(&file);
@@ -100,20 +105,33 @@ fn embed(components_dir: &Path, out_dir: &Path) {
                 path.display()
             );
             entries.clear();
+            digests.clear();
             break;
         }
+        let sha256 = match std::fs::read(&path) {
+            Ok(bytes) => format!("{:x}", Sha256::digest(&bytes)),
+            Err(err) => fail(&format!("cannot read {}: {err}", path.display())),
+        };
+        let _ = write!(digests, "\n  {file:<20} sha256:{sha256}");
         let precompiled = match precompile(&path, out_dir, &file) {
             Some(code) => format!("Some(include_bytes!({:?}))", code.display().to_string()),
             None => "None".to_string(),
         };
         let _ = writeln!(
             entries,
-            "    EmbeddedComponent {{ file: {file:?}, wasm: include_bytes!({:?}), precompiled: {precompiled} }},",
+            "    EmbeddedComponent {{ file: {file:?}, sha256: {sha256:?}, wasm: include_bytes!({:?}), precompiled: {precompiled} }},",
             path.display().to_string()
         );
     }
+    if digests.is_empty() {
+        digests.push_str(" (none: built with SPS_SKIP_COMPONENT_BUILD=1)");
+    }
+    let version = format!(
+        "{}\ncomponents embedded in this binary:{digests}",
+        env::var("CARGO_PKG_VERSION").unwrap_or_default()
+    );
     let code = format!(
-        "/// The components embedded by build.rs.\npub const EMBEDDED: &[EmbeddedComponent] = &[\n{entries}];\n"
+        "/// The components embedded by build.rs.\npub const EMBEDDED: &[EmbeddedComponent] = &[\n{entries}];\n\n/// The version and the embedded components' digests (`sps --version`).\npub const VERSION_TEXT: &str = {version:?};\n"
     );
     if let Err(err) = std::fs::write(out_dir.join("embedded_components.rs"), code) {
         fail(&format!("cannot write embedded_components.rs: {err}"));

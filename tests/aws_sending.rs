@@ -13,6 +13,10 @@
     clippy::indexing_slicing
 )]
 
+// The AWS host exists only with the feature `aws`; refuse to build rather than skip.
+#[cfg(not(feature = "aws"))]
+compile_error!("the AWS tests need the feature aws: cargo test --workspace --features sps/aws (the README's test command)");
+
 mod support;
 
 use std::time::Duration;

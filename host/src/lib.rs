@@ -5,14 +5,17 @@
 //! - [`runtime`]: engine, linker, component loading and the per-call Store.
 //! - [`caps`]: one module per capability, each behind a backend trait.
 //! - [`local`]: the `sps serve` runtime (SQLite store, timer, loopback HTTP API).
-//! - [`aws`]: the AWS backends (EventBridge Scheduler, EventBridge, Secrets Manager,
-//!   DynamoDB, S3) and their settings; [`lambda`]: the two Lambda functions.
+//! - `aws`: the AWS backends (EventBridge Scheduler, EventBridge, Secrets Manager,
+//!   DynamoDB, S3) and their settings; `lambda`: the two Lambda functions. Both only
+//!   with the feature `aws` (on for `cargo lambda build` and the tests).
 //! - [`memory`]: in-memory backends for tests and benchmarks.
 //! - [`settings`]: configuration from the environment and flags.
 
+#[cfg(feature = "aws")]
 pub mod aws;
 pub mod bindings;
 pub mod caps;
+#[cfg(feature = "aws")]
 pub mod lambda;
 pub mod local;
 pub mod memory;

@@ -5,30 +5,53 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use sps_host::aws::AwsSettings;
 use sps_host::caps::Backends;
 use sps_host::local::{api, lock::DataDirLock, store::SqliteStore, timer};
-use sps_host::runtime::Runtime;
+use sps_host::runtime::{loader::VERSION_TEXT, Runtime};
 use sps_host::settings::ServeSettings;
 
 /// Social Post Scheduler: schedules social posts and publishes them when their time comes.
 ///
 /// Under AWS Lambda (`AWS_LAMBDA_RUNTIME_API` set) without a subcommand it serves the
-/// function named by `SPS_FUNCTION`, as `sps lambda` does.
+/// function named by `SPS_FUNCTION`, as `sps lambda` does (builds with the feature `aws`).
 #[derive(Parser)]
-#[command(version)]
+#[command(version = VERSION_TEXT, after_help = EXAMPLES)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
 }
 
+/// The examples under `sps --help`.
+const EXAMPLES: &str = "Examples:
+  sps serve                        # API on http://127.0.0.1:8080, data in ./.sps
+  sps serve --help                 # every setting of the local runtime
+  sps --version                    # the version and the embedded components' digests";
+
+/// The examples under `sps serve --help`.
+const SERVE_EXAMPLES: &str = r#"Examples:
+  sps serve
+  SPS_SECRETS_FILE=./x-secrets.json SPS_LISTEN=127.0.0.1:9000 sps serve
+  curl -s localhost:8080/events -d '{
+    "detail-type": "Schedule Social Post", "source": "test",
+    "detail": {"message": "Hello world!", "platform": "twitter",
+               "scheduledDate": "2030-10-23T08:48:00", "referenceNumber": "testtweet"}}'
+  curl -s localhost:8080/schedules"#;
+
+/// The examples under `sps lambda --help`.
+const LAMBDA_EXAMPLES: &str = "Examples:
+  cargo lambda build --release     # the feature aws is on through Cargo.toml's metadata
+  SPS_FUNCTION=scheduler sps lambda   # inside the Lambda execution environment";
+
 #[derive(Subcommand)]
 enum Command {
     /// Run locally: SQLite store, timer and a loopback HTTP API (POST /events,
     /// GET /schedules, GET /events, GET /dead-letters, GET /health).
+    #[command(after_help = SERVE_EXAMPLES)]
     Serve(ServeSettings),
     /// Serve the AWS Lambda function named by SPS_FUNCTION (scheduler or sender) through
     /// the Lambda runtime API (AWS_LAMBDA_RUNTIME_API); settings from SPS_* variables.
+    /// Only in builds with the feature aws.
+    #[command(after_help = LAMBDA_EXAMPLES)]
     Lambda,
 }
 
@@ -76,9 +99,18 @@ fn main() -> ExitCode {
     }
 }
 
-/// Serves the Lambda function named by `SPS_FUNCTION`.
+/// Without the feature `aws`: says how to get a build that has the Lambda host.
+#[cfg(not(feature = "aws"))]
 async fn lambda() -> anyhow::Result<()> {
-    let settings = AwsSettings::from_env()?;
+    anyhow::bail!(
+        "this sps was built without the feature aws, so it has no Lambda host: build it with `cargo lambda build --release` (or `sam build`), which turns the feature on"
+    )
+}
+
+/// Serves the Lambda function named by `SPS_FUNCTION`.
+#[cfg(feature = "aws")]
+async fn lambda() -> anyhow::Result<()> {
+    let settings = sps_host::aws::AwsSettings::from_env()?;
     let function = settings
         .function
         .ok_or_else(|| anyhow::anyhow!("SPS_FUNCTION must be set to scheduler or sender"))?;

@@ -5,7 +5,7 @@
 //! | `SPS_LISTEN` | `127.0.0.1:8080` | address of the HTTP API |
 //! | `SPS_DATA_DIR` | `./.sps` | SQLite database and precompiled components |
 //! | `SPS_CACHE_DIR` | `<data dir>/cache` | precompiled components (`.cwasm`) |
-//! | `SPS_COMPONENTS_DIR` | the build output | `sps_scheduler.wasm`, `sps_sender.wasm`, `sps_<platform>.wasm` |
+//! | `SPS_COMPONENTS_DIR` | `<data dir>/components` | components (`sps_scheduler.wasm`, `sps_sender.wasm`, `sps_<platform>.wasm`) that replace the embedded ones of the same name or add platforms |
 //! | `SPS_X_API_BASE_URL` | `https://api.x.com` | X API base URL; the only host the `twitter` component may call |
 //! | `SPS_SECRETS_FILE` | none | JSON file with the X credentials ([`crate::secrets`]) |
 //! | `SPS_FLEXIBLE_WINDOW_MINUTES` | `8` | flexible time window, 0-1440 minutes, 0 = OFF |
@@ -20,7 +20,8 @@ use crate::caps::http::OutboundPolicy;
 use crate::runtime::{ComponentsSource, Limits, PlatformSettings, RuntimeSettings};
 use crate::secrets::XCredentials;
 
-/// Where the build put the components (set by `build.rs`).
+/// Where the build put the components (set by `build.rs`): the tests and benchmarks load
+/// them from there; `sps serve` uses the copies embedded in the binary.
 pub const DEFAULT_COMPONENTS_DIR: &str = env!("SPS_DEFAULT_COMPONENTS_DIR");
 
 /// Settings of `sps serve`.
@@ -35,9 +36,12 @@ pub struct ServeSettings {
     /// Directory of precompiled components (default: `<data dir>/cache`).
     #[arg(long, env = "SPS_CACHE_DIR")]
     pub cache_dir: Option<PathBuf>,
-    /// Directory holding the components.
-    #[arg(long, env = "SPS_COMPONENTS_DIR", default_value = DEFAULT_COMPONENTS_DIR)]
-    pub components_dir: PathBuf,
+    /// Directory of components that replace the embedded ones of the same name
+    /// (sps_scheduler.wasm, sps_sender.wasm, sps_twitter.wasm) or add platforms
+    /// (sps_<platform>.wasm); checked for changes every SPS_RELOAD_SECONDS. It must exist
+    /// when given. [default: <data dir>/components, when present]
+    #[arg(long, env = "SPS_COMPONENTS_DIR")]
+    pub components_dir: Option<PathBuf>,
     /// X API base URL.
     #[arg(long, env = "SPS_X_API_BASE_URL", default_value = "https://api.x.com")]
     pub x_api_base_url: String,
@@ -69,12 +73,33 @@ impl ServeSettings {
         }
     }
 
-    /// The runtime settings these imply: the scheduler's window and the `twitter`
-    /// component's credentials and single allowed host.
+    /// Where the components come from: the ones embedded in the binary, each replaced by
+    /// the file of the same name in `SPS_COMPONENTS_DIR` (or, without it,
+    /// `<data dir>/components`, which may be absent or created later), plus that
+    /// directory's other platforms.
     ///
     /// # Errors
-    /// When the secrets file cannot be read or parsed, or the X base URL is not an
-    /// absolute http(s) URL.
+    /// When `SPS_COMPONENTS_DIR` is given but is not a directory.
+    pub fn components_source(&self) -> anyhow::Result<ComponentsSource> {
+        match &self.components_dir {
+            Some(dir) if !dir.is_dir() => anyhow::bail!(
+                "SPS_COMPONENTS_DIR is {}, which is not a directory",
+                dir.display()
+            ),
+            Some(dir) => Ok(ComponentsSource::EmbeddedWith(dir.clone())),
+            None => Ok(ComponentsSource::EmbeddedWith(
+                self.data_dir.join("components"),
+            )),
+        }
+    }
+
+    /// The runtime settings these imply: the components ([`Self::components_source`]),
+    /// the scheduler's window and the `twitter` component's credentials and single
+    /// allowed host.
+    ///
+    /// # Errors
+    /// When the secrets file cannot be read or parsed, the X base URL is not an
+    /// absolute http(s) URL, or `SPS_COMPONENTS_DIR` is not a directory.
     pub fn runtime_settings(&self) -> anyhow::Result<RuntimeSettings> {
         let credentials = match &self.secrets_file {
             Some(path) => XCredentials::from_file(path)?,
@@ -86,7 +111,7 @@ impl ServeSettings {
             .clone()
             .unwrap_or_else(|| self.data_dir.join("cache"));
         runtime_settings(
-            self.components_dir.clone(),
+            self.components_source()?,
             cache_dir,
             self.flexible_window_minutes,
             &self.x_api_base_url,
@@ -95,12 +120,14 @@ impl ServeSettings {
     }
 }
 
-/// Runtime settings for the scheduler's window and the `twitter` platform.
+/// Runtime settings for `components` (a [`ComponentsSource`], or a directory all of
+/// them are read from, as the tests and benchmarks do), the scheduler's window and the
+/// `twitter` platform.
 ///
 /// # Errors
 /// When `x_api_base_url` is not an absolute http(s) URL.
 pub fn runtime_settings(
-    components_dir: PathBuf,
+    components: impl Into<ComponentsSource>,
     cache_dir: PathBuf,
     flexible_window_minutes: u32,
     x_api_base_url: &str,
@@ -111,7 +138,7 @@ pub fn runtime_settings(
         outbound: OutboundPolicy::deny_all().allow_url(x_api_base_url)?,
     };
     Ok(RuntimeSettings {
-        components: ComponentsSource::Dir(components_dir),
+        components: components.into(),
         cache_dir,
         scheduler_config: HashMap::from([(
             "flexible_window_minutes".to_string(),

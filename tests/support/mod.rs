@@ -1,13 +1,15 @@
 //! Shared test support: the fake X API, the local API client, the bad-input table, the
-//! Spin app runner, the moto server and the AWS fixtures on it, the crash test's harness,
+//! Spin app runner, the moto server and the AWS fixtures on it (feature `aws`), the crash test's harness,
 //! and helpers to find the built components.
 #![allow(dead_code)]
 
 pub mod api;
+#[cfg(feature = "aws")]
 pub mod aws;
 pub mod bad_inputs;
 pub mod crash;
 pub mod fake_x;
+#[cfg(feature = "aws")]
 pub mod moto;
 pub mod serve;
 pub mod spin;

@@ -35,8 +35,16 @@ pub enum ComponentsSource {
     /// compiled through the precompiled cache.
     Embedded,
     /// The embedded components, each replaced by the file of the same name in this
-    /// directory, plus the directory's other platforms (swapped components).
+    /// directory, plus the directory's other platforms (swapped components). A directory
+    /// that does not exist replaces nothing.
     EmbeddedWith(PathBuf),
+}
+
+impl From<PathBuf> for ComponentsSource {
+    /// [`ComponentsSource::Dir`].
+    fn from(dir: PathBuf) -> Self {
+        ComponentsSource::Dir(dir)
+    }
 }
 
 impl std::fmt::Display for ComponentsSource {
@@ -58,6 +66,8 @@ impl std::fmt::Display for ComponentsSource {
 pub struct EmbeddedComponent {
     /// Its file name in a components directory (`sps_scheduler.wasm`, ...).
     pub file: &'static str,
+    /// SHA-256 of [`Self::wasm`], lowercase hex (64 characters).
+    pub sha256: &'static str,
     /// The component bytes.
     pub wasm: &'static [u8],
     /// The same component precompiled by `build.rs` with [`super::engine_config`] for
@@ -74,6 +84,10 @@ mod embedded {
 /// The components `build.rs` embedded: the three it built (empty when the build skipped
 /// them with `SPS_SKIP_COMPONENT_BUILD=1` and none were there).
 pub const EMBEDDED: &[EmbeddedComponent] = embedded::EMBEDDED;
+
+/// What `sps --version` prints after the program's name: the version, then one line per
+/// embedded component with its file name and `sha256:<hex>` digest.
+pub const VERSION_TEXT: &str = embedded::VERSION_TEXT;
 
 /// How the components of one load were obtained.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -113,7 +127,12 @@ pub(crate) fn load(
         ComponentsSource::Embedded => embedded_files(),
         ComponentsSource::EmbeddedWith(dir) => {
             let mut files = embedded_files();
-            for file in dir_files(dir)? {
+            let overrides = if dir.exists() {
+                dir_files(dir)?
+            } else {
+                Vec::new()
+            };
+            for file in overrides {
                 files.retain(|f| f.file != file.file);
                 files.push(file);
             }
@@ -264,7 +283,9 @@ pub type Fingerprint = Vec<(String, u64, Option<std::time::SystemTime>)>;
 /// When the directory cannot be read.
 pub fn fingerprint(source: &ComponentsSource) -> anyhow::Result<Fingerprint> {
     let dir = match source {
-        ComponentsSource::Dir(dir) | ComponentsSource::EmbeddedWith(dir) => dir,
+        ComponentsSource::Dir(dir) => dir,
+        ComponentsSource::EmbeddedWith(dir) if !dir.exists() => return Ok(Vec::new()),
+        ComponentsSource::EmbeddedWith(dir) => dir,
         ComponentsSource::Embedded => return Ok(Vec::new()),
     };
     let mut files = Vec::new();

@@ -1,6 +1,6 @@
 //! Where a platform component's settings come from: a static map (`sps serve`, tests)
 //! or a source that refreshes them, such as the Secrets Manager source of the AWS host
-//! ([`crate::aws::secrets`]). The runtime asks for them on every platform call.
+//! (`aws::secrets`, feature `aws`). The runtime asks for them on every platform call.
 
 use std::collections::HashMap;
 
