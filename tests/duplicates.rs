@@ -163,8 +163,8 @@ async fn a_schedule_delivered_1000_times_posts_once() {
             retry_at: Some(claimed_at + GRACE_SECONDS),
             code: "unknown-outcome".into(),
             message: format!(
-                "another delivery of this post claimed it at {claimed_at} (Unix seconds) and \
-                 has recorded no outcome yet"
+                "another delivery of this post claimed it at {} and has recorded no outcome yet",
+                sps_contract::time::describe(claimed_at)
             ),
         }
     );

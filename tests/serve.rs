@@ -218,7 +218,7 @@ fn a_post_due_hours_ago_expires_instead_of_going_out() {
     assert_eq!(
         events[0].1,
         json!({"referenceNumber": "stale", "reason": "expired", "retryable": false, "stage": "sending",
-            "reasonMessage": format!("the delivery came {late} s after the schedule was due at {due} (Unix seconds), more than the 3600 s allowed; the post was not published")})
+            "reasonMessage": format!("the delivery came {late} s after the schedule was due at {at}Z, more than the 3600 s allowed; the post was not published")})
     );
     assert!(x.received().is_empty());
     assert_eq!(support::api::schedules_once_empty(&server.base), json!([]));

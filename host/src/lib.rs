@@ -9,7 +9,7 @@
 //!   DynamoDB, S3) and their settings; `lambda`: the two Lambda functions. Both only
 //!   with the feature `aws` (on for `cargo lambda build` and the tests).
 //! - [`memory`]: in-memory backends for tests and benchmarks.
-//! - [`settings`]: configuration from the environment and flags.
+//! - [`settings`]: configuration from the environment and flags; [`logging`]: the log output.
 
 #[cfg(feature = "aws")]
 pub mod aws;
@@ -18,6 +18,7 @@ pub mod caps;
 #[cfg(feature = "aws")]
 pub mod lambda;
 pub mod local;
+pub mod logging;
 pub mod memory;
 pub mod runtime;
 pub mod secrets;

@@ -7,6 +7,7 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use sps_host::caps::Backends;
 use sps_host::local::{api, lock::DataDirLock, store::SqliteStore, timer};
+use sps_host::logging::{Format, LogSettings};
 use sps_host::runtime::{loader::VERSION_TEXT, Runtime};
 use sps_host::settings::ServeSettings;
 
@@ -60,14 +61,17 @@ const LAMBDA_RUNTIME_API: &str = "AWS_LAMBDA_RUNTIME_API";
 
 fn main() -> ExitCode {
     let in_lambda = std::env::var_os(LAMBDA_RUNTIME_API).is_some();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,wasmtime=warn,cranelift=warn".into()),
-        )
-        .with_ansi(!in_lambda)
-        .with_writer(std::io::stderr)
-        .init();
+    let logging = match LogSettings::from_env(in_lambda) {
+        Ok(logging) => logging,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Err(err) = logging.init() {
+        eprintln!("error: {err:#}");
+        return ExitCode::from(2);
+    }
     let cli = Cli::parse();
     let command = match cli.command {
         Some(command) => command,
@@ -91,8 +95,12 @@ fn main() -> ExitCode {
         });
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // Once: as a JSON log line where logs are JSON, else as a plain line.
+        Err(err) if logging.format == Format::Json => {
+            tracing::error!(error = %format!("{err:#}"), "sps stopped");
+            ExitCode::FAILURE
+        }
         Err(err) => {
-            tracing::error!("{err:#}");
             eprintln!("error: {err:#}");
             ExitCode::FAILURE
         }
@@ -205,7 +213,7 @@ async fn reload_loop(runtime: Runtime, every: Duration) {
             }
             Ok(false) => {}
             Err(err) => {
-                tracing::error!(error = %format!("{err:#}"), "new components failed to load; keeping the last good ones")
+                tracing::error!(error = %sps_host::runtime::error_summary(&err), "new components failed to load; keeping the last good ones")
             }
         }
     }

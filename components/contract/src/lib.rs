@@ -11,9 +11,11 @@
 //! - [`input`]: the schedule's target input, serialised by the scheduler and parsed by the
 //!   sender.
 //! - [`platforms`]: the answer for a platform that is not loaded.
+//! - [`time`]: moments in messages, RFC 3339 UTC.
 //! - [`worlds`]: what each component world may import, checked by the hosts.
 
 pub mod events;
 pub mod input;
 pub mod platforms;
+pub mod time;
 pub mod worlds;

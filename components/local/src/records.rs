@@ -94,9 +94,7 @@ pub fn input_value(input: &str) -> serde_json::Value {
 /// Unix seconds as RFC 3339 UTC with whole seconds (`2030-10-23T08:48:00Z`); empty for a
 /// time chrono cannot represent.
 pub fn rfc3339(unix: i64) -> String {
-    chrono::DateTime::from_timestamp(unix, 0)
-        .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
-        .unwrap_or_default()
+    sps_contract::time::rfc3339(unix).unwrap_or_default()
 }
 
 #[cfg(test)]

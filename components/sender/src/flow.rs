@@ -21,6 +21,7 @@
 
 use sps_contract::events::{self, PostFailed, PostSent};
 use sps_contract::input;
+use sps_contract::time;
 
 use crate::ledger::ledger_key;
 use crate::reason::Reason;
@@ -111,10 +112,10 @@ pub fn send_post<C: Capabilities + ?Sized>(
             let outcome = Outcome {
                 reason: Reason::Expired,
                 message: format!(
-                    "the delivery came {} s after the schedule was due at {due_at} (Unix \
-                     seconds), more than the {MAX_LATENESS_SECONDS} s allowed; the post was \
-                     not published",
-                    now - due_at
+                    "the delivery came {} s after the schedule was due at {}, more than the \
+                     {MAX_LATENESS_SECONDS} s allowed; the post was not published",
+                    now - due_at,
+                    time::describe(due_at)
                 ),
                 release: true,
                 disposition: Disposition::Report { retryable: false },
@@ -172,8 +173,8 @@ fn in_flight<C: Capabilities + ?Sized>(
             retry_at: Some(until),
             code: Reason::UnknownOutcome.as_str().to_owned(),
             message: format!(
-                "another delivery of this post claimed it at {claimed_at} (Unix seconds) and \
-                 has recorded no outcome yet"
+                "another delivery of this post claimed it at {} and has recorded no outcome yet",
+                time::describe(claimed_at)
             ),
         });
     }
@@ -182,9 +183,9 @@ fn in_flight<C: Capabilities + ?Sized>(
         &post.reference_number,
         Reason::UnknownOutcome,
         format!(
-            "an earlier delivery claimed this post at {claimed_at} (Unix seconds) and recorded \
-             no outcome (it was cut short): the post may have been published, so it is not \
-             sent again"
+            "an earlier delivery claimed this post at {} and recorded no outcome (it was cut \
+             short): the post may have been published, so it is not sent again",
+            time::describe(claimed_at)
         ),
         false,
     )

@@ -22,10 +22,10 @@ use support::*;
 /// `CLAIM_TIME + IN_FLIGHT_GRACE_SECONDS`.
 const GRACE_OVER: u64 = 1_767_225_780;
 /// The within-grace message for [`CLAIM_TIME`], spelled out.
-const WAIT_MESSAGE: &str = "another delivery of this post claimed it at 1767225600 (Unix \
-     seconds) and has recorded no outcome yet";
+const WAIT_MESSAGE: &str = "another delivery of this post claimed it at 2026-01-01T00:00:00Z \
+     and has recorded no outcome yet";
 /// The cut-short message for [`CLAIM_TIME`], spelled out.
-const CUT_SHORT: &str = "an earlier delivery claimed this post at 1767225600 (Unix seconds) \
+const CUT_SHORT: &str = "an earlier delivery claimed this post at 2026-01-01T00:00:00Z \
      and recorded no outcome (it was cut short): the post may have been published, so it is \
      not sent again";
 
@@ -220,13 +220,13 @@ fn unknown_outcome_then_redeliveries_never_publish() {
         Err(retry_later(
             Some(NOW + 180),
             "unknown-outcome",
-            "another delivery of this post claimed it at 1767225610 (Unix seconds) and has \
+            "another delivery of this post claimed it at 2026-01-01T00:00:10Z and has \
              recorded no outcome yet"
         ))
     );
     // ... and after it reports without publishing.
     fake.now = NOW + 180;
-    let cut_short = "an earlier delivery claimed this post at 1767225610 (Unix seconds) and \
+    let cut_short = "an earlier delivery claimed this post at 2026-01-01T00:00:10Z and \
          recorded no outcome (it was cut short): the post may have been published, so it is \
          not sent again";
     assert_eq!(
@@ -302,8 +302,8 @@ fn late_by_exactly_the_limit_is_published() {
 
 #[test]
 fn one_second_over_the_limit_is_expired() {
-    let message = "the delivery came 3601 s after the schedule was due at 1767222009 (Unix \
-         seconds), more than the 3600 s allowed; the post was not published";
+    let message = "the delivery came 3601 s after the schedule was due at 2025-12-31T23:00:09Z, \
+         more than the 3600 s allowed; the post was not published";
     assert_eq!(expired_message(3601, NOW - 3601), message);
     for delivery in [FIRST, SECOND, LAST] {
         let mut fake = Fake::new();
@@ -322,7 +322,7 @@ fn long_overdue_is_expired() {
         (NOW - 86_400, expired_message(86_400, NOW - 86_400)),
         (
             0,
-            "the delivery came 1767225610 s after the schedule was due at 0 (Unix seconds), \
+            "the delivery came 1767225610 s after the schedule was due at 1970-01-01T00:00:00Z, \
              more than the 3600 s allowed; the post was not published"
                 .to_owned(),
         ),

@@ -597,7 +597,10 @@ pub fn map_response(response: &HttpResponse) -> Result<String, PublishError> {
 
 fn with_retry_at(message: String, retry_at: Option<u64>) -> String {
     match retry_at {
-        Some(at) => format!("{message}; retry at or after {at} (Unix seconds)"),
+        Some(at) => format!(
+            "{message}; retry at or after {}",
+            sps_contract::time::describe(at)
+        ),
         None => message,
     }
 }

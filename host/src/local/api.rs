@@ -110,7 +110,7 @@ fn listing<T: serde::Serialize>(result: anyhow::Result<T>) -> Response {
     match result {
         Ok(items) => Json(items).into_response(),
         Err(err) => {
-            tracing::error!(error = %format!("{err:#}"), "local store failed");
+            tracing::error!(error = %crate::runtime::error_summary(&err), "local store failed");
             respond(answers::unavailable(&format!("{err:#}")))
         }
     }

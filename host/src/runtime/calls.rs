@@ -106,7 +106,7 @@ impl Runtime {
         let settings = match self.inner.platforms.settings(platform).await {
             Ok(settings) => settings,
             Err(err) => {
-                tracing::warn!(platform, error = %format!("{err:#}"), "platform settings unavailable; validating without them");
+                tracing::warn!(platform, error = %crate::runtime::error_summary(&err), "platform settings unavailable; validating without them");
                 PlatformSettings::default()
             }
         };
@@ -134,7 +134,7 @@ impl Runtime {
         let settings = match self.inner.platforms.settings(platform).await {
             Ok(settings) => settings,
             Err(err) => {
-                tracing::error!(platform, error = %format!("{err:#}"), "platform settings unavailable; nothing was sent");
+                tracing::error!(platform, error = %crate::runtime::error_summary(&err), "platform settings unavailable; nothing was sent");
                 return Ok(Err(PublishError::Transient(format!("{err:#}"))));
             }
         };

@@ -341,7 +341,7 @@ fn deserialize_embedded(
     match unsafe { Component::deserialize(engine, code) } {
         Ok(component) => Some(component),
         Err(err) => {
-            tracing::warn!(component = %file.origin, error = %format!("{err:#}"), "embedded precompiled component unusable here; compiling it");
+            tracing::warn!(component = %file.origin, error = %err, "embedded precompiled component unusable here; compiling it");
             None
         }
     }
@@ -403,7 +403,7 @@ fn compile_cached(
     let component = Component::new(engine, bytes)?;
     report.compiled += 1;
     if let Err(err) = write_cache(&component, cache_dir, &cached) {
-        tracing::warn!(file = %cached.display(), error = %format!("{err:#}"), "cannot cache precompiled component");
+        tracing::warn!(file = %cached.display(), error = %crate::runtime::error_summary(&err), "cannot cache precompiled component");
     }
     Ok(component)
 }

@@ -272,8 +272,8 @@ pub const DUPLICATE: &str = "You are not allowed to create a Tweet with duplicat
 /// The `unknown-outcome` message of an `in-flight(claimed_at)` entry within the grace period.
 pub fn in_flight_message(claimed_at: u64) -> String {
     format!(
-        "another delivery of this post claimed it at {claimed_at} (Unix seconds) and has \
-         recorded no outcome yet"
+        "another delivery of this post claimed it at {} and has recorded no outcome yet",
+        sps_contract::time::describe(claimed_at)
     )
 }
 
@@ -281,15 +281,17 @@ pub fn in_flight_message(claimed_at: u64) -> String {
 /// (or on the final delivery).
 pub fn cut_short_message(claimed_at: u64) -> String {
     format!(
-        "an earlier delivery claimed this post at {claimed_at} (Unix seconds) and recorded no \
-         outcome (it was cut short): the post may have been published, so it is not sent again"
+        "an earlier delivery claimed this post at {} and recorded no outcome (it was cut \
+         short): the post may have been published, so it is not sent again",
+        sps_contract::time::describe(claimed_at)
     )
 }
 
 /// The `expired` message of a delivery `late` seconds after `due_at`.
 pub fn expired_message(late: u64, due_at: u64) -> String {
     format!(
-        "the delivery came {late} s after the schedule was due at {due_at} (Unix seconds), \
-         more than the 3600 s allowed; the post was not published"
+        "the delivery came {late} s after the schedule was due at {}, more than the 3600 s \
+         allowed; the post was not published",
+        sps_contract::time::describe(due_at)
     )
 }

@@ -255,21 +255,21 @@ fn usage_cap_waits_for_the_24_hour_reset() {
         map_response(&response(429, &headers, USAGE_CAPPED_429)),
         Err(PublishError::UsageCapped {
             retry_at: Some(1700040000),
-            message: format!("{message}; retry at or after 1700040000 (Unix seconds)"),
+            message: format!("{message}; retry at or after 2023-11-15T09:20:00Z"),
         })
     );
     assert_eq!(
         map_response(&response(429, &headers[..2], USAGE_CAPPED_429)),
         Err(PublishError::UsageCapped {
             retry_at: Some(1700050000),
-            message: format!("{message}; retry at or after 1700050000 (Unix seconds)"),
+            message: format!("{message}; retry at or after 2023-11-15T12:06:40Z"),
         })
     );
     assert_eq!(
         map_response(&response(429, &headers[..1], USAGE_CAPPED_429)),
         Err(PublishError::UsageCapped {
             retry_at: Some(1700000900),
-            message: format!("{message}; retry at or after 1700000900 (Unix seconds)"),
+            message: format!("{message}; retry at or after 2023-11-14T22:28:20Z"),
         })
     );
     assert_eq!(
@@ -296,7 +296,7 @@ fn rate_limit_uses_the_reset_header() {
         map_response(&response(429, &headers, TOO_MANY_429)),
         Err(PublishError::RateLimited {
             retry_at: Some(1700000900),
-            message: format!("{message}; retry at or after 1700000900 (Unix seconds)"),
+            message: format!("{message}; retry at or after 2023-11-14T22:28:20Z"),
         })
     );
     assert_eq!(
@@ -333,7 +333,7 @@ fn rate_limit_waits_for_an_exhausted_24_hour_window() {
         map_response(&response(429, &headers, TOO_MANY_429)),
         Err(PublishError::RateLimited {
             retry_at: Some(1700040000),
-            message: "X rate limit reached: HTTP 429 Too Many Requests; retry at or after 1700040000 (Unix seconds)".to_string(),
+            message: "X rate limit reached: HTTP 429 Too Many Requests; retry at or after 2023-11-15T09:20:00Z".to_string(),
         })
     );
 }

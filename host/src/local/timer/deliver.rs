@@ -27,7 +27,7 @@ pub(super) async fn deliver(
     hold: Hold,
 ) {
     if let Err(err) = deliver_once(&runtime, &store, policy, &due, delivery, &hold).await {
-        tracing::error!(schedule = %due.name, error = %format!("{err:#}"), "the outcome of a delivery could not be recorded; it is delivered again when its lease ends");
+        tracing::error!(schedule = %due.name, error = %crate::runtime::error_summary(&err), "the outcome of a delivery could not be recorded; it is delivered again when its lease ends");
     }
 }
 
@@ -60,7 +60,7 @@ async fn deliver_once(
             if let (Some(until), "rate-limited") = (hint.retry_at, hint.code.as_str()) {
                 hold.holds
                     .hold(&hold.platform, i64::try_from(until).unwrap_or(i64::MAX));
-                tracing::warn!(platform = %hold.platform, until, "platform rate-limited: its deliveries wait until the reset");
+                tracing::warn!(platform = %hold.platform, until = %sps_contract::time::describe(until), "platform rate-limited: its deliveries wait until the reset");
             }
             Outcome::RetryLater {
                 retry_at: hint.retry_at,
@@ -78,9 +78,9 @@ async fn deliver_once(
         Action::Complete => store.complete(&due.name, due.version),
         Action::RetryAt(next) => {
             if let Outcome::RetryLater { code, message, .. } = &outcome {
-                tracing::warn!(schedule = %due.name, reason = %code, next, "delivery will be retried: {}", message);
+                tracing::warn!(schedule = %due.name, reason = %code, next = %sps_local::records::rfc3339(next), "delivery will be retried: {}", message);
             } else if let Outcome::Crashed(error) = &outcome {
-                tracing::error!(schedule = %due.name, next, error = %error, "delivery failed; will be retried");
+                tracing::error!(schedule = %due.name, next = %sps_local::records::rfc3339(next), error = %error, "delivery failed; will be retried");
             }
             store.retry_at(&due.name, due.version, attempt, next)
         }
@@ -110,7 +110,7 @@ async fn report_undelivered(runtime: &Runtime, due: &DueSchedule, error: &str) {
             tracing::error!(schedule = %due.name, "the dead letter could not be reported: {why}");
         }
         Err(err) => {
-            tracing::error!(schedule = %due.name, error = %format!("{err:#}"), "the dead letter could not be reported");
+            tracing::error!(schedule = %due.name, error = %crate::runtime::error_summary(&err), "the dead letter could not be reported");
         }
     }
 }

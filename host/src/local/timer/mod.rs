@@ -113,7 +113,7 @@ pub async fn run(
                 let backoff = Duration::from_secs(1u64 << failures.saturating_sub(1).min(6))
                     .min(MAX_STORE_BACKOFF);
                 if last_logged.is_none_or(|t| t.elapsed() >= STORE_FAILURE_LOG_EVERY) {
-                    tracing::error!(error = %format!("{err:#}"), failed_rounds = failures, retry_in_seconds = backoff.as_secs(), "timer: the local store failed; deliveries wait");
+                    tracing::error!(error = %crate::runtime::error_summary(&err), failed_rounds = failures, retry_in_seconds = backoff.as_secs(), "timer: the local store failed; deliveries wait");
                     last_logged = Some(std::time::Instant::now());
                 }
                 backoff
