@@ -15,15 +15,12 @@
 mod hostile;
 mod support;
 
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use support::api::{post, readme_event, secrets_file};
 use support::fake_x::FakeX;
-use support::serve::{listening, Serve};
+use support::serve::{spawn_logged, Lines, Serve};
 
 /// The error of the trapping sender, as every log line and message says it.
 const TRAP: &str =
@@ -32,20 +29,13 @@ const TRAP: &str =
 /// A running `sps serve` and the lines it wrote to standard error so far.
 struct Logged {
     _server: Serve,
-    lines: Arc<Mutex<Vec<String>>>,
+    lines: Lines,
 }
 
 impl Logged {
     /// The lines once one of them contains `needle` (at most 30 s).
     fn until(&self, needle: &str) -> Vec<String> {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let lines = self.lines.lock().expect("lines").clone();
-            if lines.iter().any(|l| l.contains(needle)) || Instant::now() > deadline {
-                return lines;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        self.lines.until(needle)
     }
 }
 
@@ -65,24 +55,14 @@ fn serve_trapping(env: &[(&str, &str)], cache: Option<&std::path::Path>) -> Logg
         .env("SPS_RETRY_BACKOFF_SECONDS", "1")
         .env_remove("RUST_LOG")
         .env_remove("NO_COLOR")
-        .env_remove("SPS_LOG_FORMAT")
-        .stderr(Stdio::piped());
+        .env_remove("SPS_LOG_FORMAT");
     if let Some(cache) = cache {
         cmd.env("SPS_CACHE_DIR", cache);
     }
     for (name, value) in env {
         cmd.env(name, value);
     }
-    let mut child = cmd.spawn().expect("spawn sps");
-    let stderr = child.stderr.take().expect("stderr");
-    let lines = Arc::new(Mutex::new(Vec::new()));
-    let sink = lines.clone();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            sink.lock().expect("lines").push(line);
-        }
-    });
-    let server = listening(child);
+    let (server, lines) = spawn_logged(cmd);
     let date = support::utc_in(1);
     assert_eq!(post(&server.base, &readme_event("trapped", &date)).0, 201);
     // Keep the temporary directories for the server's life.

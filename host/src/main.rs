@@ -131,6 +131,7 @@ async fn lambda() -> anyhow::Result<()> {
 }
 
 async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
+    let addresses = settings.listen_addresses().await?;
     let _lock = DataDirLock::acquire(&settings.data_dir)?;
     let store = Arc::new(SqliteStore::open(&settings.data_dir)?);
     let backends = Backends {
@@ -139,7 +140,7 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
         ledger: store.clone(),
     };
     let runtime = Runtime::new(settings.runtime_settings()?, backends)?;
-    let listener = tokio::net::TcpListener::bind(settings.listen)
+    let listener = tokio::net::TcpListener::bind(addresses.as_slice())
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.listen))?;
     let address = listener.local_addr()?;
@@ -159,10 +160,13 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
     tracing::info!(%address, platforms = ?runtime.platform_names(), data_dir = %settings.data_dir.display(), "sps serve ready");
     println!("sps serve listening on http://{address}");
     let mut api_stopped = stopped.clone();
-    let server =
-        axum::serve(listener, api::router(runtime, store)).with_graceful_shutdown(async move {
-            let _ = api_stopped.wait_for(|stop| *stop).await;
-        });
+    let server = axum::serve(
+        listener,
+        api::router(runtime, store, settings.api_token.clone()),
+    )
+    .with_graceful_shutdown(async move {
+        let _ = api_stopped.wait_for(|stop| *stop).await;
+    });
     let mut server = tokio::spawn(std::future::IntoFuture::into_future(server));
     let signal = tokio::select! {
         signal = termination() => signal?,

@@ -81,6 +81,22 @@ impl XCredentials {
         Self::from_json(&text).with_context(|| format!("in the secrets file {}", path.display()))
     }
 
+    /// The JSON names of the credentials posting needs that are unset or empty, in the
+    /// order `xApiKey`, `xApiKeySecret`, `xAccessToken`, `xAccessTokenSecret` (the Bearer
+    /// Token is optional: posting signs with OAuth 1.0a).
+    pub fn missing(&self) -> Vec<&'static str> {
+        [
+            ("xApiKey", &self.x_api_key),
+            ("xApiKeySecret", &self.x_api_key_secret),
+            ("xAccessToken", &self.x_access_token),
+            ("xAccessTokenSecret", &self.x_access_token_secret),
+        ]
+        .into_iter()
+        .filter(|(_, v)| v.as_deref().is_none_or(str::is_empty))
+        .map(|(name, _)| name)
+        .collect()
+    }
+
     /// The `wasi:config/store` keys of the `twitter` component: `x_api_base_url` and
     /// every credential that is set (`x_api_key`, `x_api_key_secret`, `x_bearer_token`,
     /// `x_access_token`, `x_access_token_secret`).

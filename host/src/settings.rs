@@ -2,12 +2,13 @@
 //!
 //! | variable | default | meaning |
 //! | --- | --- | --- |
-//! | `SPS_LISTEN` | `127.0.0.1:8080` | address of the HTTP API |
+//! | `SPS_LISTEN` | `127.0.0.1:8080` | address of the HTTP API, `host:port` (an IP address or a name); not loopback only with `SPS_API_TOKEN` |
+//! | `SPS_API_TOKEN` | none | the bearer token every API request must carry |
 //! | `SPS_DATA_DIR` | `./.sps` | SQLite database and precompiled components |
 //! | `SPS_CACHE_DIR` | `<data dir>/cache` | precompiled components (`.cwasm`) |
 //! | `SPS_COMPONENTS_DIR` | `<data dir>/components` | components (`sps_scheduler.wasm`, `sps_sender.wasm`, `sps_<platform>.wasm`) that replace the embedded ones of the same name or add platforms |
 //! | `SPS_X_API_BASE_URL` | `https://api.x.com` | X API base URL; the only host the `twitter` component may call |
-//! | `SPS_SECRETS_FILE` | none | JSON file with the X credentials ([`crate::secrets`]) |
+//! | `SPS_SECRETS_FILE` | none | JSON file with the X credentials ([`crate::secrets`]), re-read when it changes ([`SecretsFile`]) |
 //! | `SPS_FLEXIBLE_WINDOW_MINUTES` | `8` | flexible time window, 0-1440 minutes, 0 = OFF |
 //! | `SPS_RELOAD_SECONDS` | `5` | how often the components directory is checked for new components; 0 = never |
 //! | `SPS_RETRY_BACKOFF_SECONDS` | `30` | wait before the first retry of a failed delivery, doubled for each further one |
@@ -15,8 +16,10 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::caps::http::OutboundPolicy;
+use crate::local::secrets_file::SecretsFile;
 use crate::runtime::{ComponentsSource, Limits, PlatformSettings, RuntimeSettings};
 use crate::secrets::XCredentials;
 
@@ -27,9 +30,14 @@ pub const DEFAULT_COMPONENTS_DIR: &str = env!("SPS_DEFAULT_COMPONENTS_DIR");
 /// Settings of `sps serve`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ServeSettings {
-    /// Address of the loopback HTTP API.
+    /// Address of the HTTP API: host:port, the host an IP address or a name
+    /// (localhost:8080). An address that is not loopback needs SPS_API_TOKEN.
     #[arg(long, env = "SPS_LISTEN", default_value = "127.0.0.1:8080")]
-    pub listen: SocketAddr,
+    pub listen: String,
+    /// Token every API request must carry (Authorization: Bearer <token>); required when
+    /// SPS_LISTEN is not a loopback address.
+    #[arg(long, env = "SPS_API_TOKEN", hide_env_values = true)]
+    pub api_token: Option<String>,
     /// Directory of the SQLite database and the precompiled-component cache.
     #[arg(long, env = "SPS_DATA_DIR", default_value = "./.sps")]
     pub data_dir: PathBuf,
@@ -64,6 +72,44 @@ pub struct ServeSettings {
 }
 
 impl ServeSettings {
+    /// The addresses `listen` names (a host name may resolve to several), checked: an
+    /// address that is not loopback needs an API token, since the API lists every message
+    /// and schedules posts.
+    ///
+    /// # Errors
+    /// When `listen` is not `host:port`, does not resolve, resolves to a non-loopback
+    /// address without `api_token`, or `api_token` is empty.
+    pub async fn listen_addresses(&self) -> anyhow::Result<Vec<SocketAddr>> {
+        if self
+            .api_token
+            .as_deref()
+            .is_some_and(|t| t.trim().is_empty())
+        {
+            anyhow::bail!("SPS_API_TOKEN is empty: set a long random token, or unset it");
+        }
+        let addresses: Vec<SocketAddr> = tokio::net::lookup_host(&self.listen)
+            .await
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "SPS_LISTEN is {:?}, which is not a host:port this machine can listen on ({e})",
+                    self.listen
+                )
+            })?
+            .collect();
+        let exposed: Vec<String> = addresses
+            .iter()
+            .filter(|a| !a.ip().is_loopback())
+            .map(ToString::to_string)
+            .collect();
+        if let (Some(first), None) = (exposed.first(), &self.api_token) {
+            anyhow::bail!(
+                "SPS_LISTEN is {:?}, which listens on {first}, not a loopback address; the API lists every message and schedules posts, so set SPS_API_TOKEN (clients then send Authorization: Bearer <token>) or listen on 127.0.0.1",
+                self.listen
+            );
+        }
+        Ok(addresses)
+    }
+
     /// The delivery policy: 5 deliveries within an hour, backing off from
     /// `retry_backoff_seconds`.
     pub fn retry_policy(&self) -> sps_local::delivery::RetryPolicy {
@@ -98,25 +144,32 @@ impl ServeSettings {
     /// allowed host.
     ///
     /// # Errors
-    /// When the secrets file cannot be read or parsed, the X base URL is not an
+    /// When the secrets file cannot be read or parsed ([`SecretsFile::open`]; it is
+    /// re-read when it changes), the X base URL is not an
     /// absolute http(s) URL, or `SPS_COMPONENTS_DIR` is not a directory.
     pub fn runtime_settings(&self) -> anyhow::Result<RuntimeSettings> {
-        let credentials = match &self.secrets_file {
-            Some(path) => XCredentials::from_file(path)?,
-            None => XCredentials::default(),
-        };
-        tracing::info!(credentials = ?credentials, "X credentials");
         let cache_dir = self
             .cache_dir
             .clone()
             .unwrap_or_else(|| self.data_dir.join("cache"));
-        runtime_settings(
+        let mut settings = runtime_settings(
             self.components_source()?,
             cache_dir,
             self.flexible_window_minutes,
             &self.x_api_base_url,
-            &credentials,
-        )
+            &XCredentials::default(),
+        )?;
+        match &self.secrets_file {
+            Some(path) => {
+                let outbound = OutboundPolicy::deny_all().allow_url(&self.x_api_base_url)?;
+                let file = SecretsFile::open(path, &self.x_api_base_url, outbound)?;
+                settings.platforms_source = Some(Arc::new(file));
+            }
+            None => tracing::info!(
+                "no SPS_SECRETS_FILE: nothing is posted; each post ends in Social Post Failed (missing-credentials)"
+            ),
+        }
+        Ok(settings)
     }
 }
 

@@ -61,6 +61,9 @@ pub fn readme_event(reference: &str, date: &str) -> Value {
 pub fn secrets_file(dir: &Path) -> PathBuf {
     let path = dir.join("secrets.json");
     std::fs::write(&path, super::SECRETS_JSON).expect("write secrets");
+    // Readable by its owner only, as the README asks (else sps warns).
+    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+        .expect("chmod secrets");
     path
 }
 

@@ -59,3 +59,47 @@ pub fn listening(mut child: Child) -> Serve {
         .to_string();
     Serve { child, base }
 }
+
+/// The lines a child wrote to standard error so far, collected by a thread.
+#[derive(Clone, Default)]
+pub struct Lines(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl Lines {
+    /// Collects `child`'s piped standard error.
+    pub fn collect(child: &mut Child) -> Self {
+        let lines = Self::default();
+        let stderr = child.stderr.take().expect("piped stderr");
+        let sink = lines.0.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                sink.lock().expect("lines").push(line);
+            }
+        });
+        lines
+    }
+
+    /// Every line so far.
+    pub fn all(&self) -> Vec<String> {
+        self.0.lock().expect("lines").clone()
+    }
+
+    /// The lines once one of them contains `needle` (at most 30 s).
+    pub fn until(&self, needle: &str) -> Vec<String> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let lines = self.all();
+            if lines.iter().any(|l| l.contains(needle)) || std::time::Instant::now() > deadline {
+                return lines;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+}
+
+/// Starts `cmd` (an `sps serve` command) with standard error piped and collected, and
+/// waits until it listens.
+pub fn spawn_logged(mut cmd: Command) -> (Serve, Lines) {
+    let mut child = cmd.stderr(Stdio::piped()).spawn().expect("spawn sps");
+    let lines = Lines::collect(&mut child);
+    (listening(child), lines)
+}

@@ -113,6 +113,15 @@ pub fn unavailable(message: &str) -> Answer {
     error(503, "unavailable", message)
 }
 
+/// The answer to a request without the API token: 401 with the reason `unauthorized`.
+pub fn unauthorized() -> Answer {
+    error(
+        401,
+        "unauthorized",
+        "this API needs the token set in SPS_API_TOKEN: send Authorization: Bearer <token>",
+    )
+}
+
 /// `GET /health`: 200 `{"status":"ok","platforms":[...]}`.
 pub fn health(platforms: &[String]) -> Answer {
     Answer {

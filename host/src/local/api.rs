@@ -7,6 +7,11 @@
 //! - `GET /schedules`: pending schedules. `GET /events`: emitted events as EventBridge
 //!   envelopes, oldest first. `GET /dead-letters`: deliveries that failed unreported.
 //! - `GET /health`: `{"status":"ok","platforms":[...]}`.
+//!
+//! With an API token (`SPS_API_TOKEN`) every request must carry
+//! `Authorization: Bearer <token>`, compared in constant time (`subtle`); any other gets
+//! 401 `{"status":"error","reason":"unauthorized","message"}` with
+//! `WWW-Authenticate: Bearer` (RFC 6750, section 3).
 
 use std::sync::Arc;
 
@@ -31,14 +36,45 @@ struct AppState {
     store: Arc<SqliteStore>,
 }
 
-/// The API's routes.
-pub fn router(runtime: Runtime, store: Arc<SqliteStore>) -> Router {
-    Router::new()
+/// The API's routes; with `token`, each request must carry it as a bearer token.
+pub fn router(runtime: Runtime, store: Arc<SqliteStore>, token: Option<String>) -> Router {
+    let routes = Router::new()
         .route("/events", post(post_events).get(get_events))
         .route("/schedules", get(get_schedules))
         .route("/dead-letters", get(get_dead_letters))
         .route("/health", get(health))
-        .with_state(AppState { runtime, store })
+        .with_state(AppState { runtime, store });
+    match token {
+        Some(token) => routes.layer(axum::middleware::from_fn_with_state(
+            Arc::new(token),
+            require_token,
+        )),
+        None => routes,
+    }
+}
+
+/// Passes on a request whose `Authorization` is `Bearer <token>`; answers any other 401.
+async fn require_token(
+    State(token): State<Arc<String>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    use subtle::ConstantTimeEq as _;
+    let given = request
+        .headers()
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    if bool::from(given.as_bytes().ct_eq(token.as_bytes())) {
+        return next.run(request).await;
+    }
+    let mut response = respond(answers::unauthorized());
+    response.headers_mut().insert(
+        axum::http::header::WWW_AUTHENTICATE,
+        axum::http::HeaderValue::from_static("Bearer"),
+    );
+    response
 }
 
 /// Runs the scheduler component on one event (its JSON text) and says how it ended.

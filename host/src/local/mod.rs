@@ -3,5 +3,6 @@
 
 pub mod api;
 pub mod lock;
+pub mod secrets_file;
 pub mod store;
 pub mod timer;
