@@ -113,6 +113,44 @@ pub fn unavailable(message: &str) -> Answer {
     error(503, "unavailable", message)
 }
 
+/// How a delivery an operator asked for went (`POST /schedules/{name}/fire`,
+/// `POST /dead-letters/{id}/retry`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Requeued {
+    /// The schedule of this name is due now.
+    Due(String),
+    /// No pending schedule of that name, or no dead letter of that id.
+    NotFound,
+    /// A delivery of the schedule of this name holds its lease right now.
+    BeingDelivered(String),
+    /// The dead letter's schedule name is pending again (the post was scheduled anew).
+    Pending(String),
+}
+
+/// The answer to a requested delivery: 202 `{"status":"due","scheduleName"}`; 404
+/// `not-found` with `missing` as the message; 409 `being-delivered` or `schedule-pending`.
+pub fn requeue_answer(requeued: &Requeued, missing: &str) -> Answer {
+    match requeued {
+        Requeued::Due(name) => Answer {
+            status: 202,
+            body: json!({"status": "due", "scheduleName": name}),
+        },
+        Requeued::NotFound => error(404, "not-found", missing),
+        Requeued::BeingDelivered(name) => error(
+            409,
+            "being-delivered",
+            &crate::schedules::being_delivered(name),
+        ),
+        Requeued::Pending(name) => error(
+            409,
+            "schedule-pending",
+            &format!(
+                "the schedule {name} is pending again (the post was scheduled anew); deliver it now with POST /schedules/{name}/fire"
+            ),
+        ),
+    }
+}
+
 /// The answer to a request without the API token: 401 with the reason `unauthorized`.
 pub fn unauthorized() -> Answer {
     error(

@@ -57,7 +57,7 @@ impl EventEnvelope {
 pub struct PendingSchedule {
     /// Schedule name.
     pub name: String,
-    /// Scheduled time, UTC, `YYYY-MM-DDTHH:MM:SS`.
+    /// Scheduled time, UTC, RFC 3339 (`2030-10-23T08:48:00Z`; [`at_rfc3339`]).
     pub at: String,
     /// Flexible time window, minutes (0: `OFF`).
     pub flexible_window_minutes: u32,
@@ -74,6 +74,8 @@ pub struct PendingSchedule {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeadLetter {
+    /// Its id in the dead-letter queue (`POST /dead-letters/{id}/retry`).
+    pub id: i64,
     /// Schedule name.
     pub schedule_name: String,
     /// The target input.
@@ -84,6 +86,12 @@ pub struct DeadLetter {
     pub error: String,
     /// When it was dead-lettered, UTC, RFC 3339.
     pub time: String,
+}
+
+/// A stored schedule time (`YYYY-MM-DDTHH:MM:SS`, UTC, the body of EventBridge
+/// Scheduler's `at(...)`) as RFC 3339 (`...Z`), the form `fireAt` has.
+pub fn at_rfc3339(at: &str) -> String {
+    format!("{at}Z")
 }
 
 /// The JSON value of a stored target input: the parsed JSON, or the text as a string.

@@ -7,6 +7,9 @@
 //! - `GET /schedules`: pending schedules. `GET /events`: emitted events as EventBridge
 //!   envelopes, oldest first. `GET /dead-letters`: deliveries that failed unreported.
 //! - `GET /health`: `{"status":"ok","platforms":[...]}`.
+//! - `POST /schedules/{name}/fire`: deliver a pending schedule now, without its flexible
+//!   window; `POST /dead-letters/{id}/retry`: deliver a dead letter again now. 202, or
+//!   404/409 (`sps_local::api::requeue_answer`).
 //!
 //! With an API token (`SPS_API_TOKEN`) every request must carry
 //! `Authorization: Bearer <token>`, compared in constant time (`subtle`); any other gets
@@ -43,6 +46,8 @@ pub fn router(runtime: Runtime, store: Arc<SqliteStore>, token: Option<String>) 
         .route("/schedules", get(get_schedules))
         .route("/dead-letters", get(get_dead_letters))
         .route("/health", get(health))
+        .route("/schedules/{name}/fire", post(fire_schedule))
+        .route("/dead-letters/{id}/retry", post(retry_dead_letter))
         .with_state(AppState { runtime, store });
     match token {
         Some(token) => routes.layer(axum::middleware::from_fn_with_state(
@@ -145,11 +150,14 @@ async fn post_events(
 fn listing<T: serde::Serialize>(result: anyhow::Result<T>) -> Response {
     match result {
         Ok(items) => Json(items).into_response(),
-        Err(err) => {
-            tracing::error!(error = %crate::runtime::error_summary(&err), "local store failed");
-            respond(answers::unavailable(&format!("{err:#}")))
-        }
+        Err(err) => store_failed(&err),
     }
+}
+
+/// 503 `unavailable` for a failed store, logged.
+fn store_failed(err: &anyhow::Error) -> Response {
+    tracing::error!(error = %crate::runtime::error_summary(err), "local store failed");
+    respond(answers::unavailable(&format!("{err:#}")))
 }
 
 async fn get_events(State(app): State<AppState>) -> Response {
@@ -162,6 +170,45 @@ async fn get_schedules(State(app): State<AppState>) -> Response {
 
 async fn get_dead_letters(State(app): State<AppState>) -> Response {
     listing(app.store.dead_letters())
+}
+
+async fn fire_schedule(
+    State(app): State<AppState>,
+    axum::extract::Path(name): axum::extract::Path<String>,
+) -> Response {
+    match app.store.fire_now(&name, chrono::Utc::now().timestamp()) {
+        Ok(requeued) => {
+            tracing::info!(schedule = %name, outcome = ?requeued, "delivery now requested");
+            respond(answers::requeue_answer(
+                &requeued,
+                &format!("no pending schedule is named {name}"),
+            ))
+        }
+        Err(err) => store_failed(&err),
+    }
+}
+
+async fn retry_dead_letter(
+    State(app): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Response {
+    let missing = format!("no dead letter has the id {id} (GET /dead-letters lists them)");
+    let Ok(number) = id.parse::<i64>() else {
+        return respond(answers::requeue_answer(
+            &answers::Requeued::NotFound,
+            &missing,
+        ));
+    };
+    match app
+        .store
+        .retry_dead_letter(number, chrono::Utc::now().timestamp())
+    {
+        Ok(requeued) => {
+            tracing::info!(dead_letter = number, outcome = ?requeued, "dead letter retry requested");
+            respond(answers::requeue_answer(&requeued, &missing))
+        }
+        Err(err) => store_failed(&err),
+    }
 }
 
 async fn health(State(app): State<AppState>) -> Response {

@@ -177,7 +177,7 @@ impl Store {
             .iter()
             .map(|row| PendingSchedule {
                 name: col_text(row, 0),
-                at: col_text(row, 1),
+                at: records::at_rfc3339(&col_text(row, 1)),
                 flexible_window_minutes: u32::try_from(col_int(row, 2)).unwrap_or(0),
                 fire_at: records::rfc3339(col_int(row, 3)),
                 attempts: u32::try_from(col_int(row, 4)).unwrap_or(0),
@@ -192,18 +192,19 @@ impl Store {
     /// When the database fails.
     pub fn dead_letters(&self) -> Result<Vec<DeadLetter>, String> {
         let result = self.exec(
-            "SELECT schedule_name, input, attempts, error, time FROM dead_letters ORDER BY seq",
+            "SELECT seq, schedule_name, input, attempts, error, time FROM dead_letters ORDER BY seq",
             &[],
         )?;
         Ok(result
             .rows
             .iter()
             .map(|row| DeadLetter {
-                schedule_name: col_text(row, 0),
-                input: records::input_value(&col_text(row, 1)),
-                attempts: u32::try_from(col_int(row, 2)).unwrap_or(0),
-                error: col_text(row, 3),
-                time: col_text(row, 4),
+                id: col_int(row, 0),
+                schedule_name: col_text(row, 1),
+                input: records::input_value(&col_text(row, 2)),
+                attempts: u32::try_from(col_int(row, 3)).unwrap_or(0),
+                error: col_text(row, 4),
+                time: col_text(row, 5),
             })
             .collect())
     }

@@ -3,6 +3,7 @@
 //! with `synchronous=FULL`, so an acknowledged write survives a crash.
 
 mod backends;
+mod requeue;
 #[cfg(test)]
 mod tests;
 
@@ -13,7 +14,7 @@ use anyhow::Context as _;
 use rand::Rng as _;
 use rusqlite::{params, Connection};
 use sps_local::delivery;
-use sps_local::records::{input_value, rfc3339};
+use sps_local::records::{at_rfc3339, input_value, rfc3339};
 use tokio::sync::Notify;
 
 use crate::bindings::schedules::ScheduleError;
@@ -230,7 +231,7 @@ impl SqliteStore {
             let input: String = r.get(5)?;
             Ok(PendingSchedule {
                 name: r.get(0)?,
-                at: r.get(1)?,
+                at: at_rfc3339(&r.get::<_, String>(1)?),
                 flexible_window_minutes: r.get(2)?,
                 fire_at: rfc3339(r.get(3)?),
                 attempts: r.get(4)?,
@@ -262,16 +263,17 @@ impl SqliteStore {
     pub fn dead_letters(&self) -> anyhow::Result<Vec<DeadLetter>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
-            "SELECT schedule_name, input, attempts, error, time FROM dead_letters ORDER BY seq",
+            "SELECT seq, schedule_name, input, attempts, error, time FROM dead_letters ORDER BY seq",
         )?;
         let rows = stmt.query_map([], |r| {
-            let input: String = r.get(1)?;
+            let input: String = r.get(2)?;
             Ok(DeadLetter {
-                schedule_name: r.get(0)?,
+                id: r.get(0)?,
+                schedule_name: r.get(1)?,
                 input: input_value(&input),
-                attempts: r.get(2)?,
-                error: r.get(3)?,
-                time: r.get(4)?,
+                attempts: r.get(3)?,
+                error: r.get(4)?,
+                time: r.get(5)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
