@@ -19,7 +19,7 @@ use std::process::{Command, Stdio};
 
 use serde_json::json;
 use sha2::{Digest as _, Sha256};
-use support::api::{events_until, get, post, readme_event, secrets_file};
+use support::api::{events_until, health_summary, post, readme_event, secrets_file};
 use support::fake_x::{FakeX, FIRST_ID};
 use support::serve::{listening, Serve};
 
@@ -125,9 +125,13 @@ fn a_copied_binary_serves_the_readme_example_with_no_checkout_beside_it() {
         body,
         json!({"status": "scheduled", "action": "created", "referenceNumber": "testtweet", "scheduleName": "twitter-testtweet", "scheduledDate": "2030-10-23T08:48:00"})
     );
+    let embedded = |file: &str| (file.to_string(), "embedded".to_string());
     assert_eq!(
-        get(&server.base, "/health"),
-        json!({"status": "ok", "platforms": ["twitter"]})
+        health_summary(&server.base),
+        (
+            json!({"status": "ok", "platforms": ["twitter"]}),
+            EMBEDDED.map(embedded).to_vec()
+        )
     );
     // One that is due goes out through the embedded sender and twitter components.
     let date = support::utc_in(1);
@@ -246,8 +250,21 @@ fn a_platform_dropped_into_the_data_dirs_components_is_loaded_beside_the_embedde
     .expect("copy");
     let x = FakeX::start();
     let server = serve_copy(&binary, &work, &x, &secrets_file(dir.path()));
+    let embedded = |file: &str| (file.to_string(), "embedded".to_string());
     assert_eq!(
-        get(&server.base, "/health"),
-        json!({"status": "ok", "platforms": ["copy", "twitter"]})
+        health_summary(&server.base),
+        (
+            json!({"status": "ok", "platforms": ["copy", "twitter"]}),
+            vec![
+                // The data directory is the default ./.sps, relative to the working directory.
+                (
+                    "sps_copy.wasm".to_string(),
+                    "./.sps/components/sps_copy.wasm".to_string()
+                ),
+                embedded("sps_scheduler.wasm"),
+                embedded("sps_sender.wasm"),
+                embedded("sps_twitter.wasm"),
+            ]
+        )
     );
 }

@@ -409,7 +409,7 @@ fn sps_serve_answers_500_for_a_scheduler_that_traps_and_keeps_serving() {
     }
     assert!(server.child.try_wait().expect("try_wait").is_none());
     assert_eq!(
-        get(&server.base, "/health"),
+        support::api::health_summary(&server.base).0,
         json!({"status": "ok", "platforms": ["twitter"]})
     );
     assert_eq!(get(&server.base, "/events"), json!([]));

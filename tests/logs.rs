@@ -204,19 +204,14 @@ fn a_startup_error_is_said_once() {
     let dir = tempfile::tempdir().expect("tempdir");
     let missing = dir.path().join("missing");
     let run = |format: &str| {
-        Command::new(env!("CARGO_BIN_EXE_sps"))
-            .arg("serve")
-            .env("SPS_LISTEN", "127.0.0.1:0")
-            .env("SPS_DATA_DIR", dir.path().join("data"))
-            .env("SPS_COMPONENTS_DIR", &missing)
-            .env("SPS_LOG_FORMAT", format)
-            .env_remove("RUST_LOG")
-            .output()
-            .expect("sps serve")
+        support::serve::run_to_end(&[
+            ("SPS_COMPONENTS_DIR", missing.as_os_str()),
+            ("SPS_LOG_FORMAT", format.as_ref()),
+            ("RUST_LOG", "info".as_ref()),
+        ])
     };
-    let text = run("text");
-    assert_eq!(text.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&text.stderr).into_owned();
+    let (code, stderr) = run("text");
+    assert_eq!(code, Some(1));
     assert_eq!(
         stderr.matches("which is not a directory").count(),
         1,
@@ -232,9 +227,8 @@ fn a_startup_error_is_said_once() {
             .as_str()
         )
     );
-    let json = run("json");
-    assert_eq!(json.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&json.stderr).into_owned();
+    let (code, stderr) = run("json");
+    assert_eq!(code, Some(1));
     assert_eq!(
         stderr.matches("which is not a directory").count(),
         1,
@@ -248,15 +242,12 @@ fn a_startup_error_is_said_once() {
             &json!({"message": "sps stopped", "error": format!("SPS_COMPONENTS_DIR is {}, which is not a directory", missing.display())})
         )
     );
-    let bad = Command::new(env!("CARGO_BIN_EXE_sps"))
-        .arg("serve")
-        .env("SPS_LOG_FORMAT", "xml")
-        .output()
-        .expect("sps serve");
-    assert_eq!(bad.status.code(), Some(2));
     assert_eq!(
-        String::from_utf8_lossy(&bad.stderr),
-        "error: SPS_LOG_FORMAT is \"xml\"; expected text or json\n"
+        support::serve::run_to_end(&[("SPS_LOG_FORMAT", "xml".as_ref())]),
+        (
+            Some(2),
+            "error: SPS_LOG_FORMAT is \"xml\"; expected text or json\n".to_string()
+        )
     );
 }
 

@@ -351,6 +351,7 @@ async fn runtime(
         platforms: HashMap::new(),
         platforms_source: Some(platforms),
         limits: Limits::default(),
+        last_good_dir: None,
     };
     tokio::task::spawn_blocking(move || Runtime::new(runtime_settings, backends))
         .await

@@ -97,11 +97,11 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         // Once: as a JSON log line where logs are JSON, else as a plain line.
         Err(err) if logging.format == Format::Json => {
-            tracing::error!(error = %format!("{err:#}"), "sps stopped");
+            tracing::error!(error = %sps_host::runtime::error_summary(&err), "sps stopped");
             ExitCode::FAILURE
         }
         Err(err) => {
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", sps_host::runtime::error_summary(&err));
             ExitCode::FAILURE
         }
     }

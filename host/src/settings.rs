@@ -159,6 +159,7 @@ impl ServeSettings {
             &self.x_api_base_url,
             &XCredentials::default(),
         )?;
+        settings.last_good_dir = Some(self.data_dir.join("cache").join("last-good"));
         match &self.secrets_file {
             Some(path) => {
                 let outbound = OutboundPolicy::deny_all().allow_url(&self.x_api_base_url)?;
@@ -200,5 +201,6 @@ pub fn runtime_settings(
         platforms: HashMap::from([("twitter".to_string(), twitter)]),
         platforms_source: None,
         limits: Limits::default(),
+        last_good_dir: None,
     })
 }

@@ -79,3 +79,25 @@ pub fn schedules_once_empty(base: &str) -> Value {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// `GET /health` as `{"status","platforms"}`, and each component as (file, source).
+pub fn health_summary(base: &str) -> (Value, Vec<(String, String)>) {
+    let health = get(base, "/health");
+    let components = health["components"]
+        .as_array()
+        .map(|cs| {
+            cs.iter()
+                .map(|c| {
+                    (
+                        c["file"].as_str().unwrap_or_default().to_string(),
+                        c["source"].as_str().unwrap_or_default().to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    (
+        json!({"status": health["status"], "platforms": health["platforms"]}),
+        components,
+    )
+}

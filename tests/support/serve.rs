@@ -103,3 +103,26 @@ pub fn spawn_logged(mut cmd: Command) -> (Serve, Lines) {
     let lines = Lines::collect(&mut child);
     (listening(child), lines)
 }
+
+/// `sps serve` run to its end (a start that is refused) on a fresh data directory
+/// unless `env` names one, with `RUST_LOG=off` unless `env` sets it, no `SPS_API_TOKEN`
+/// or `SPS_COMPONENTS_DIR` of the test's environment, then `env`: its exit code and
+/// standard error.
+pub fn run_to_end(env: &[(&str, &std::ffi::OsStr)]) -> (Option<i32>, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sps"));
+    cmd.arg("serve")
+        .env("SPS_LISTEN", "127.0.0.1:0")
+        .env("SPS_DATA_DIR", dir.path())
+        .env_remove("SPS_API_TOKEN")
+        .env_remove("SPS_COMPONENTS_DIR")
+        .env("RUST_LOG", "off");
+    for (name, value) in env {
+        cmd.env(name, value);
+    }
+    let output = cmd.output().expect("sps serve");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}

@@ -7,6 +7,7 @@
 //! turns its result into a [`Scheduling`]; [`schedule_answer`] or [`PutEvents::answer`]
 //! builds the answer.
 
+use serde::Serialize;
 use serde_json::{json, Value};
 
 /// The detail-type the scheduler handles.
@@ -165,6 +166,58 @@ pub fn health(platforms: &[String]) -> Answer {
     Answer {
         status: 200,
         body: json!({"status": "ok", "platforms": platforms}),
+    }
+}
+
+/// What `sps serve` knows of its own health.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HealthReport {
+    /// The loaded platforms, sorted.
+    pub platforms: Vec<String>,
+    /// The components in use.
+    pub components: Vec<ComponentHealth>,
+    /// The last refused load of the configured components, while no later load
+    /// succeeded (a refused file is still present).
+    pub refused: Option<RefusedLoad>,
+}
+
+/// One component in use.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ComponentHealth {
+    /// Its file name.
+    pub file: String,
+    /// SHA-256 of its bytes, lowercase hex.
+    pub sha256: String,
+    /// `embedded`, or the path it was read from.
+    pub source: String,
+    /// When it was loaded, RFC 3339 UTC.
+    pub loaded_at: String,
+}
+
+/// A refused load of components.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RefusedLoad {
+    /// When, RFC 3339 UTC.
+    pub at: String,
+    /// Why, in one line.
+    pub error: String,
+}
+
+/// `GET /health` of `sps serve`: always 200 (a load balancer keeps serving), `status`
+/// `ok`, or `degraded` while a refused component file is present:
+/// `{"status","platforms":[...],"components":[{"file","sha256","source","loadedAt"}],
+/// "lastReloadError":null|{"at","error"}}`.
+pub fn health_report(report: &HealthReport) -> Answer {
+    let status = if report.refused.is_some() {
+        "degraded"
+    } else {
+        "ok"
+    };
+    Answer {
+        status: 200,
+        body: json!({"status": status, "platforms": report.platforms,
+            "components": report.components, "lastReloadError": report.refused}),
     }
 }
 

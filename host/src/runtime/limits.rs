@@ -48,20 +48,27 @@ impl Default for Limits {
     }
 }
 
-/// `err` in one line for people, without the wasm backtrace: each context's first line,
+/// `err` in one line for people, without the wasm backtrace: each cause with its white
+/// space (line breaks of pretty-printed values included) collapsed to single spaces,
 /// joined by `: ` (`the twitter component failed: the component ran for more than its guest
 /// time limit of 1000 ms`). The whole chain, backtrace included, belongs in a debug log.
 pub fn error_summary(err: &anyhow::Error) -> String {
     err.chain()
         .map(|e| {
-            e.to_string()
-                .lines()
-                .next()
-                .unwrap_or_default()
+            let text = e.to_string();
+            let before_backtrace = match text.find("wasm backtrace:") {
+                Some(at) => text.get(..at).unwrap_or_default(),
+                None => text.as_str(),
+            };
+            let line = before_backtrace
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            line.trim_end_matches("error while executing at")
                 .trim()
                 .to_string()
         })
-        .filter(|line| !line.is_empty() && !line.ends_with("wasm backtrace:"))
+        .filter(|line| !line.is_empty())
         .collect::<Vec<_>>()
         .join(": ")
 }

@@ -100,6 +100,27 @@ pub struct LoadReport {
     pub cached: usize,
     /// Components compiled by this process (then written to the cache directory).
     pub compiled: usize,
+    /// Each component in use, in file-name order.
+    pub components: Vec<LoadedComponent>,
+}
+
+/// One component in use: what `GET /health` and the start log say of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadedComponent {
+    /// Its file name (`sps_scheduler.wasm`, ...).
+    pub file: String,
+    /// SHA-256 of its bytes, lowercase hex.
+    pub sha256: String,
+    /// `embedded`, or the path of the file it was read from.
+    pub source: String,
+}
+
+/// What [`load`] gives: the components, how they were obtained, and the bytes of those
+/// read from a directory (file name, bytes), for keeping the last good set.
+pub(crate) struct Loaded {
+    pub(crate) components: Components,
+    pub(crate) report: LoadReport,
+    pub(crate) from_dir: Vec<(String, Vec<u8>)>,
 }
 
 /// One component to load: its file name, where it came from (for messages) and bytes.
@@ -108,6 +129,8 @@ struct ComponentFile {
     origin: String,
     wasm: std::borrow::Cow<'static, [u8]>,
     precompiled: Option<&'static [u8]>,
+    /// SHA-256 of `wasm` when known without hashing (the embedded ones).
+    sha256: Option<&'static str>,
 }
 
 /// Loads the scheduler, the sender and every platform component of `source`, using
@@ -121,7 +144,7 @@ pub(crate) fn load(
     linker: &Linker<Ctx>,
     source: &ComponentsSource,
     cache_dir: &Path,
-) -> anyhow::Result<(Components, LoadReport)> {
+) -> anyhow::Result<Loaded> {
     let files = match source {
         ComponentsSource::Dir(dir) => dir_files(dir)?,
         ComponentsSource::Embedded => embedded_files(),
@@ -142,6 +165,7 @@ pub(crate) fn load(
     };
     let mut report = LoadReport {
         source: source.to_string(),
+        components: files.iter().map(loaded_component).collect(),
         ..LoadReport::default()
     };
     let find = |name: &str| {
@@ -196,14 +220,38 @@ pub(crate) fn load(
     if platforms.is_empty() {
         bail!("no platform component (sps_<platform>.wasm) in {source}");
     }
-    Ok((
-        Components {
+    let from_dir = files
+        .iter()
+        .filter(|f| f.sha256.is_none())
+        .map(|f| (f.file.clone(), f.wasm.to_vec()))
+        .collect();
+    Ok(Loaded {
+        components: Components {
             scheduler,
             sender,
             platforms,
         },
         report,
-    ))
+        from_dir,
+    })
+}
+
+/// What the report says of `file`.
+fn loaded_component(file: &ComponentFile) -> LoadedComponent {
+    let sha256 = match file.sha256 {
+        Some(digest) => digest.to_string(),
+        None => data_encoding::HEXLOWER.encode(&Sha256::digest(&file.wasm)),
+    };
+    let source = if file.sha256.is_some() {
+        "embedded".to_string()
+    } else {
+        file.origin.clone()
+    };
+    LoadedComponent {
+        file: file.file.clone(),
+        sha256,
+        source,
+    }
 }
 
 /// Whether `file` names a component in a components directory: the scheduler, the
@@ -254,6 +302,7 @@ fn dir_files(dir: &Path) -> anyhow::Result<Vec<ComponentFile>> {
                 origin: path.display().to_string(),
                 wasm: wasm.into(),
                 precompiled: None,
+                sha256: None,
             })
         })
         .collect()
@@ -268,6 +317,7 @@ fn embedded_files() -> Vec<ComponentFile> {
             origin: format!("embedded {}", c.file),
             wasm: std::borrow::Cow::Borrowed(c.wasm),
             precompiled: c.precompiled,
+            sha256: Some(c.sha256),
         })
         .collect()
 }

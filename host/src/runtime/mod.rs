@@ -4,6 +4,7 @@
 mod calls;
 mod ctx;
 mod engine_config;
+mod last_good;
 mod limits;
 pub mod loader;
 mod platform_settings;
@@ -58,6 +59,10 @@ pub struct RuntimeSettings {
     pub platforms_source: Option<Arc<dyn PlatformSettingsSource>>,
     /// Store limits.
     pub limits: Limits,
+    /// Where the last good set of swapped components is kept ([`last_good`]), and
+    /// started from when the configured directory holds a component that cannot be
+    /// loaded; `None` keeps none.
+    pub last_good_dir: Option<std::path::PathBuf>,
 }
 
 /// The loaded, pre-instantiated components.
@@ -87,8 +92,11 @@ struct Inner {
     stop_ticker: Arc<AtomicBool>,
     /// [`loader::fingerprint`] of the directory when it was last loaded.
     loaded_fingerprint: std::sync::Mutex<loader::Fingerprint>,
-    /// How the components in use were loaded.
-    load_report: std::sync::Mutex<LoadReport>,
+    /// How the components in use were loaded, and when (RFC 3339 UTC).
+    load_report: std::sync::Mutex<(LoadReport, String)>,
+    /// The last load of the configured components that was refused and not followed by
+    /// one that succeeded: when (RFC 3339 UTC) and why.
+    refused: std::sync::Mutex<Option<(String, String)>>,
     /// `settings.platforms_source`, or the static `settings.platforms`.
     platforms: Arc<dyn PlatformSettingsSource>,
 }
@@ -118,9 +126,10 @@ impl Runtime {
         let engine = Engine::new(&config)?;
         let linker = linker(&engine)?;
         let fingerprint = loader::fingerprint(&settings.components)?;
-        let (components, report) =
-            loader::load(&engine, &linker, &settings.components, &settings.cache_dir)?;
-        tracing::info!(source = %report.source, precompiled = report.precompiled, cached = report.cached, compiled = report.compiled, "components loaded");
+        let (loaded, refused) = load_or_last_good(&engine, &linker, &settings)?;
+        log_loaded(&loaded.report);
+        let components = loaded.components;
+        let report = loaded.report;
         let stop_ticker = Arc::new(AtomicBool::new(false));
         limits::spawn_epoch_ticker(engine.clone(), stop_ticker.clone())?;
         Ok(Self {
@@ -131,7 +140,8 @@ impl Runtime {
                 backends,
                 stop_ticker,
                 loaded_fingerprint: std::sync::Mutex::new(fingerprint),
-                load_report: std::sync::Mutex::new(report),
+                load_report: std::sync::Mutex::new((report, now_rfc3339())),
+                refused: std::sync::Mutex::new(refused),
                 platforms: settings
                     .platforms_source
                     .clone()
@@ -146,8 +156,13 @@ impl Runtime {
     /// # Errors
     /// Why the new components could not be loaded.
     pub fn reload(&self) -> anyhow::Result<()> {
-        self.replace_components(&self.inner.settings.components)
-            .map(|_| ())
+        let result = self.replace_components(&self.inner.settings.components);
+        let refused = result
+            .as_ref()
+            .err()
+            .map(|err| (now_rfc3339(), error_summary(err)));
+        *lock(&self.inner.refused) = refused;
+        result.map(|_| ())
     }
 
     /// Loads the components of `source` and puts them in use for the calls that start
@@ -158,28 +173,45 @@ impl Runtime {
     /// Why the components of `source` could not be loaded (see [`loader`]).
     pub fn replace_components(&self, source: &ComponentsSource) -> anyhow::Result<LoadReport> {
         let inner = &self.inner;
-        let (components, report) = loader::load(
+        let loaded = loader::load(
             &inner.engine,
             &inner.linker,
             source,
             &inner.settings.cache_dir,
         )?;
-        inner.components.store(Arc::new(components));
-        *inner
-            .load_report
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = report.clone();
-        tracing::info!(source = %report.source, precompiled = report.precompiled, cached = report.cached, compiled = report.compiled, "components loaded");
-        Ok(report)
+        if source == &inner.settings.components {
+            keep_last_good(&inner.settings, &loaded);
+        }
+        inner.components.store(Arc::new(loaded.components));
+        *lock(&inner.load_report) = (loaded.report.clone(), now_rfc3339());
+        log_loaded(&loaded.report);
+        Ok(loaded.report)
     }
 
     /// How the components in use were loaded.
     pub fn load_report(&self) -> LoadReport {
-        self.inner
-            .load_report
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
+        lock(&self.inner.load_report).0.clone()
+    }
+
+    /// What `GET /health` reports: the components in use, when they were loaded, and
+    /// the last refused load while it is the latest.
+    pub fn health(&self) -> sps_local::api::HealthReport {
+        let (report, loaded_at) = lock(&self.inner.load_report).clone();
+        let refused = lock(&self.inner.refused).clone();
+        sps_local::api::HealthReport {
+            platforms: self.platform_names(),
+            components: report
+                .components
+                .into_iter()
+                .map(|c| sps_local::api::ComponentHealth {
+                    file: c.file,
+                    sha256: c.sha256,
+                    source: c.source,
+                    loaded_at: loaded_at.clone(),
+                })
+                .collect(),
+            refused: refused.map(|(at, error)| sps_local::api::RefusedLoad { at, error }),
+        }
     }
 
     /// Loads the components directory again if a file in it changed since the last load
@@ -254,6 +286,78 @@ impl Runtime {
                 )
             })?
             .map_err(anyhow::Error::from)
+    }
+}
+
+/// Locks `mutex`, recovering its value when a holder panicked.
+fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Now, RFC 3339 UTC.
+fn now_rfc3339() -> String {
+    sps_contract::time::rfc3339(chrono::Utc::now().timestamp()).unwrap_or_default()
+}
+
+/// Says which components are in use and where each comes from.
+fn log_loaded(report: &LoadReport) {
+    tracing::info!(source = %report.source, precompiled = report.precompiled, cached = report.cached, compiled = report.compiled, "components loaded");
+    for c in &report.components {
+        tracing::info!(file = %c.file, sha256 = %c.sha256, from = %c.source, "component in use");
+    }
+}
+
+/// Loads `settings.components`; when that fails and a last good set is kept, loads the
+/// embedded components with it over them instead, saying so. Returns the load and, for
+/// the fallback, when and why the configured components were refused.
+///
+/// # Errors
+/// When the configured components cannot be loaded and no last good set can.
+fn load_or_last_good(
+    engine: &Engine,
+    linker: &Linker<Ctx>,
+    settings: &RuntimeSettings,
+) -> anyhow::Result<(loader::Loaded, Option<(String, String)>)> {
+    let err = match loader::load(engine, linker, &settings.components, &settings.cache_dir) {
+        Ok(loaded) => {
+            keep_last_good(settings, &loaded);
+            return Ok((loaded, None));
+        }
+        Err(err) => err,
+    };
+    let (Some(dir), ComponentsSource::EmbeddedWith(_)) =
+        (&settings.last_good_dir, &settings.components)
+    else {
+        return Err(err);
+    };
+    if !last_good::exists(dir) {
+        return Err(err);
+    }
+    let why = error_summary(&err);
+    tracing::warn!(error = %why, last_good = %dir.display(), "the components directory holds a component that cannot be loaded; starting from the last good set, which ran before");
+    let fallback = ComponentsSource::EmbeddedWith(dir.clone());
+    let loaded =
+        loader::load(engine, linker, &fallback, &settings.cache_dir).map_err(|second| {
+            err.context(format!(
+                "the last good set failed too: {}",
+                error_summary(&second)
+            ))
+        })?;
+    Ok((loaded, Some((now_rfc3339(), why))))
+}
+
+/// Writes the directory files of `loaded` as the last good set, when one is kept and
+/// the components came from a directory over the embedded ones. A failure is logged.
+fn keep_last_good(settings: &RuntimeSettings, loaded: &loader::Loaded) {
+    let (Some(dir), ComponentsSource::EmbeddedWith(_)) =
+        (&settings.last_good_dir, &settings.components)
+    else {
+        return;
+    };
+    if let Err(err) = last_good::save(dir, &loaded.from_dir) {
+        tracing::warn!(last_good = %dir.display(), error = %error_summary(&err), "cannot keep the last good components");
     }
 }
 
