@@ -235,3 +235,61 @@ fn a_changed_secrets_file_applies_to_the_next_post_without_a_restart() {
         lines.all()
     );
 }
+
+#[test]
+fn a_platform_copied_under_a_new_name_takes_its_settings_from_the_generic_scheme() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(data.join("components")).expect("mkdir");
+    std::fs::copy(
+        support::components_dir().join("sps_twitter.wasm"),
+        data.join("components").join("sps_copy.wasm"),
+    )
+    .expect("copy");
+    let x = FakeX::start();
+    let secrets = secrets_file(dir.path());
+    // Without settings it is loaded and listed as unconfigured.
+    let server = spawn(command(&data, &x, &secrets));
+    let health = support::api::health_summary(&server.base).0;
+    assert_eq!(
+        health,
+        json!({"status": "ok", "platforms": ["copy", "twitter"]})
+    );
+    assert_eq!(
+        get_with(&server.base, "/health", None).2["unconfigured"],
+        json!(["copy"])
+    );
+    drop(server);
+
+    // SPS_PLATFORM_COPY_* and the secrets file's platforms.copy.default configure it; the
+    // base URL is also the only host it may call.
+    let mut with_keys: Value = serde_json::from_str(support::SECRETS_JSON).expect("json");
+    let x_keys = with_keys.clone();
+    with_keys["platforms"] = json!({"copy": {"default": {
+        "x_api_key": x_keys["xApiKey"], "x_api_key_secret": x_keys["xApiKeySecret"],
+        "x_access_token": x_keys["xAccessToken"], "x_access_token_secret": x_keys["xAccessTokenSecret"]}}});
+    write_mode(&secrets, &with_keys.to_string(), 0o600);
+    let mut cmd = command(&data, &x, &secrets);
+    cmd.env("SPS_PLATFORM_COPY_BASE_URL", &x.base_url)
+        .env("SPS_PLATFORM_COPY_X_API_BASE_URL", &x.base_url);
+    let server = spawn(cmd);
+    assert_eq!(
+        get_with(&server.base, "/health", None).2["unconfigured"],
+        json!([])
+    );
+    let date = support::utc_in(1);
+    let mut event = readme_event("copied", &date);
+    event["detail"]["platform"] = json!("copy");
+    assert_eq!(post(&server.base, &event).0, 201);
+    let events = events_until(&server.base, |e| e.len() >= 2);
+    assert_eq!(
+        events[1],
+        (
+            "Social Post Sent".to_string(),
+            json!({"referenceNumber": "copied", "postId": FIRST_ID.to_string()})
+        )
+    );
+    let received = x.received();
+    assert_eq!(received.len(), 1);
+    assert!(received[0].signature_valid);
+}

@@ -19,6 +19,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::caps::http::OutboundPolicy;
+use crate::local::platform_env;
 use crate::local::secrets_file::SecretsFile;
 use crate::runtime::{ComponentsSource, Limits, PlatformSettings, RuntimeSettings};
 use crate::secrets::XCredentials;
@@ -160,10 +161,18 @@ impl ServeSettings {
             &XCredentials::default(),
         )?;
         settings.last_good_dir = Some(self.data_dir.join("cache").join("last-good"));
+        // vars_os: std::env::vars panics on a variable that is not UTF-8.
+        let others = platform_env::from_vars(
+            std::env::vars_os()
+                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))),
+        )?;
+        settings
+            .platforms
+            .extend(others.iter().map(|(k, v)| (k.clone(), v.clone())));
         match &self.secrets_file {
             Some(path) => {
                 let outbound = OutboundPolicy::deny_all().allow_url(&self.x_api_base_url)?;
-                let file = SecretsFile::open(path, &self.x_api_base_url, outbound)?;
+                let file = SecretsFile::open(path, &self.x_api_base_url, outbound, others)?;
                 settings.platforms_source = Some(Arc::new(file));
             }
             None => tracing::info!(

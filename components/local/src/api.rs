@@ -174,6 +174,8 @@ pub fn health(platforms: &[String]) -> Answer {
 pub struct HealthReport {
     /// The loaded platforms, sorted.
     pub platforms: Vec<String>,
+    /// The loaded platforms that have no settings at all (no base URL, no keys), sorted.
+    pub unconfigured: Vec<String>,
     /// The components in use.
     pub components: Vec<ComponentHealth>,
     /// The last refused load of the configured components, while no later load
@@ -206,8 +208,8 @@ pub struct RefusedLoad {
 
 /// `GET /health` of `sps serve`: always 200 (a load balancer keeps serving), `status`
 /// `ok`, or `degraded` while a refused component file is present:
-/// `{"status","platforms":[...],"components":[{"file","sha256","source","loadedAt"}],
-/// "lastReloadError":null|{"at","error"}}`.
+/// `{"status","platforms":[...],"unconfigured":[...],"components":[{"file","sha256",
+/// "source","loadedAt"}],"lastReloadError":null|{"at","error"}}`.
 pub fn health_report(report: &HealthReport) -> Answer {
     let status = if report.refused.is_some() {
         "degraded"
@@ -217,7 +219,8 @@ pub fn health_report(report: &HealthReport) -> Answer {
     Answer {
         status: 200,
         body: json!({"status": status, "platforms": report.platforms,
-            "components": report.components, "lastReloadError": report.refused}),
+            "unconfigured": report.unconfigured, "components": report.components,
+            "lastReloadError": report.refused}),
     }
 }
 

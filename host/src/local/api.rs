@@ -212,5 +212,5 @@ async fn retry_dead_letter(
 }
 
 async fn health(State(app): State<AppState>) -> Response {
-    respond(answers::health_report(&app.runtime.health()))
+    respond(answers::health_report(&app.runtime.health().await))
 }

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod lock;
+pub mod platform_env;
 pub mod secrets_file;
 pub mod store;
 pub mod timer;

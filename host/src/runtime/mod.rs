@@ -193,13 +193,23 @@ impl Runtime {
         lock(&self.inner.load_report).0.clone()
     }
 
-    /// What `GET /health` reports: the components in use, when they were loaded, and
-    /// the last refused load while it is the latest.
-    pub fn health(&self) -> sps_local::api::HealthReport {
+    /// What `GET /health` reports: the platforms and those without settings, the
+    /// components in use, when they were loaded, and the last refused load while it is
+    /// the latest.
+    pub async fn health(&self) -> sps_local::api::HealthReport {
         let (report, loaded_at) = lock(&self.inner.load_report).clone();
         let refused = lock(&self.inner.refused).clone();
+        let platforms = self.platform_names();
+        let mut unconfigured = Vec::new();
+        for name in &platforms {
+            let settings = self.inner.platforms.settings(name).await;
+            if settings.is_ok_and(|s| s.config.is_empty()) {
+                unconfigured.push(name.clone());
+            }
+        }
         sps_local::api::HealthReport {
-            platforms: self.platform_names(),
+            platforms,
+            unconfigured,
             components: report
                 .components
                 .into_iter()

@@ -1,0 +1,122 @@
+//! The settings of platform components other than `twitter` (whose documented names are
+//! `SPS_X_API_BASE_URL` and the secrets file's X keys), from one generic scheme, so a
+//! new platform component needs no host change:
+//!
+//! - `SPS_PLATFORM_<NAME>_BASE_URL`: the component's base URL, given to it as `base_url`,
+//!   and the only host it may call;
+//! - `SPS_PLATFORM_<NAME>_<KEY>`: any other setting, given to it as `<key>` (lowercase);
+//! - credentials in the secrets file under `platforms.<name>.default` ([`super::secrets_file`]).
+//!
+//! `<NAME>` is the platform name in capitals (`sps_mastodon.wasm` is `MASTODON`): letters
+//! and digits, so the first `_` after it starts the key.
+
+use std::collections::HashMap;
+
+use crate::caps::http::OutboundPolicy;
+use crate::runtime::PlatformSettings;
+
+/// The prefix of every generic platform setting.
+pub const PREFIX: &str = "SPS_PLATFORM_";
+
+/// The platforms' settings named by `vars` (environment variables, name and value), by
+/// platform name; `twitter` is left out (it has its own names).
+///
+/// # Errors
+/// When a `..._BASE_URL` is not an absolute http(s) URL (the message names the variable).
+pub fn from_vars(
+    vars: impl IntoIterator<Item = (String, String)>,
+) -> anyhow::Result<HashMap<String, PlatformSettings>> {
+    let mut platforms: HashMap<String, PlatformSettings> = HashMap::new();
+    for (var, value) in vars {
+        let Some((name, key)) = var
+            .strip_prefix(PREFIX)
+            .and_then(|rest| rest.split_once('_'))
+        else {
+            continue;
+        };
+        let valid = !name.is_empty()
+            && !key.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+        if !valid || name == "TWITTER" {
+            continue;
+        }
+        let settings = platforms.entry(name.to_ascii_lowercase()).or_default();
+        let key = key.to_ascii_lowercase();
+        if key == "base_url" {
+            settings.outbound = OutboundPolicy::deny_all()
+                .allow_url(&value)
+                .map_err(|e| anyhow::anyhow!("{var}: {e}"))?;
+            settings
+                .config
+                .insert(key, value.trim_end_matches('/').to_string());
+        } else {
+            settings.config.insert(key, value);
+        }
+    }
+    Ok(platforms)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn each_platform_gets_its_keys_and_its_base_url_as_the_allowed_host() -> anyhow::Result<()> {
+        let platforms = from_vars(vars(&[
+            (
+                "SPS_PLATFORM_MASTODON_BASE_URL",
+                "https://mastodon.example/",
+            ),
+            ("SPS_PLATFORM_MASTODON_CHARACTERS_RESERVED_PER_URL", "23"),
+            ("SPS_PLATFORM_TWITTER_BASE_URL", "https://ignored.example"),
+            ("SPS_PLATFORM_bad_KEY", "x"),
+            ("SPS_PLATFORM_NOKEY", "x"),
+            ("HOME", "/root"),
+        ]))?;
+        let mut names: Vec<&String> = platforms.keys().collect();
+        names.sort();
+        assert_eq!(names, ["mastodon"]);
+        let mastodon = &platforms["mastodon"];
+        let mut config: Vec<(&String, &String)> = mastodon.config.iter().collect();
+        config.sort();
+        assert_eq!(
+            config,
+            [
+                (
+                    &"base_url".to_string(),
+                    &"https://mastodon.example".to_string()
+                ),
+                (
+                    &"characters_reserved_per_url".to_string(),
+                    &"23".to_string()
+                ),
+            ]
+        );
+        let allows = |uri: &str| mastodon.outbound.allows(&uri.parse().expect("uri"));
+        assert!(allows("https://mastodon.example/api/v1/statuses"));
+        assert!(!allows("https://other.example/"));
+        Ok(())
+    }
+
+    #[test]
+    fn a_base_url_that_is_no_url_is_refused_naming_the_variable() {
+        let err = from_vars(vars(&[("SPS_PLATFORM_BSKY_BASE_URL", "bsky.social")]))
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref()
+                .map(|e| e.starts_with("SPS_PLATFORM_BSKY_BASE_URL: ")),
+            Some(true),
+            "{err:?}"
+        );
+    }
+}
