@@ -18,6 +18,7 @@ mod support;
 use std::process::{Command, Stdio};
 
 use serde_json::{json, Value};
+use sha2::Digest as _;
 use support::api::{post, readme_event, secrets_file};
 use support::fake_x::FakeX;
 use support::serve::{spawn_logged, Lines, Serve};
@@ -30,6 +31,8 @@ const TRAP: &str =
 struct Logged {
     _server: Serve,
     lines: Lines,
+    /// The components directory it was started with.
+    components: std::path::PathBuf,
 }
 
 impl Logged {
@@ -66,10 +69,12 @@ fn serve_trapping(env: &[(&str, &str)], cache: Option<&std::path::Path>) -> Logg
     let date = support::utc_in(1);
     assert_eq!(post(&server.base, &readme_event("trapped", &date)).0, 201);
     // Keep the temporary directories for the server's life.
+    let path = components.path().to_path_buf();
     std::mem::forget((components, dir, x));
     Logged {
         _server: server,
         lines,
+        components: path,
     }
 }
 
@@ -105,6 +110,27 @@ fn is_utc_rfc3339(s: &str) -> bool {
 fn text_logs_to_a_pipe_are_one_line_per_event_with_rfc3339_times_and_no_colour() {
     let logged = serve_trapping(&[], None);
     let lines = logged.until("will be retried");
+    // At start, one line per component: which one, its digest, where it came from.
+    let scheduler =
+        std::fs::read(support::components_dir().join("sps_scheduler.wasm")).expect("scheduler");
+    let in_use = format!(
+        " INFO sps_host::runtime: component in use file=sps_scheduler.wasm sha256={:x} from={}",
+        sha2::Sha256::digest(&scheduler),
+        logged.components.join("sps_scheduler.wasm").display()
+    );
+    assert_eq!(
+        lines.iter().filter(|l| l.ends_with(&in_use)).count(),
+        1,
+        "{lines:#?}"
+    );
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l.contains(" component in use "))
+            .count(),
+        3,
+        "{lines:#?}"
+    );
     for line in &lines {
         assert!(!line.contains('\u{1b}'), "a colour code in {line:?}");
         let mut words = line.split_whitespace();
