@@ -68,6 +68,20 @@ fn a_listen_address_that_is_not_loopback_needs_the_api_token() {
         )
     );
     assert_eq!(
+        refused(&[("SPS_LISTEN", "127.0.0.1:0"), ("SPS_API_TOKEN", " padded-token-0123456789 ")]),
+        (
+            Some(1),
+            "error: SPS_API_TOKEN must be visible ASCII characters (! to ~), without spaces, so every client can send it\n".to_string()
+        )
+    );
+    assert_eq!(
+        refused(&[("SPS_LISTEN", "0.0.0.0:0"), ("SPS_API_TOKEN", "short")]),
+        (
+            Some(1),
+            "error: SPS_API_TOKEN is shorter than 16 characters: set a long random token (for example: openssl rand -hex 32)\n".to_string()
+        )
+    );
+    assert_eq!(
         refused(&[("SPS_LISTEN", "8080")]),
         (
             Some(1),
@@ -101,11 +115,26 @@ fn with_a_token_every_request_must_carry_it() {
             "{authorization:?}"
         );
     }
-    let (status, challenge, health) = get_with(&base, "/health", Some(&format!("Bearer {TOKEN}")));
-    assert_eq!(
-        (status, challenge, &health["status"], &health["platforms"]),
-        (200, None, &json!("ok"), &json!(["twitter"]))
-    );
+    for scheme in ["Bearer", "bearer", "BEARER"] {
+        let (status, challenge, health) =
+            get_with(&base, "/health", Some(&format!("{scheme} {TOKEN}")));
+        assert_eq!(
+            (status, challenge, &health["status"], &health["platforms"]),
+            (200, None, &json!("ok"), &json!(["twitter"])),
+            "{scheme}"
+        );
+    }
+    // A name with an encoded line break cannot forge a log line.
+    let forged = ureq::post(&format!(
+        "{base}/schedules/x%0A2026-12-01T00:00:00Z%20ERROR%20FORGED/fire"
+    ))
+    .config()
+    .http_status_as_error(false)
+    .build()
+    .header("Authorization", &format!("Bearer {TOKEN}"))
+    .send_empty()
+    .expect("POST");
+    assert_eq!(forged.status().as_u16(), 404);
     let (status, _) = post_with_token(&base, &readme_event("token", "2030-10-23T08:48:00"));
     assert_eq!(status, 201);
     assert_eq!(
@@ -116,6 +145,17 @@ fn with_a_token_every_request_must_carry_it() {
     drop(server);
     let logged = lines.all().join("\n");
     assert!(!logged.contains(TOKEN), "the token was logged:\n{logged}");
+    assert!(
+        lines
+            .all()
+            .iter()
+            .all(|l| !l.starts_with("2026-12-01T00:00:00Z")),
+        "a forged line:\n{logged}"
+    );
+    assert!(
+        logged.contains(r#"schedule="x\n2026-12-01T00:00:00Z ERROR FORGED""#),
+        "{logged}"
+    );
 }
 
 fn post_with_token(base: &str, body: &Value) -> (u16, Value) {
@@ -155,6 +195,20 @@ fn a_host_name_is_accepted_and_loopback_needs_no_token() {
 fn write_mode(path: &Path, text: &str, mode: u32) {
     std::fs::write(path, text).expect("write");
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+}
+
+#[test]
+fn a_secrets_file_that_is_not_a_json_object_is_refused_without_its_values() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let secrets = dir.path().join("secrets.json");
+    write_mode(&secrets, r#"["SECRET-VALUE-1","SECRET-VALUE-2"]"#, 0o600);
+    assert_eq!(
+        refused(&[("SPS_SECRETS_FILE", secrets.to_str().expect("utf-8"))]),
+        (
+            Some(1),
+            format!("error: in the secrets file {}: it must be a JSON object with the keys xApiKey, xApiKeySecret, xBearerToken, xAccessToken, xAccessTokenSecret and optionally platforms\n", secrets.display())
+        )
+    );
 }
 
 #[test]

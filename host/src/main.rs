@@ -31,7 +31,7 @@ const EXAMPLES: &str = "Examples:
 /// The examples under `sps serve --help`.
 const SERVE_EXAMPLES: &str = r#"Examples:
   sps serve
-  SPS_SECRETS_FILE=./x-secrets.json SPS_LISTEN=127.0.0.1:9000 sps serve
+  SPS_SECRETS_FILE=./x-secrets.json sps serve   # posts for real; see the README
   curl -s localhost:8080/events -d '{
     "detail-type": "Schedule Social Post", "source": "test",
     "detail": {"message": "Hello world!", "platform": "twitter",
@@ -46,7 +46,10 @@ const LAMBDA_EXAMPLES: &str = "Examples:
 #[derive(Subcommand)]
 enum Command {
     /// Run locally: SQLite store, timer and a loopback HTTP API (POST /events,
-    /// GET /schedules, GET /events, GET /dead-letters, GET /health).
+    /// GET /schedules, GET /events, GET /dead-letters, GET /health,
+    /// POST /schedules/{name}/fire, POST /dead-letters/{id}/retry). Logs: RUST_LOG,
+    /// SPS_LOG_FORMAT (text or json), NO_COLOR; other platforms' settings:
+    /// SPS_PLATFORM_<NAME>_BASE_URL and SPS_PLATFORM_<NAME>_<KEY> (README, Configuration).
     #[command(after_help = SERVE_EXAMPLES)]
     Serve(ServeSettings),
     /// Serve the AWS Lambda function named by SPS_FUNCTION (scheduler or sender) through

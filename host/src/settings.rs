@@ -81,12 +81,8 @@ impl ServeSettings {
     /// When `listen` is not `host:port`, does not resolve, resolves to a non-loopback
     /// address without `api_token`, or `api_token` is empty.
     pub async fn listen_addresses(&self) -> anyhow::Result<Vec<SocketAddr>> {
-        if self
-            .api_token
-            .as_deref()
-            .is_some_and(|t| t.trim().is_empty())
-        {
-            anyhow::bail!("SPS_API_TOKEN is empty: set a long random token, or unset it");
+        if let Some(token) = &self.api_token {
+            check_token(token)?;
         }
         let addresses: Vec<SocketAddr> = tokio::net::lookup_host(&self.listen)
             .await
@@ -181,6 +177,28 @@ impl ServeSettings {
         }
         Ok(settings)
     }
+}
+
+/// The least length of `SPS_API_TOKEN`, in characters.
+pub const MIN_TOKEN_LENGTH: usize = 16;
+
+/// Refuses an API token no client could send or that is easy to guess: it must be at
+/// least [`MIN_TOKEN_LENGTH`] visible ASCII characters (`!` to `~`; no spaces, which HTTP
+/// strips from the ends of a header value; RFC 6750's b64token is a subset).
+///
+/// # Errors
+/// Which rule the token breaks, never the token.
+pub fn check_token(token: &str) -> anyhow::Result<()> {
+    if token.trim().is_empty() {
+        anyhow::bail!("SPS_API_TOKEN is empty: set a long random token, or unset it");
+    }
+    if !token.bytes().all(|b| b.is_ascii_graphic()) {
+        anyhow::bail!("SPS_API_TOKEN must be visible ASCII characters (! to ~), without spaces, so every client can send it");
+    }
+    if token.len() < MIN_TOKEN_LENGTH {
+        anyhow::bail!("SPS_API_TOKEN is shorter than {MIN_TOKEN_LENGTH} characters: set a long random token (for example: openssl rand -hex 32)");
+    }
+    Ok(())
 }
 
 /// Runtime settings for `components` (a [`ComponentsSource`], or a directory all of

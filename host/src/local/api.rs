@@ -69,7 +69,10 @@ async fn require_token(
         .headers()
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
+        .and_then(|v| v.split_once(' '))
+        // The scheme name is case-insensitive (RFC 9110, section 11.1).
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token)
         .unwrap_or_default();
     if bool::from(given.as_bytes().ct_eq(token.as_bytes())) {
         return next.run(request).await;
@@ -178,7 +181,7 @@ async fn fire_schedule(
 ) -> Response {
     match app.store.fire_now(&name, chrono::Utc::now().timestamp()) {
         Ok(requeued) => {
-            tracing::info!(schedule = %name, outcome = ?requeued, "delivery now requested");
+            tracing::info!(schedule = ?name, outcome = ?requeued, "delivery now requested");
             respond(answers::requeue_answer(
                 &requeued,
                 &format!("no pending schedule is named {name}"),

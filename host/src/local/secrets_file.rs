@@ -150,7 +150,12 @@ fn parse(path: &Path) -> anyhow::Result<(XCredentials, PlatformSecrets)> {
     let in_file = || format!("in the secrets file {}", path.display());
     let mut object: serde_json::Map<String, serde_json::Value> = match serde_json::from_str(&text) {
         Ok(serde_json::Value::Object(object)) => object,
-        _ => {
+        Ok(_) => anyhow::bail!(
+            "in the secrets file {}: it must be a JSON object with the keys xApiKey, xApiKeySecret, xBearerToken, xAccessToken, xAccessTokenSecret and optionally platforms",
+            path.display()
+        ),
+        Err(_) => {
+            // Not JSON: XCredentials says where, without a value.
             return XCredentials::from_json(&text)
                 .map(|c| (c, HashMap::new()))
                 .with_context(in_file)
