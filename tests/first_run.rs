@@ -96,14 +96,7 @@ fn work_dir(dir: &Path) -> PathBuf {
     let work = dir.join("work");
     let cache = work.join(".sps").join("cache");
     std::fs::create_dir_all(&cache).expect("mkdir");
-    if let Ok(entries) = std::fs::read_dir(support::shared_cache_dir()) {
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.extension().is_some_and(|e| e == "cwasm") {
-                let _ = std::fs::copy(&path, cache.join(entry.file_name()));
-            }
-        }
-    }
+    support::copy_shared_cache(&cache);
     work
 }
 

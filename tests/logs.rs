@@ -49,7 +49,7 @@ fn serve_trapping(env: &[(&str, &str)], cache: Option<&std::path::Path>) -> Logg
     let mut sender = std::fs::read(hostile::hostile_wasm("trapsender")).expect("trapsender");
     // A custom section of its own gives this copy a digest no cache holds, so it is
     // compiled by this process (the compiler's logs are what RUST_LOG=trace must not flood).
-    append_custom_section(&mut sender, "sps-test", uuid::Uuid::new_v4().as_bytes());
+    support::append_custom_section(&mut sender, "sps-test", uuid::Uuid::new_v4().as_bytes());
     std::fs::write(components.path().join("sps_sender.wasm"), sender).expect("write");
     let dir = tempfile::tempdir().expect("tempdir");
     let x = FakeX::start();
@@ -88,17 +88,6 @@ fn warm_shared_cache() {
         &x,
         &secrets_file(dir.path()),
     ));
-}
-
-/// Appends a custom section `name` holding `payload` (component binary format: id 0,
-/// LEB128 size, name, bytes), which changes the digest and nothing else.
-fn append_custom_section(wasm: &mut Vec<u8>, name: &str, payload: &[u8]) {
-    let mut body = vec![u8::try_from(name.len()).expect("short name")];
-    body.extend_from_slice(name.as_bytes());
-    body.extend_from_slice(payload);
-    wasm.push(0);
-    wasm.push(u8::try_from(body.len()).expect("short section"));
-    wasm.extend_from_slice(&body);
 }
 
 /// Whether `s` is an RFC 3339 time in UTC (`...Z`).
@@ -191,12 +180,7 @@ fn rust_log_trace_keeps_the_component_compiler_at_warn() {
     warm_shared_cache();
     let cache = tempfile::tempdir().expect("cache");
     // The shared cache holds the real components; the trapping sender is compiled.
-    for entry in std::fs::read_dir(support::shared_cache_dir()).expect("shared cache") {
-        let path = entry.expect("entry").path();
-        if path.extension().is_some_and(|e| e == "cwasm") {
-            std::fs::copy(&path, cache.path().join(path.file_name().expect("name"))).expect("copy");
-        }
-    }
+    support::copy_shared_cache(cache.path());
     let logged = serve_trapping(&[("RUST_LOG", "trace")], Some(cache.path()));
     let lines = logged.until("will be retried");
     let compiled = lines

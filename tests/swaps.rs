@@ -44,9 +44,7 @@ fn swap_in(path: &Path, bytes: &[u8]) {
 fn marked_twitter() -> Vec<u8> {
     let mut wasm =
         std::fs::read(support::components_dir().join("sps_twitter.wasm")).expect("twitter");
-    let name = b"sps-test-swap";
-    wasm.extend_from_slice(&[0, u8::try_from(name.len() + 1).expect("len"), 13]);
-    wasm.extend_from_slice(name);
+    support::append_custom_section(&mut wasm, "sps-test-swap", &[]);
     wasm
 }
 

@@ -34,3 +34,30 @@ pub fn utc_in(seconds: i64) -> String {
 pub fn shared_cache_dir() -> PathBuf {
     components_dir().join("test-cache")
 }
+
+/// Copies the `.cwasm` files of the shared precompiled cache into `to` (none while the
+/// cache is not there yet), so a test with a cache of its own does not compile the
+/// components the cache already holds.
+pub fn copy_shared_cache(to: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(shared_cache_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().is_some_and(|e| e == "cwasm") {
+            let _ = std::fs::copy(&path, to.join(entry.file_name()));
+        }
+    }
+}
+
+/// Appends a custom section `name` holding `payload` to a component (binary format:
+/// id 0, LEB128 size, name, bytes; both short enough for one-byte sizes), which changes
+/// its digest and nothing else.
+pub fn append_custom_section(wasm: &mut Vec<u8>, name: &str, payload: &[u8]) {
+    let mut body = vec![u8::try_from(name.len()).expect("short name")];
+    body.extend_from_slice(name.as_bytes());
+    body.extend_from_slice(payload);
+    wasm.push(0);
+    wasm.push(u8::try_from(body.len()).expect("short section"));
+    wasm.extend_from_slice(&body);
+}

@@ -34,15 +34,15 @@ pub fn from_vars(
         else {
             continue;
         };
-        let valid = !name.is_empty()
-            && !key.is_empty()
-            && name
-                .bytes()
-                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
-        if !valid || name == "TWITTER" {
+        // `<NAME>` is a platform name (loader::is_platform_name) in capitals.
+        let platform = name.to_ascii_lowercase();
+        let valid = !key.is_empty()
+            && name == platform.to_ascii_uppercase()
+            && crate::runtime::loader::is_platform_name(&platform);
+        if !valid || platform == "twitter" {
             continue;
         }
-        let settings = platforms.entry(name.to_ascii_lowercase()).or_default();
+        let settings = platforms.entry(platform).or_default();
         let key = key.to_ascii_lowercase();
         if key == "base_url" {
             settings.outbound = OutboundPolicy::deny_all()

@@ -272,11 +272,16 @@ fn platform_name(file: &str) -> Option<&str> {
     let name = file
         .strip_prefix(PLATFORM_PREFIX)
         .and_then(|f| f.strip_suffix(".wasm"))?;
-    let valid = !name.is_empty()
+    is_platform_name(name).then_some(name)
+}
+
+/// Whether `name` can name a platform (`sps_<name>.wasm`): not empty, lowercase ASCII
+/// letters and digits.
+pub fn is_platform_name(name: &str) -> bool {
+    !name.is_empty()
         && name
             .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
-    valid.then_some(name)
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
 }
 
 /// The component files of `dir` (the scheduler, the sender and the platforms), read.

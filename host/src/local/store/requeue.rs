@@ -6,7 +6,6 @@
 
 use rusqlite::{params, OptionalExtension as _};
 use sps_local::api::Requeued;
-use sps_local::schedules::AT_FORMAT;
 
 use super::SqliteStore;
 
@@ -48,7 +47,7 @@ impl SqliteStore {
     /// When the database fails.
     pub fn retry_dead_letter(&self, id: i64, now: i64) -> anyhow::Result<Requeued> {
         let at = chrono::DateTime::from_timestamp(now, 0)
-            .map(|t| t.format(AT_FORMAT).to_string())
+            .map(crate::caps::schedules::format_at)
             .unwrap_or_default();
         let mut conn = self.conn();
         let tx = conn.transaction()?;
