@@ -143,6 +143,7 @@ fn the_put_events_form_is_accepted() {
         body["Entries"][0]["Outcome"],
         json!({"status": "scheduled", "action": "created", "referenceNumber": "pe", "scheduleName": "twitter-pe", "scheduledDate": "2034-01-01T00:00:00"})
     );
+    // Another detail-type naming no reference gets an EventId, and nothing happens.
     assert_eq!(
         body["Entries"][1]["Outcome"],
         json!({"status": "no-matching-rule"})

@@ -129,6 +129,33 @@ fn the_same_reference_twice_is_one_schedule_with_the_second_message() {
     );
 }
 
+fn boto3_puts_events_to_the_spin_app() {
+    let dir = app_dir();
+    let x = FakeX::start();
+    let spin = start(dir.path(), &variables(&x));
+    let detail = json!({"message": "From boto3", "platform": "twitter",
+        "scheduledDate": "2030-10-23T08:48:00", "referenceNumber": "boto3"});
+    let answer = support::sdk::boto3_put_events(
+        &spin.base,
+        "dummy",
+        "dummy",
+        &json!([
+            {"Source": "test", "DetailType": "Schedule Social Post", "Detail": detail.to_string()},
+            {"Source": "test", "DetailType": "Schedule Social Post", "Detail": "{not json"},
+        ]),
+    );
+    assert_eq!(answer["FailedEntryCount"], 1);
+    assert_eq!(answer["Entries"][0].as_object().map(|e| e.len()), Some(1));
+    assert!(answer["Entries"][0]["EventId"].is_string());
+    assert_eq!(
+        answer["Entries"][1],
+        json!({"ErrorCode": "MalformedDetail", "ErrorMessage": "Detail is malformed."})
+    );
+    let pending = get(&spin.base, "/schedules");
+    assert_eq!(pending[0]["name"], "twitter-boto3");
+    assert_eq!(pending.as_array().map(Vec::len), Some(1));
+}
+
 fn bad_inputs_get_the_same_answers_as_from_sps_serve() {
     let dir = app_dir();
     let x = FakeX::start();
@@ -313,7 +340,7 @@ fn the_composer_refuses_a_component_beyond_its_world() {
 
 fn main() {
     let args = Arguments::from_args();
-    let tests: [(&str, fn()); 9] = [
+    let tests: [(&str, fn()); 10] = [
         (
             "the_readme_event_is_sent_once_and_no_secret_is_logged",
             the_readme_event_is_sent_once_and_no_secret_is_logged,
@@ -321,6 +348,10 @@ fn main() {
         (
             "the_same_reference_twice_is_one_schedule_with_the_second_message",
             the_same_reference_twice_is_one_schedule_with_the_second_message,
+        ),
+        (
+            "boto3_puts_events_to_the_spin_app",
+            boto3_puts_events_to_the_spin_app,
         ),
         (
             "bad_inputs_get_the_same_answers_as_from_sps_serve",

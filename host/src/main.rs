@@ -47,11 +47,12 @@ const LAMBDA_EXAMPLES: &str = "Examples:
 enum Command {
     /// Run locally: SQLite store, timer and a loopback HTTP API (POST /events,
     /// GET /schedules, GET /events, GET /dead-letters, GET /health,
-    /// POST /schedules/{name}/fire, POST /dead-letters/{id}/retry). Logs: RUST_LOG,
+    /// POST /schedules/{name}/fire, POST /dead-letters/{id}/retry, and EventBridge's
+    /// PutEvents on POST / for the AWS SDKs and CLI). Logs: RUST_LOG,
     /// SPS_LOG_FORMAT (text or json), NO_COLOR; other platforms' settings:
     /// SPS_PLATFORM_<NAME>_BASE_URL and SPS_PLATFORM_<NAME>_<KEY> (README, Configuration).
     #[command(after_help = SERVE_EXAMPLES)]
-    Serve(ServeSettings),
+    Serve(Box<ServeSettings>),
     /// Serve the AWS Lambda function named by SPS_FUNCTION (scheduler or sender) through
     /// the Lambda runtime API (AWS_LAMBDA_RUNTIME_API); settings from SPS_* variables.
     /// Only in builds with the feature aws.
@@ -89,12 +90,16 @@ fn main() -> ExitCode {
         .build()
         .map_err(anyhow::Error::from)
         .and_then(|rt| {
-            rt.block_on(async {
+            let result = rt.block_on(async {
                 match command {
-                    Command::Serve(settings) => serve(settings).await,
+                    Command::Serve(settings) => serve(*settings).await,
                     Command::Lambda => lambda().await,
                 }
-            })
+            });
+            // A POST to the event target still in flight is not waited for: its event
+            // stays queued and is delivered again after a restart.
+            rt.shutdown_timeout(Duration::from_millis(100));
+            result
         });
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -135,8 +140,10 @@ async fn lambda() -> anyhow::Result<()> {
 
 async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
     let addresses = settings.listen_addresses().await?;
+    let event_target = settings.event_target()?;
     let _lock = DataDirLock::acquire(&settings.data_dir)?;
     let store = Arc::new(SqliteStore::open(&settings.data_dir)?);
+    store.queue_events_for_target(event_target.is_some());
     let backends = Backends {
         schedules: store.clone(),
         events: store.clone(),
@@ -154,6 +161,23 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
         settings.retry_policy(),
         stopped.clone(),
     ));
+    match event_target {
+        Some(target) => {
+            tokio::spawn(sps_host::local::event_target::run(
+                target,
+                store.clone(),
+                stopped.clone(),
+            ));
+        }
+        None => match store.target_queued() {
+            Ok(0) => {}
+            Ok(queued) => tracing::warn!(
+                queued,
+                "outcome events wait for an event target that is no longer set; set SPS_EVENT_TARGET_URL to deliver them"
+            ),
+            Err(err) => tracing::warn!(error = %format!("{err:#}"), "cannot count the events queued for an event target"),
+        },
+    }
     if settings.reload_seconds > 0 {
         tokio::spawn(reload_loop(
             runtime.clone(),

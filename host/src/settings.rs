@@ -12,6 +12,9 @@
 //! | `SPS_FLEXIBLE_WINDOW_MINUTES` | `8` | flexible time window, 0-1440 minutes, 0 = OFF |
 //! | `SPS_RELOAD_SECONDS` | `5` | how often the components directory is checked for new components; 0 = never |
 //! | `SPS_RETRY_BACKOFF_SECONDS` | `30` | wait before the first retry of a failed delivery, doubled for each further one |
+//! | `SPS_EVENT_TARGET_URL` | none | every outcome event is POSTed there ([`crate::local::event_target`]) |
+//! | `SPS_EVENT_TARGET_MAX_AGE_SECONDS` | `3600` | how long an event is retried before it goes to the dead-letter queue |
+//! | `SPS_EVENT_TARGET_BACKOFF_SECONDS` | `1` | wait before the first retry of an event's delivery, doubled for each further one (at most 300 s) |
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -70,6 +73,20 @@ pub struct ServeSettings {
     #[arg(long, env = "SPS_RETRY_BACKOFF_SECONDS", default_value_t = 30,
           value_parser = clap::value_parser!(u32).range(1..=600))]
     pub retry_backoff_seconds: u32,
+    /// URL every outcome event is POSTed to as its EventBridge envelope (JSON), at least
+    /// once and in order per reference; never logged beyond its scheme and host.
+    #[arg(long, env = "SPS_EVENT_TARGET_URL", hide_env_values = true)]
+    pub event_target_url: Option<String>,
+    /// Seconds an outcome event's delivery is retried, from when the event was written,
+    /// before it goes to the dead-letter queue (EventBridge's maximum event age).
+    #[arg(long, env = "SPS_EVENT_TARGET_MAX_AGE_SECONDS", default_value_t = 3600,
+          value_parser = clap::value_parser!(u32).range(1..=86400))]
+    pub event_target_max_age_seconds: u32,
+    /// Seconds before the first retry of an outcome event's delivery, doubled for each
+    /// further retry (at most 300 s between two).
+    #[arg(long, env = "SPS_EVENT_TARGET_BACKOFF_SECONDS", default_value_t = 1,
+          value_parser = clap::value_parser!(u32).range(1..=300))]
+    pub event_target_backoff_seconds: u32,
 }
 
 impl ServeSettings {
@@ -105,6 +122,22 @@ impl ServeSettings {
             );
         }
         Ok(addresses)
+    }
+
+    /// The event target, when `SPS_EVENT_TARGET_URL` is set.
+    ///
+    /// # Errors
+    /// When the URL is not an absolute `http` or `https` URL.
+    pub fn event_target(&self) -> anyhow::Result<Option<crate::local::event_target::EventTarget>> {
+        let Some(url) = &self.event_target_url else {
+            return Ok(None);
+        };
+        crate::local::event_target::check_url(url)?;
+        Ok(Some(crate::local::event_target::EventTarget {
+            url: url.clone(),
+            max_age_seconds: i64::from(self.event_target_max_age_seconds),
+            backoff_seconds: i64::from(self.event_target_backoff_seconds),
+        }))
     }
 
     /// The delivery policy: 5 deliveries within an hour, backing off from

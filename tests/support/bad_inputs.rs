@@ -96,12 +96,12 @@ pub fn cases() -> Vec<Case> {
         ("NUL in the message", readme(json!({"message": "a\u{0}b"})),
             rejected(422, "invalid-characters", "message contains U+0000, a control character X does not allow (of the control characters only tab U+0009 and newline U+000A are)", bad)),
         ("Entries not an array", br#"{"Entries":{}}"#.to_vec(),
-            (400, json!({"status": "rejected", "reason": "invalid-event", "message": "Entries must be an array"}))),
+            (400, json!({"status": "rejected", "reason": "invalid-event", "message": "Entries must be a list of PutEventsRequestEntry objects"}))),
         // Eleven good entries: over AWS's limit of 10, so none is scheduled.
         ("11 PutEvents entries", eleven_entries(),
-            (400, json!({"status": "rejected", "reason": "invalid-event", "message": "Entries holds 11 entries; PutEvents takes at most 10, so none was scheduled"}))),
+            (400, json!({"status": "rejected", "reason": "invalid-event", "message": "1 validation error detected: Value '[PutEventsRequestEntry]' at 'entries' failed to satisfy constraint: Member must have length less than or equal to 10"}))),
         ("no PutEvents entries", br#"{"Entries":[]}"#.to_vec(),
-            (400, json!({"status": "rejected", "reason": "invalid-event", "message": "Entries is empty; PutEvents takes 1 to 10 entries"}))),
+            (400, json!({"status": "rejected", "reason": "invalid-event", "message": "1 validation error detected: Value '[]' at 'entries' failed to satisfy constraint: Member must have length greater than or equal to 1"}))),
         // Exactly one byte over 2 MiB, so the whole body is read before the answer.
         ("a body over 2 MiB", vec![b' '; (2 << 20) + 1],
             rejected(413, "invalid-request", "the request body cannot be read: Failed to buffer the request body: length limit exceeded", None)),
@@ -193,6 +193,7 @@ pub fn assert_routes(base: &str) {
         Vec::<u8>::new()
     );
     for (path, allow) in [
+        ("/", "POST"),
         ("/events", "POST,GET,HEAD"),
         ("/schedules", "GET,HEAD"),
         ("/health", "GET,HEAD"),

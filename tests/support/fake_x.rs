@@ -107,6 +107,24 @@ struct AppState {
     url: String,
 }
 
+/// Serves `app` on `listener` (non-blocking) from a thread of its own with a
+/// single-threaded tokio runtime, as the tests' fake servers run.
+pub fn serve_on_thread(
+    listener: std::net::TcpListener,
+    app: axum::Router,
+) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+            axum::serve(listener, app).await.expect("serve");
+        });
+    })
+}
+
 /// A running fake X API on 127.0.0.1.
 pub struct FakeX {
     /// `http://127.0.0.1:PORT`.
@@ -129,19 +147,10 @@ impl FakeX {
             inner: inner.clone(),
             url: format!("{base_url}/2/tweets"),
         };
-        let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            rt.block_on(async move {
-                let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
-                let app = Router::new()
-                    .route("/2/tweets", post(create_post))
-                    .with_state(state);
-                axum::serve(listener, app).await.expect("serve");
-            });
-        });
+        let app = Router::new()
+            .route("/2/tweets", post(create_post))
+            .with_state(state);
+        let thread = serve_on_thread(listener, app);
         Self {
             base_url,
             inner,

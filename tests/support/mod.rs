@@ -11,8 +11,11 @@ pub mod crash;
 pub mod fake_x;
 #[cfg(feature = "aws")]
 pub mod moto;
+pub mod receiver;
+pub mod sdk;
 pub mod serve;
 pub mod spin;
+pub mod venv;
 
 use std::path::PathBuf;
 

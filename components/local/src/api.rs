@@ -4,21 +4,20 @@
 //! `POST /events` is answered in two steps, because the scheduler runs asynchronously in
 //! one runtime and synchronously in the other: [`plan_post_events`] reads the body and
 //! says what to schedule; the runtime runs the scheduler component for each event and
-//! turns its result into a [`Scheduling`]; [`schedule_answer`] or [`PutEvents::answer`]
+//! turns its result into a [`Scheduling`]; [`schedule_answer`] or
+//! [`PutEvents::answer_with_outcomes`]
 //! builds the answer.
 
 use serde::Serialize;
 use serde_json::{json, Value};
+
+pub use crate::put_events::PutEvents;
 
 /// The detail-type the scheduler handles.
 pub const SCHEDULE_DETAIL_TYPE: &str = "Schedule Social Post";
 
 /// The largest request body, bytes (axum's default limit, 2 MiB).
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
-
-/// The most entries one PutEvents request may carry (Amazon EventBridge API Reference,
-/// PutEvents: `Entries`, 1-10 items); a request with more is refused whole, as AWS does.
-pub const MAX_PUT_EVENTS_ENTRIES: usize = 10;
 
 /// An HTTP status code and a JSON body.
 #[derive(Debug, Clone, PartialEq)]
@@ -126,15 +125,23 @@ pub enum Requeued {
     BeingDelivered(String),
     /// The dead letter's schedule name is pending again (the post was scheduled anew).
     Pending(String),
+    /// The dead letter was an event the event target did not take (this is its id): it
+    /// is queued for the target again.
+    EventDue(String),
 }
 
-/// The answer to a requested delivery: 202 `{"status":"due","scheduleName"}`; 404
+/// The answer to a requested delivery: 202 `{"status":"due","scheduleName"}` (or
+/// `{"status":"due","eventId"}` for an event queued for the event target again); 404
 /// `not-found` with `missing` as the message; 409 `being-delivered` or `schedule-pending`.
 pub fn requeue_answer(requeued: &Requeued, missing: &str) -> Answer {
     match requeued {
         Requeued::Due(name) => Answer {
             status: 202,
             body: json!({"status": "due", "scheduleName": name}),
+        },
+        Requeued::EventDue(id) => Answer {
+            status: 202,
+            body: json!({"status": "due", "eventId": id}),
         },
         Requeued::NotFound => error(404, "not-found", missing),
         Requeued::BeingDelivered(name) => error(
@@ -240,34 +247,20 @@ pub fn unreadable_body(status: u16, why: &str) -> Answer {
 /// What a `POST /events` body asks for.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PostEvents {
-    /// Answer at once (the body is not UTF-8, or `Entries` is not an array).
+    /// Answer at once (the body is not UTF-8, or a PutEvents body is refused whole).
     Answer(Answer),
     /// One event: run the scheduler on this text as it is, then [`schedule_answer`].
     Single(String),
     /// A PutEvents request: run the scheduler on [`PutEvents::events`], then
-    /// [`PutEvents::answer`].
+    /// [`PutEvents::answer_with_outcomes`].
     PutEvents(PutEvents),
 }
 
-/// A PutEvents request `{"Entries":[{"Source","DetailType","Detail"}]}`, entry by entry.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PutEvents {
-    entries: Vec<Entry>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-enum Entry {
-    /// Answered without scheduling: `(entry, failed)`.
-    Done(Value, bool),
-    /// To schedule: the EventBridge event built from the entry.
-    Schedule { event_id: String, event: String },
-}
-
 /// Reads a `POST /events` body: not UTF-8 is `invalid-json` (400), never altered (a post
-/// goes out with exactly the text sent); a JSON object with `Entries` is PutEvents, refused
-/// whole (400 `invalid-event`, nothing scheduled) when `Entries` is not an array or holds
-/// more than [`MAX_PUT_EVENTS_ENTRIES`]; anything else is one event for the scheduler,
-/// which judges it.
+/// goes out with exactly the text sent); a JSON object with `Entries` is PutEvents
+/// ([`crate::put_events`]), refused whole (400 `invalid-event` with AWS's message,
+/// nothing scheduled) where EventBridge refuses the request; anything else is one event
+/// for the scheduler, which judges it.
 pub fn plan_post_events(body: &[u8]) -> PostEvents {
     let text = match std::str::from_utf8(body) {
         Ok(text) => text,
@@ -282,122 +275,18 @@ pub fn plan_post_events(body: &[u8]) -> PostEvents {
             })
         }
     };
-    let parsed: Option<Value> = serde_json::from_str(text).ok();
-    match parsed.as_ref().and_then(|v| v.get("Entries")) {
-        Some(entries) => match entries.as_array() {
-            Some(entries) if entries.len() > MAX_PUT_EVENTS_ENTRIES => refused_entries(&format!(
-                "Entries holds {} entries; PutEvents takes at most {MAX_PUT_EVENTS_ENTRIES}, \
-                 so none was scheduled",
-                entries.len()
-            )),
-            Some(entries) if entries.is_empty() => refused_entries(&format!(
-                "Entries is empty; PutEvents takes 1 to {MAX_PUT_EVENTS_ENTRIES} entries"
-            )),
-            Some(entries) => PostEvents::PutEvents(PutEvents {
-                entries: entries.iter().map(plan_entry).collect(),
-            }),
-            None => refused_entries("Entries must be an array"),
-        },
-        None => PostEvents::Single(text.to_string()),
-    }
-}
-
-/// A PutEvents request refused whole: 400 `{"status":"rejected","reason":"invalid-event",
-/// "message"}`.
-fn refused_entries(message: &str) -> PostEvents {
-    PostEvents::Answer(Answer {
-        status: 400,
-        body: json!({"status": "rejected", "reason": "invalid-event", "message": message}),
-    })
-}
-
-/// One PutEvents entry: an entry without a string `Detail` fails (`InvalidArgument`), one
-/// of another detail-type gets an `EventId` and no rule matches it, a `Schedule Social
-/// Post` entry becomes an EventBridge event for the scheduler. A `Detail` that is JSON is
-/// put into the event as the text it is, so the scheduler judges exactly what was sent
-/// (re-encoding it would silently drop a repeated key, which the scheduler refuses); one
-/// that is not JSON becomes a JSON string, which the scheduler refuses as not an object.
-fn plan_entry(entry: &Value) -> Entry {
-    let text = |key: &str| entry.get(key).and_then(Value::as_str).unwrap_or_default();
-    let (detail_type, source) = (text("DetailType"), text("Source"));
-    let Some(detail_text) = entry.get("Detail").and_then(Value::as_str) else {
-        return Entry::Done(
-            json!({"ErrorCode": "InvalidArgument", "ErrorMessage": "Detail is required and must be a JSON string"}),
-            true,
-        );
-    };
-    let event_id = uuid::Uuid::new_v4().to_string();
-    if detail_type != SCHEDULE_DETAIL_TYPE {
-        return Entry::Done(
-            json!({"EventId": event_id, "Outcome": {"status": "no-matching-rule"}}),
-            false,
-        );
-    }
-    let detail = match serde_json::from_str::<serde::de::IgnoredAny>(detail_text) {
-        Ok(_) => detail_text.to_string(),
-        Err(_) => Value::String(detail_text.to_string()).to_string(),
-    };
-    let head = json!({"version": "0", "id": event_id, "detail-type": detail_type,
-        "source": source})
-    .to_string();
-    // `head` is a JSON object's text, so it ends in `}`: the detail goes before it.
-    let fields = head.strip_suffix('}').unwrap_or(&head);
-    Entry::Schedule {
-        event_id,
-        event: format!("{fields},\"detail\":{detail}}}"),
-    }
-}
-
-impl PutEvents {
-    /// The events to run the scheduler on, in order (EventBridge event JSON text).
-    pub fn events(&self) -> Vec<String> {
-        self.entries
-            .iter()
-            .filter_map(|e| match e {
-                Entry::Schedule { event, .. } => Some(event.clone()),
-                Entry::Done(..) => None,
-            })
-            .collect()
-    }
-
-    /// The PutEvents answer, 200 `{"FailedEntryCount","Entries":[...]}`, every entry
-    /// answered in order: `{"EventId","Outcome"}` with the scheduling answer's body, or
-    /// `{"ErrorCode","ErrorMessage"}` (`InternalFailure` with the `Outcome` too, when the
-    /// scheduling answer was a server error). `results` holds the scheduling results of
-    /// [`Self::events`], in the same order; a missing one counts as a component failure.
-    pub fn answer(self, results: Vec<Scheduling>) -> Answer {
-        let mut results = results.into_iter();
-        let mut failed = 0;
-        let mut answered = Vec::with_capacity(self.entries.len());
-        for entry in self.entries {
-            let (value, entry_failed) = match entry {
-                Entry::Done(value, entry_failed) => (value, entry_failed),
-                Entry::Schedule { event_id, .. } => {
-                    let result = results.next().unwrap_or_else(|| {
-                        Scheduling::ComponentFailed("the entry was not scheduled".to_string())
-                    });
-                    let outcome = schedule_answer(&result).body;
-                    if matches!(
-                        result,
-                        Scheduling::Retryable(_) | Scheduling::ComponentFailed(_)
-                    ) {
-                        let message = outcome.get("message").cloned().unwrap_or(Value::Null);
-                        (
-                            json!({"ErrorCode": "InternalFailure", "ErrorMessage": message, "Outcome": outcome}),
-                            true,
-                        )
-                    } else {
-                        (json!({"EventId": event_id, "Outcome": outcome}), false)
-                    }
-                }
-            };
-            failed += usize::from(entry_failed);
-            answered.push(value);
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(request)) if request.contains_key("Entries") => {
+            match crate::put_events::plan_entries(&request) {
+                Ok(plan) => PostEvents::PutEvents(plan),
+                Err(refusal) => PostEvents::Answer(Answer {
+                    status: 400,
+                    body: json!({"status": "rejected", "reason": "invalid-event",
+                        "message": refusal.message()}),
+                }),
+            }
         }
-        Answer {
-            status: 200,
-            body: json!({"FailedEntryCount": failed, "Entries": answered}),
-        }
+        _ => PostEvents::Single(text.to_string()),
     }
 }
 

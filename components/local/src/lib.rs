@@ -8,6 +8,8 @@
 //!   failures are retried, and what happens to the schedule after each outcome.
 //! - [`api`]: the status codes and JSON bodies of the local API (`POST /events` and the
 //!   listings).
+//! - [`put_events`]: EventBridge's PutEvents (`POST /` in the AWS JSON 1.1 protocol, and
+//!   the same request on `POST /events`).
 //! - [`schedules`]: the checks EventBridge Scheduler makes on a schedule's fields.
 //! - [`schema`]: the SQLite tables of both local stores.
 //! - [`records`]: the records the listings show (`GET /schedules`, `/events`,
@@ -18,6 +20,7 @@
 
 pub mod api;
 pub mod delivery;
+pub mod put_events;
 pub mod records;
 pub mod schedules;
 pub mod schema;

@@ -69,16 +69,19 @@ pub struct PendingSchedule {
     pub input: serde_json::Value,
 }
 
-/// A delivery that failed on its final attempt without the sender reporting it, as
-/// `GET /dead-letters` lists it.
+/// A delivery that failed on its final attempt without the sender reporting it, or an
+/// outcome event the event target did not take, as `GET /dead-letters` lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeadLetter {
     /// Its id in the dead-letter queue (`POST /dead-letters/{id}/retry`).
     pub id: i64,
-    /// Schedule name.
-    pub schedule_name: String,
-    /// The target input.
+    /// Schedule name; `null` for an event the event target did not take.
+    pub schedule_name: Option<String>,
+    /// The event target's URL, for an event it did not take; absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// The target input, or the undelivered event's envelope.
     pub input: serde_json::Value,
     /// Deliveries made.
     pub attempts: u32,

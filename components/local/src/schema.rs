@@ -9,7 +9,12 @@
 //!   `lease_until` (Unix seconds) the end of a delivery's lease (0 when free).
 //! - `events`: the event log, envelopes as JSON text in `seq` order.
 //! - `ledger`: the send ledger, `in-flight` or `sent` with the post id.
-//! - `dead_letters`: deliveries whose final attempt failed unreported.
+//! - `dead_letters`: deliveries whose final attempt failed unreported, and outcome events
+//!   the event target did not take within the maximum event age (`target` its URL,
+//!   `event_seq` the event; `schedule_name` empty).
+//! - `target_deliveries`: outcome events still to be delivered to the event target
+//!   (`sps serve`'s `SPS_EVENT_TARGET_URL`), one row per event (`seq` the event's),
+//!   delivered in `seq` order per `ordering_key` (the post's reference).
 
 /// The statements that create the tables and index, in order.
 pub const TABLES: &[&str] = &[
@@ -44,6 +49,15 @@ pub const TABLES: &[&str] = &[
         error TEXT NOT NULL,
         time TEXT NOT NULL
     )",
+    "CREATE TABLE IF NOT EXISTS target_deliveries (
+        seq INTEGER PRIMARY KEY,
+        ordering_key TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_at INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        last_error TEXT
+    )",
+    "CREATE INDEX IF NOT EXISTS target_deliveries_key ON target_deliveries (ordering_key, seq)",
 ];
 
 /// Columns added after the first release, for databases made before them: each statement
@@ -51,6 +65,8 @@ pub const TABLES: &[&str] = &[
 pub const ADDED_COLUMNS: &[&str] = &[
     "ALTER TABLE schedules ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0",
     "ALTER TABLE schedules ADD COLUMN due_at INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE dead_letters ADD COLUMN target TEXT",
+    "ALTER TABLE dead_letters ADD COLUMN event_seq INTEGER",
 ];
 
 /// The SQL expression of a schedule's due moment (Unix seconds), for rows of any age.

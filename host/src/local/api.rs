@@ -1,11 +1,13 @@
 //! The loopback HTTP API of `sps serve` (axum). Its status codes and bodies come from
 //! `sps_local::api`, so the Spin app answers the same.
 //!
+//! - `POST /` with `X-Amz-Target: AWSEvents.PutEvents`: EventBridge's PutEvents in the
+//!   AWS JSON 1.1 protocol, for the AWS SDKs and CLI ([`super::put_events`]).
 //! - `POST /events`: one EventBridge event (the README's JSON), or a PutEvents body
 //!   `{"Entries":[{"Source","DetailType","Detail"}]}`; each `Schedule Social Post` event
 //!   runs the scheduler component.
 //! - `GET /schedules`: pending schedules. `GET /events`: emitted events as EventBridge
-//!   envelopes, oldest first. `GET /dead-letters`: deliveries that failed unreported.
+//!   envelopes, oldest first; `GET /events?follow=1[&after=<id>]` as server-sent events. `GET /dead-letters`: deliveries that failed unreported.
 //! - `GET /health`: `{"status":"ok","platforms":[...]}`.
 //! - `POST /schedules/{name}/fire`: deliver a pending schedule now, without its flexible
 //!   window; `POST /dead-letters/{id}/retry`: deliver a dead letter again now. 202, or
@@ -39,8 +41,15 @@ struct AppState {
     store: Arc<SqliteStore>,
 }
 
-/// The API's routes; with `token`, each request must carry it as a bearer token.
+/// The API's routes; with `token`, each request must carry it as a bearer token, or, on
+/// `POST /` (PutEvents), a SigV4 signature made with it ([`super::sigv4`]).
 pub fn router(runtime: Runtime, store: Arc<SqliteStore>, token: Option<String>) -> Router {
+    let put_events = Router::new()
+        .route("/", post(super::put_events::post_root))
+        .with_state(super::put_events::State {
+            runtime: runtime.clone(),
+            token: token.clone().map(Arc::new),
+        });
     let routes = Router::new()
         .route("/events", post(post_events).get(get_events))
         .route("/schedules", get(get_schedules))
@@ -49,13 +58,26 @@ pub fn router(runtime: Runtime, store: Arc<SqliteStore>, token: Option<String>) 
         .route("/schedules/{name}/fire", post(fire_schedule))
         .route("/dead-letters/{id}/retry", post(retry_dead_letter))
         .with_state(AppState { runtime, store });
-    match token {
+    let routes = match token {
         Some(token) => routes.layer(axum::middleware::from_fn_with_state(
             Arc::new(token),
             require_token,
         )),
         None => routes,
-    }
+    };
+    routes.merge(put_events)
+}
+
+/// Whether `headers` carry `Authorization: Bearer <token>` (the scheme in any case, RFC
+/// 9110 section 11.1; the token compared in constant time).
+pub(super) fn bearer_matches(headers: &axum::http::HeaderMap, token: &str) -> bool {
+    use subtle::ConstantTimeEq as _;
+    headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .is_some_and(|(_, given)| bool::from(given.as_bytes().ct_eq(token.as_bytes())))
 }
 
 /// Passes on a request whose `Authorization` is `Bearer <token>`; answers any other 401.
@@ -64,17 +86,7 @@ async fn require_token(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    use subtle::ConstantTimeEq as _;
-    let given = request
-        .headers()
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        // The scheme name is case-insensitive (RFC 9110, section 11.1).
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token)
-        .unwrap_or_default();
-    if bool::from(given.as_bytes().ct_eq(token.as_bytes())) {
+    if bearer_matches(request.headers(), &token) {
         return next.run(request).await;
     }
     let mut response = respond(answers::unauthorized());
@@ -108,6 +120,15 @@ pub async fn scheduling(runtime: &Runtime, event: &str) -> Scheduling {
     }
 }
 
+/// Runs the scheduler on each event in turn, in order.
+pub async fn scheduling_all(runtime: &Runtime, events: Vec<String>) -> Vec<Scheduling> {
+    let mut results = Vec::with_capacity(events.len());
+    for event in events {
+        results.push(scheduling(runtime, &event).await);
+    }
+    results
+}
+
 /// The answer to one scheduling request ([`sps_local::api::schedule_answer`]): 201 or
 /// 200 when scheduled, 400 or 422 when rejected, 503 when a capability failed, 500 when
 /// the component failed.
@@ -116,7 +137,7 @@ pub async fn schedule(runtime: &Runtime, event: &str) -> Answer {
 }
 
 /// An answer as an axum response.
-fn respond(answer: Answer) -> Response {
+pub(super) fn respond(answer: Answer) -> Response {
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (status, Json(answer.body)).into_response()
 }
@@ -141,11 +162,8 @@ async fn post_events(
         PostEvents::Answer(answer) => respond(answer),
         PostEvents::Single(event) => respond(schedule(&app.runtime, &event).await),
         PostEvents::PutEvents(plan) => {
-            let mut results = Vec::new();
-            for event in plan.events() {
-                results.push(scheduling(&app.runtime, &event).await);
-            }
-            respond(plan.answer(results))
+            let results = scheduling_all(&app.runtime, plan.events()).await;
+            respond(plan.answer_with_outcomes(results))
         }
     }
 }
@@ -163,8 +181,34 @@ fn store_failed(err: &anyhow::Error) -> Response {
     respond(answers::unavailable(&format!("{err:#}")))
 }
 
-async fn get_events(State(app): State<AppState>) -> Response {
-    listing(app.store.events())
+/// `GET /events`: the whole log as a JSON array; with `follow=1` (or `true`) the log as
+/// server-sent events from `after=<id>` or `Last-Event-ID` on ([`super::follow`]).
+async fn get_events(
+    State(app): State<AppState>,
+    axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let bad = |message: String| {
+        respond(Answer {
+            status: 400,
+            body: answers::rejection("invalid-request", &message, None),
+        })
+    };
+    match query.get("follow").map(String::as_str) {
+        Some("1" | "true") => {
+            let last_event_id = headers.get("last-event-id").and_then(|v| v.to_str().ok());
+            let after = query.get("after").map(String::as_str);
+            match super::follow::start(after, last_event_id, &app.store) {
+                Ok(after) => super::follow::stream(app.store.clone(), after),
+                Err(message) => bad(message),
+            }
+        }
+        Some(other) => bad(format!("follow must be 1 or true, not {other:?}")),
+        None if query.contains_key("after") => {
+            bad("after goes with follow=1 (GET /events?follow=1&after=<id>)".to_string())
+        }
+        None => listing(app.store.events()),
+    }
 }
 
 async fn get_schedules(State(app): State<AppState>) -> Response {

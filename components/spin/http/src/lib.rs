@@ -1,6 +1,6 @@
 //! Spin glue component: the main component of the HTTP trigger's composed app. It serves
 //! the same local API as `sps serve` (README, "Local API"), with the answers of
-//! `sps_local::api`: `POST /events` runs the nested scheduler component
+//! `sps_local::api`: `POST /events` (and PutEvents on `POST /`) runs the nested scheduler component
 //! (`sps:social/scheduling`), the listings read Spin's SQLite database through
 //! `sps_spin_store`, `GET /health` asks the platforms chain. No scheduling rule lives here.
 //!
@@ -85,9 +85,31 @@ mod glue {
             PostEvents::Single(event) => api::schedule_answer(&schedule(&event)),
             PostEvents::PutEvents(plan) => {
                 let results = plan.events().iter().map(|e| schedule(e)).collect();
-                plan.answer(results)
+                plan.answer_with_outcomes(results)
             }
         }
+    }
+
+    /// `POST /`: EventBridge's PutEvents in the AWS JSON 1.1 protocol (no signature is
+    /// checked: the Spin app has no API token), answered as `sps serve` answers it.
+    fn put_events(target: Option<&str>, body: &[u8]) -> Response {
+        use sps_local::put_events as aws;
+        let answer = if target != Some(aws::TARGET) {
+            aws::unknown_operation(target)
+        } else {
+            match aws::plan(body) {
+                Ok(plan) => {
+                    let results = plan.events().iter().map(|e| schedule(e)).collect();
+                    plan.answer(results)
+                }
+                Err(refusal) => refusal.aws_answer(),
+            }
+        };
+        Response::builder()
+            .status(answer.status)
+            .header("content-type", aws::CONTENT_TYPE)
+            .body(answer.body.to_string())
+            .build()
     }
 
     /// A listing read from the store: 200 with the JSON array (fields in the records'
@@ -119,11 +141,24 @@ mod glue {
                 Ok(body) => respond(post_events(&body), false),
                 Err(answer) => respond(answer, false),
             },
+            "/" if post => {
+                let target = req
+                    .headers()
+                    .get("x-amz-target")
+                    .into_iter()
+                    .next()
+                    .and_then(|v| String::from_utf8(v).ok());
+                match read_body(req).await {
+                    Ok(body) => put_events(target.as_deref(), &body),
+                    Err(answer) => respond(answer, false),
+                }
+            }
             "/events" if get => listing(|s| s.events(), head),
             "/schedules" if get => listing(|s| s.pending(), head),
             "/dead-letters" if get => listing(|s| s.dead_letters(), head),
             "/health" if get => respond(api::health(&platforms::supported()), head),
             "/events" => not_allowed("POST,GET,HEAD"),
+            "/" => not_allowed("POST"),
             "/schedules" | "/dead-letters" | "/health" => not_allowed("GET,HEAD"),
             _ => Response::builder().status(404).build(),
         }

@@ -200,7 +200,8 @@ impl Store {
             .iter()
             .map(|row| DeadLetter {
                 id: col_int(row, 0),
-                schedule_name: col_text(row, 1),
+                schedule_name: Some(col_text(row, 1)),
+                target: None,
                 input: records::input_value(&col_text(row, 2)),
                 attempts: u32::try_from(col_int(row, 3)).unwrap_or(0),
                 error: col_text(row, 4),

@@ -102,12 +102,29 @@ impl ScheduleBackend for SqliteStore {
 impl EventBackend for SqliteStore {
     async fn publish(&self, event: EventEnvelope) -> Result<(), EventError> {
         let text = serde_json::to_string(&event).map_err(|e| EventError::Invalid(e.to_string()))?;
-        self.conn()
-            .execute(
-                "INSERT INTO events (id, envelope) VALUES (?1, ?2)",
-                params![event.id, text],
+        let unavailable = |e: rusqlite::Error| EventError::Unavailable(format!("local store: {e}"));
+        let mut conn = self.conn();
+        // The event and its delivery to the event target are written together, so an
+        // event in the log is never missing from the target's queue.
+        let tx = conn.transaction().map_err(unavailable)?;
+        tx.execute(
+            "INSERT INTO events (id, envelope) VALUES (?1, ?2)",
+            params![event.id, text],
+        )
+        .map_err(unavailable)?;
+        let seq = tx.last_insert_rowid();
+        if self.queues_for_target() {
+            let ordering_key = super::target::ordering_key(&event);
+            let now = chrono::Utc::now().timestamp();
+            tx.execute(
+                "INSERT INTO target_deliveries (seq, ordering_key, next_at, created_at) VALUES (?1, ?2, ?3, ?3)",
+                params![seq, ordering_key, now],
             )
-            .map_err(|e| EventError::Unavailable(format!("local store: {e}")))?;
+            .map_err(unavailable)?;
+        }
+        tx.commit().map_err(unavailable)?;
+        drop(conn);
+        self.last_event.send_replace(seq);
         Ok(())
     }
 }

@@ -4,6 +4,7 @@
 
 mod backends;
 mod requeue;
+mod target;
 #[cfg(test)]
 mod tests;
 
@@ -20,6 +21,8 @@ use tokio::sync::Notify;
 use crate::bindings::schedules::ScheduleError;
 use crate::caps::events::EventEnvelope;
 use crate::caps::schedules;
+
+pub use target::TargetDelivery;
 
 /// The records `GET /schedules` and `GET /dead-letters` list (shared with the Spin app).
 pub use sps_local::records::{DeadLetter, PendingSchedule};
@@ -44,6 +47,11 @@ pub struct DueSchedule {
 pub struct SqliteStore {
     conn: Mutex<Connection>,
     changed: Notify,
+    /// The `seq` of the last event written (0 before any), for `GET /events?follow=1`
+    /// and the event target's delivery.
+    last_event: tokio::sync::watch::Sender<i64>,
+    /// Whether each event written is also queued for the event target.
+    queue_for_target: std::sync::atomic::AtomicBool,
 }
 
 impl SqliteStore {
@@ -80,9 +88,13 @@ impl SqliteStore {
             "UPDATE schedules SET lease_until = 0 WHERE lease_until > 0",
             [],
         )?;
+        let last_event: i64 =
+            conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| r.get(0))?;
         Ok(Self {
             conn: Mutex::new(conn),
             changed: Notify::new(),
+            last_event: tokio::sync::watch::Sender::new(last_event),
+            queue_for_target: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -263,13 +275,19 @@ impl SqliteStore {
     pub fn dead_letters(&self) -> anyhow::Result<Vec<DeadLetter>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
-            "SELECT seq, schedule_name, input, attempts, error, time FROM dead_letters ORDER BY seq",
+            "SELECT seq, schedule_name, input, attempts, error, time, target FROM dead_letters ORDER BY seq",
         )?;
         let rows = stmt.query_map([], |r| {
             let input: String = r.get(2)?;
+            let target: Option<String> = r.get(6)?;
             Ok(DeadLetter {
                 id: r.get(0)?,
-                schedule_name: r.get(1)?,
+                schedule_name: if target.is_some() {
+                    None
+                } else {
+                    Some(r.get(1)?)
+                },
+                target,
                 input: input_value(&input),
                 attempts: r.get(3)?,
                 error: r.get(4)?,

@@ -51,6 +51,12 @@ impl SqliteStore {
             .unwrap_or_default();
         let mut conn = self.conn();
         let tx = conn.transaction()?;
+        if let Some(event_id) = Self::requeue_target_letter(&tx, id, now)? {
+            tx.commit()?;
+            drop(conn);
+            self.last_event.send_modify(|_| {});
+            return Ok(Requeued::EventDue(event_id));
+        }
         let letter: Option<(String, String)> = tx
             .query_row(
                 "SELECT schedule_name, input FROM dead_letters WHERE seq = ?1",
