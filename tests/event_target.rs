@@ -118,28 +118,36 @@ fn a_target_down_across_a_restart_still_gets_every_event() {
 fn what_the_target_does_not_take_goes_to_the_dead_letter_queue() {
     let dir = tempfile::tempdir().expect("tempdir");
     let x = FakeX::start();
-    // 400 is not retried; 503 is, until the maximum event age (2 s) passes.
-    let target = Receiver::start(&[400]);
+    // 400 is not retried, nor is a redirect (302, not followed); 503 is, until the
+    // maximum event age (2 s) is reached.
+    let target = Receiver::start(&[400, 302]);
     target.then_answer(503);
     let server = serve_to(&dir.path().join("data"), &x, &target.url, "2");
-    post(
-        &server.base,
-        &readme_event("refused", "2030-10-23T08:48:00"),
-    );
-    std::thread::sleep(Duration::from_millis(300));
-    post(&server.base, &readme_event("aged", "2030-10-23T08:48:00"));
+    for reference in ["refused", "redirected", "aged"] {
+        post(
+            &server.base,
+            &readme_event(reference, "2030-10-23T08:48:00"),
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    }
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     let letters = loop {
         let letters = get(&server.base, "/dead-letters");
-        if letters.as_array().unwrap().len() >= 2 || std::time::Instant::now() > deadline {
+        if letters.as_array().unwrap().len() >= 3 || std::time::Instant::now() > deadline {
             break letters;
         }
         std::thread::sleep(Duration::from_millis(200));
     };
     let logged = get(&server.base, "/events");
     let origin = target.url.trim_end_matches("/in");
-    let letters = letters.as_array().unwrap();
-    assert_eq!(letters.len(), 2, "{letters:?}");
+    let mut letters = letters.as_array().unwrap().clone();
+    assert_eq!(letters.len(), 3, "{letters:?}");
+    assert_eq!(letters[1]["input"], logged[1]);
+    assert_eq!(
+        letters[1]["error"],
+        "the event target answered HTTP 302, which is not retried"
+    );
+    letters.remove(1);
     assert_eq!(letters[0]["scheduleName"], Value::Null);
     assert_eq!(letters[0]["target"], origin);
     assert_eq!(letters[0]["input"], logged[0]);
@@ -148,9 +156,17 @@ fn what_the_target_does_not_take_goes_to_the_dead_letter_queue() {
         letters[0]["error"],
         "the event target answered HTTP 400, which is not retried"
     );
-    assert_eq!(letters[1]["input"], logged[1]);
+    assert_eq!(letters[1]["input"], logged[2]);
     let attempts = letters[1]["attempts"].as_u64().unwrap();
     assert!((2..=3).contains(&attempts), "{attempts}");
+    // The last attempt is made when the age reaches 2 s; none is made after it.
+    std::thread::sleep(Duration::from_millis(1500));
+    let tries = target
+        .received()
+        .iter()
+        .filter(|r| r.body["id"] == logged[2]["id"])
+        .count();
+    assert_eq!(u64::try_from(tries).unwrap(), attempts);
     assert_eq!(
         letters[1]["error"],
         format!("not delivered within the maximum event age of 2 s ({attempts} attempts); the last: the event target answered HTTP 503")
@@ -170,7 +186,7 @@ fn what_the_target_does_not_take_goes_to_the_dead_letter_queue() {
     assert_eq!(target.delivered(1), vec![logged[0].clone()]);
     assert_eq!(
         get(&server.base, "/dead-letters").as_array().unwrap().len(),
-        1
+        2
     );
 }
 
@@ -262,6 +278,18 @@ fn the_log_streams_as_server_sent_events_without_gaps() {
             response.into_body().read_json::<Value>().unwrap()["message"].clone(),
         )
     };
+    for (after, text) in [("-1", "-1"), ("%2B3", "+3"), ("%203", " 3"), ("1.5", "1.5")] {
+        assert_eq!(
+            bad(&format!("follow=1&after={after}")),
+            (
+                400,
+                json!(format!(
+                    "after must be the id of an event in the stream (a whole number), not {text:?}"
+                ))
+            ),
+            "{after}"
+        );
+    }
     assert_eq!(
         bad("follow=1&after=x"),
         (

@@ -118,10 +118,21 @@ fn another_detail_type_gets_an_event_id_and_a_failure_event() {
         &server.base,
         "dummy",
         "dummy",
-        &json!([{"Source": "test", "DetailType": "Order Placed", "Detail": detail}]),
+        &json!([{"Source": "test", "DetailType": "Order Placed", "Detail": detail},
+            {"Source": "test", "DetailType": "Schedule Social Post",
+             "Detail": r#"{"message":"a","message":"b","referenceNumber":"twice"}"#}]),
     );
-    assert_eq!(answer["FailedEntryCount"], 0);
+    assert_eq!(answer["FailedEntryCount"], 1);
     event_id(&answer["Entries"][0]);
+    // A detail holding a key twice: no reference can be read from it, so the entry fails.
+    assert_eq!(answer["Entries"][1]["ErrorCode"], "MalformedDetail");
+    let message = answer["Entries"][1]["ErrorMessage"].as_str().unwrap();
+    assert!(
+        message.starts_with(
+            "event JSON is ambiguous: the key \"message\" appears twice in one object"
+        ),
+        "{message}"
+    );
     let events = events_until(&server.base, |e| !e.is_empty());
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].0, "Social Post Failed");

@@ -26,6 +26,9 @@ pub const QUIET: &[&str] = &[
     "aws_config",
     "aws_runtime",
     "aws_sdk",
+    "aws_sigv4",
+    "aws_credential_types",
+    "ureq",
 ];
 
 /// The log format (`SPS_LOG_FORMAT`).
@@ -183,7 +186,7 @@ mod tests {
         );
     }
 
-    const QUIET_WARN: &str = ",wasmtime=warn,cranelift=warn,regalloc2=warn,hyper=warn,h2=warn,rustls=warn,tower=warn,aws_smithy=warn,aws_config=warn,aws_runtime=warn,aws_sdk=warn";
+    const QUIET_WARN: &str = ",wasmtime=warn,cranelift=warn,regalloc2=warn,hyper=warn,h2=warn,rustls=warn,tower=warn,aws_smithy=warn,aws_config=warn,aws_runtime=warn,aws_sdk=warn,aws_sigv4=warn,aws_credential_types=warn,ureq=warn";
 
     #[test]
     fn the_default_is_info_with_the_quiet_crates_at_warn() {
@@ -200,7 +203,7 @@ mod tests {
     fn a_named_crate_keeps_the_level_it_was_given() {
         assert_eq!(
             filter_directives("debug,wasmtime_wasi=trace,hyper=info"),
-            "debug,wasmtime_wasi=trace,hyper=info,wasmtime=warn,cranelift=warn,regalloc2=warn,h2=warn,rustls=warn,tower=warn,aws_smithy=warn,aws_config=warn,aws_runtime=warn,aws_sdk=warn"
+            "debug,wasmtime_wasi=trace,hyper=info,wasmtime=warn,cranelift=warn,regalloc2=warn,h2=warn,rustls=warn,tower=warn,aws_smithy=warn,aws_config=warn,aws_runtime=warn,aws_sdk=warn,aws_sigv4=warn,aws_credential_types=warn,ureq=warn"
         );
     }
 }

@@ -10,8 +10,10 @@
 //!   request (`ValidationException`), so nothing is scheduled;
 //! - the entries' total size (UTF-8 bytes of `Source`, `DetailType`, `Detail` and each
 //!   `Resources` string, 14 bytes for a `Time`) must be under [`MAX_ENTRIES_BYTES`];
+//! - a member of the wrong JSON type refuses the request (`SerializationException`);
 //! - an entry without `Source`, `DetailType` or `Detail` fails with `InvalidArgument`, one
-//!   whose `Detail` is not a JSON object with `MalformedDetail`; the other entries still go;
+//!   whose `Detail` is not a JSON object, or holds a key twice (the scheduler's
+//!   `invalid-json`), with `MalformedDetail`; the other entries still go;
 //! - every accepted entry gets an `EventId`. A `Schedule Social Post` entry runs the
 //!   scheduler; so does another detail-type whose detail names a `referenceNumber`, which
 //!   the scheduler rejects as `unsupported-detail-type` with a `Social Post Failed` for
@@ -157,6 +159,13 @@ pub fn plan_entries(request: &Map<String, Value>) -> Result<PutEvents, Refusal> 
             &format!("Member must have length less than or equal to {MAX_ENTRIES}"),
         ));
     }
+    if let Some((index, problem)) = entries
+        .iter()
+        .enumerate()
+        .find_map(|(i, e)| member_type_problem(e).map(|p| (i, p)))
+    {
+        return Err(Refusal::Malformed(format!("Entries[{index}]: {problem}")));
+    }
     let size: usize = entries.iter().map(entry_size).sum();
     if size >= MAX_ENTRIES_BYTES {
         return Err(Refusal::Invalid(format!(
@@ -167,6 +176,40 @@ pub fn plan_entries(request: &Map<String, Value>) -> Result<PutEvents, Refusal> 
     Ok(PutEvents {
         entries: entries.iter().map(plan_entry).collect(),
     })
+}
+
+/// What is wrong with the JSON types of an entry's members, if anything: an entry is an
+/// object; `Source`, `DetailType`, `Detail`, `EventBusName` and `TraceHeader` are
+/// strings, `Resources` a list of strings, `Time` a timestamp (the epoch seconds the SDKs
+/// send, or a string). AWS refuses a mistyped member as a `SerializationException`.
+fn member_type_problem(entry: &Value) -> Option<String> {
+    let Some(entry) = entry.as_object() else {
+        return Some("an entry must be a PutEventsRequestEntry object".to_string());
+    };
+    for (key, value) in entry {
+        let fits = match key.as_str() {
+            "Source" | "DetailType" | "Detail" | "EventBusName" | "TraceHeader" => {
+                value.is_string() || value.is_null()
+            }
+            "Resources" => {
+                value.is_null()
+                    || value
+                        .as_array()
+                        .is_some_and(|r| r.iter().all(Value::is_string))
+            }
+            "Time" => value.is_number() || value.is_string() || value.is_null(),
+            _ => true,
+        };
+        if !fits {
+            let wanted = match key.as_str() {
+                "Resources" => "a list of strings",
+                "Time" => "a timestamp",
+                _ => "a string",
+            };
+            return Some(format!("{key} must be {wanted}"));
+        }
+    }
+    None
 }
 
 /// An entry's size as EventBridge counts it: 14 bytes for a `Time`, the UTF-8 bytes of
@@ -290,15 +333,19 @@ impl PutEvents {
                         Scheduling::ComponentFailed("the entry was not scheduled".to_string())
                     });
                     let outcome = schedule_answer(&result).body;
-                    let mut value = if matches!(
-                        result,
-                        Scheduling::Retryable(_) | Scheduling::ComponentFailed(_)
-                    ) {
-                        failed += 1;
-                        let message = outcome.get("message").cloned().unwrap_or(Value::Null);
-                        json!({"ErrorCode": "InternalFailure", "ErrorMessage": message})
-                    } else {
-                        json!({"EventId": event_id})
+                    let message = outcome.get("message").cloned().unwrap_or(Value::Null);
+                    let mut value = match &result {
+                        Scheduling::Retryable(_) | Scheduling::ComponentFailed(_) => {
+                            failed += 1;
+                            json!({"ErrorCode": "InternalFailure", "ErrorMessage": message})
+                        }
+                        // JSON the scheduler cannot read (a key twice) names no reference,
+                        // so no Social Post Failed could tell the producer: fail the entry.
+                        Scheduling::Rejected { code, .. } if code == "invalid-json" => {
+                            failed += 1;
+                            json!({"ErrorCode": "MalformedDetail", "ErrorMessage": message})
+                        }
+                        _ => json!({"EventId": event_id}),
                     };
                     if let (true, Some(fields)) = (outcomes, value.as_object_mut()) {
                         fields.insert("Outcome".to_string(), outcome);

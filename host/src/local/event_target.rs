@@ -58,23 +58,31 @@ pub fn origin(url: &str) -> String {
     }
 }
 
-/// Checks an `SPS_EVENT_TARGET_URL`: an absolute `http` or `https` URL with a host.
+/// Checks an `SPS_EVENT_TARGET_URL`: an absolute `http` or `https` URL with a host and,
+/// when given, a port of 1-65535.
 ///
 /// # Errors
 /// A sentence saying what is wrong (without the URL's path or query).
 pub fn check_url(url: &str) -> anyhow::Result<()> {
-    let uri: http::Uri = url.parse().map_err(|_| {
-        anyhow::anyhow!(
-            "SPS_EVENT_TARGET_URL is not a URL; give http://host:port/path or https://..."
-        )
-    })?;
+    const FORM: &str = "an absolute http:// or https:// URL with a host (http://host:port/path)";
+    let uri: http::Uri = url
+        .parse()
+        .map_err(|_| anyhow::anyhow!("SPS_EVENT_TARGET_URL is not a URL; give {FORM}"))?;
     match (uri.scheme_str(), uri.host()) {
-        (Some("http" | "https"), Some(host)) if !host.is_empty() => Ok(()),
-        _ => anyhow::bail!(
-            "SPS_EVENT_TARGET_URL must be an absolute http:// or https:// URL with a host, not {}",
-            origin(url)
-        ),
+        (Some("http" | "https"), Some(host)) if !host.is_empty() => {}
+        (Some(scheme), _) if scheme != "http" && scheme != "https" => {
+            anyhow::bail!("SPS_EVENT_TARGET_URL has the scheme {scheme}; give {FORM}")
+        }
+        _ => anyhow::bail!("SPS_EVENT_TARGET_URL is not {FORM}"),
     }
+    // `http::Uri` keeps a port that is not a u16 in the authority and reports none.
+    let authority = uri.authority().map_or("", |a| a.as_str());
+    if let Some((_, port)) = authority.rsplit_once(':').filter(|(_, p)| !p.contains(']')) {
+        if !port.parse::<u16>().is_ok_and(|p| p > 0) {
+            anyhow::bail!("SPS_EVENT_TARGET_URL has the port {port}, which is not 1-65535");
+        }
+    }
+    Ok(())
 }
 
 /// How one POST went.
@@ -109,6 +117,10 @@ fn post(agent: &ureq::Agent, url: &str, envelope: &str) -> Attempt {
                 Attempt::Refused(format!("{why}, which is not retried"))
             }
         }
+        Err(ureq::Error::Timeout(_)) => Attempt::Retry(format!(
+            "the event target did not answer within {} s",
+            REQUEST_TIMEOUT.as_secs()
+        )),
         Err(err) => Attempt::Retry(format!("cannot reach the event target: {err}")),
     }
 }
@@ -123,6 +135,8 @@ pub async fn run(
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(REQUEST_TIMEOUT))
         .http_status_as_error(false)
+        // A redirect is a 3xx answer like any other, not followed (and not retried).
+        .max_redirects(0)
         .build()
         .into();
     let mut events = store.subscribe_events();
@@ -197,8 +211,10 @@ async fn deliver(
                 .backoff_seconds
                 .saturating_mul(doubling)
                 .min(MAX_BACKOFF_SECONDS);
-            tracing::info!(seq = delivery.seq, attempts, retry_in_seconds = backoff, error = %why, "event target delivery failed; retrying");
-            store.target_retry_at(delivery.seq, attempts, now + backoff, &why)
+            // The last attempt is made when the maximum event age is reached, not after.
+            let next_at = (now + backoff).min(delivery.created_at + target.max_age_seconds);
+            tracing::info!(seq = delivery.seq, attempts, retry_in_seconds = next_at - now, error = %why, "event target delivery failed; retrying");
+            store.target_retry_at(delivery.seq, attempts, next_at, &why)
         }
     };
     if let Err(err) = recorded {
@@ -232,21 +248,36 @@ mod tests {
 
     #[test]
     fn urls_are_checked() {
-        assert!(check_url("http://127.0.0.1:9000/in").is_ok());
+        let check = |url: &str| check_url(url).map_err(|e| e.to_string());
+        assert_eq!(check("http://127.0.0.1:9000/in"), Ok(()));
+        assert_eq!(check("https://hooks.example.com/x?token=y"), Ok(()));
+        assert_eq!(check("http://[::1]:9000/in"), Ok(()));
+        assert_eq!(check("http://[::1]/in"), Ok(()));
+        let form = "an absolute http:// or https:// URL with a host (http://host:port/path)";
         assert_eq!(
-            check_url("ftp://example.com/x").map_err(|e| e.to_string()),
-            Err("SPS_EVENT_TARGET_URL must be an absolute http:// or https:// URL with a host, not ftp://example.com".to_string())
+            check("ftp://example.com/x"),
+            Err(format!(
+                "SPS_EVENT_TARGET_URL has the scheme ftp; give {form}"
+            ))
         );
         assert_eq!(
-            check_url("/relative").map_err(|e| e.to_string()),
-            Err("SPS_EVENT_TARGET_URL must be an absolute http:// or https:// URL with a host, not http://".to_string())
+            check("http:///path"),
+            Err(format!("SPS_EVENT_TARGET_URL is not a URL; give {form}"))
+        );
+        for url in ["/relative", "garbage"] {
+            assert_eq!(
+                check(url),
+                Err(format!("SPS_EVENT_TARGET_URL is not {form}")),
+                "{url}"
+            );
+        }
+        assert_eq!(
+            check("http://exa mple"),
+            Err(format!("SPS_EVENT_TARGET_URL is not a URL; give {form}"))
         );
         assert_eq!(
-            check_url("http://exa mple").map_err(|e| e.to_string()),
-            Err(
-                "SPS_EVENT_TARGET_URL is not a URL; give http://host:port/path or https://..."
-                    .to_string()
-            )
+            check("http://127.0.0.1:99999/"),
+            Err("SPS_EVENT_TARGET_URL has the port 99999, which is not 1-65535".to_string())
         );
     }
 

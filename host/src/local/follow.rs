@@ -29,9 +29,16 @@ pub fn start(
     store: &SqliteStore,
 ) -> Result<i64, String> {
     match after.or(last_event_id) {
-        Some(text) => text.trim().parse::<i64>().map_err(|_| {
-            format!("after must be the id of an event in the stream (a whole number), not {text:?}")
-        }),
+        Some(text) => text
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| text.parse::<i64>().ok())
+            .flatten()
+            .ok_or_else(|| {
+                format!(
+                    "after must be the id of an event in the stream (a whole number), not {text:?}"
+                )
+            }),
         None => Ok(*store.subscribe_events().borrow()),
     }
 }

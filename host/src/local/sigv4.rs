@@ -45,6 +45,16 @@ fn incomplete(message: &str) -> Answer {
 
 /// Reads `AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...`.
 fn parse(header: &str) -> Result<Authorization<'_>, Answer> {
+    if header
+        .split_once(' ')
+        .is_some_and(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+    {
+        return Err(aws_error(
+            400,
+            "UnrecognizedClientException",
+            "The bearer token is not the API token (SPS_API_TOKEN).",
+        ));
+    }
     let Some(fields) = header.strip_prefix("AWS4-HMAC-SHA256 ") else {
         return Err(incomplete(
             "Authorization must be AWS4-HMAC-SHA256 (Signature Version 4)",

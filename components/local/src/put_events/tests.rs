@@ -40,7 +40,7 @@ fn every_entry_is_answered_in_order_with_the_api_references_shapes() {
     else {
         panic!("not unmatched: {:?}", entries[7])
     };
-    let answer = plan.answer(vec![
+    let answer = plan.clone().answer(vec![
         Scheduling::Rejected {
             code: "missing-field".into(),
             message: "m".into(),
@@ -75,6 +75,54 @@ fn every_entry_is_answered_in_order_with_the_api_references_shapes() {
             ]})
         }
     );
+    // A detail the scheduler cannot read as JSON (a key twice) fails its entry.
+    let duplicate = |code: &str| Scheduling::Rejected {
+        code: code.into(),
+        message: "the key \"message\" appears twice".into(),
+        reference_number: None,
+    };
+    let answer = plan.answer(vec![
+        duplicate("invalid-json"),
+        duplicate("invalid-json"),
+        duplicate("invalid-json"),
+    ]);
+    assert_eq!(answer.body["FailedEntryCount"], 8);
+    assert_eq!(
+        answer.body["Entries"][0],
+        json!({"ErrorCode": "MalformedDetail", "ErrorMessage": "the key \"message\" appears twice"})
+    );
+}
+
+#[test]
+fn members_of_the_wrong_type_refuse_the_request() {
+    let refused = |entry: Value| plan(json!({"Entries": [entry]}).to_string().as_bytes()).err();
+    let malformed = |m: &str| Some(Refusal::Malformed(m.to_string()));
+    assert_eq!(
+        refused(json!("x")),
+        malformed("Entries[0]: an entry must be a PutEventsRequestEntry object")
+    );
+    assert_eq!(
+        refused(json!({"Source": 5})),
+        malformed("Entries[0]: Source must be a string")
+    );
+    assert_eq!(
+        refused(json!({"Source": "s", "DetailType": "d", "Detail": {"a": 1}})),
+        malformed("Entries[0]: Detail must be a string")
+    );
+    assert_eq!(
+        refused(json!({"Resources": "r"})),
+        malformed("Entries[0]: Resources must be a list of strings")
+    );
+    assert_eq!(
+        refused(json!({"Resources": [1]})),
+        malformed("Entries[0]: Resources must be a list of strings")
+    );
+    assert_eq!(
+        refused(json!({"Time": true})),
+        malformed("Entries[0]: Time must be a timestamp")
+    );
+    // boto3 sends Time as epoch seconds.
+    assert_eq!(refused(json!({"Time": 1.7e9, "Source": null})), None);
 }
 
 #[test]

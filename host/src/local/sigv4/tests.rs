@@ -150,6 +150,13 @@ fn missing_or_malformed_authorization_is_refused() {
     assert_eq!(
         with("Bearer abc"),
         error(
+            "UnrecognizedClientException",
+            "The bearer token is not the API token (SPS_API_TOKEN)."
+        )
+    );
+    assert_eq!(
+        with("Basic abc"),
+        error(
             "IncompleteSignatureException",
             "Authorization must be AWS4-HMAC-SHA256 (Signature Version 4)"
         )
