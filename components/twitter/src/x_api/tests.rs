@@ -420,65 +420,6 @@ fn transport_errors_before_and_after_sending() {
     );
 }
 
-#[test]
-fn error_code_phases() {
-    use HttpErrorCode::*;
-    let not_sent = [
-        DnsTimeout,
-        DnsError,
-        DestinationNotFound,
-        DestinationUnavailable,
-        DestinationIpProhibited,
-        DestinationIpUnroutable,
-        ConnectionRefused,
-        ConnectionTimeout,
-        ConnectionLimitReached,
-        TlsCertificateError,
-        HttpRequestDenied,
-        HttpRequestLengthRequired,
-        HttpRequestMethodInvalid,
-        HttpRequestUriInvalid,
-        HttpRequestUriTooLong,
-        HttpRequestHeaderSectionSize,
-        HttpRequestHeaderSize,
-        ConfigurationError,
-    ];
-    let maybe_sent = [
-        ConnectionTerminated,
-        ConnectionReadTimeout,
-        ConnectionWriteTimeout,
-        TlsProtocolError,
-        TlsAlertReceived,
-        HttpRequestBodySize,
-        HttpRequestTrailerSectionSize,
-        HttpRequestTrailerSize,
-        HttpResponseIncomplete,
-        HttpResponseHeaderSectionSize,
-        HttpResponseHeaderSize,
-        HttpResponseBodySize,
-        HttpResponseTrailerSectionSize,
-        HttpResponseTrailerSize,
-        HttpResponseTransferCoding,
-        HttpResponseContentCoding,
-        HttpResponseTimeout,
-        HttpUpgradeFailed,
-        HttpProtocolError,
-        LoopDetected,
-        InternalError,
-    ];
-    assert_eq!(
-        not_sent.len() + maybe_sent.len(),
-        39,
-        "every wasi:http error-code case"
-    );
-    for code in not_sent {
-        assert_eq!(code.phase(), SendPhase::NotSent, "{code:?}");
-    }
-    for code in maybe_sent {
-        assert_eq!(code.phase(), SendPhase::MaybeSent, "{code:?}");
-    }
-}
-
 // ---- nonce --------------------------------------------------------------------------
 
 #[test]
