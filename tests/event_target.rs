@@ -301,11 +301,67 @@ fn the_log_streams_as_server_sent_events_without_gaps() {
         bad("follow=yes"),
         (400, json!("follow must be 1 or true, not \"yes\""))
     );
-    assert_eq!(
-        bad("after=2"),
+}
+
+#[test]
+fn the_log_pages_with_the_same_cursor() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let x = FakeX::start();
+    let server = support::serve::serve(&dir.path().join("data"), &x, &secrets_file(dir.path()));
+    for reference in ["page1", "page2", "page3"] {
+        post(
+            &server.base,
+            &readme_event(reference, "2030-10-23T08:48:00"),
+        );
+    }
+    let all = get(&server.base, "/events");
+    assert_eq!(all.as_array().map(Vec::len), Some(3));
+    let page = |query: &str| {
+        let response = ureq::get(&format!("{}/events{query}", server.base))
+            .config()
+            .http_status_as_error(false)
+            .build()
+            .call()
+            .unwrap();
+        let status = response.status().as_u16();
+        let link = response
+            .headers()
+            .get("link")
+            .map(|v| v.to_str().unwrap().to_string());
         (
-            400,
-            json!("after goes with follow=1 (GET /events?follow=1&after=<id>)")
+            status,
+            link,
+            response.into_body().read_json::<Value>().unwrap(),
         )
+    };
+    assert_eq!(page(""), (200, None, all.clone()));
+    let next = "</events?after=2&limit=2>; rel=\"next\"".to_string();
+    assert_eq!(page("?limit=2"), (200, Some(next), json!([all[0], all[1]])));
+    assert_eq!(page("?after=2&limit=2"), (200, None, json!([all[2]])));
+    assert_eq!(page("?after=1"), (200, None, json!([all[1], all[2]])));
+    assert_eq!(page("?after=3"), (200, None, json!([])));
+    let refused = |query: &str, message: &str| {
+        assert_eq!(
+            page(query),
+            (
+                400,
+                None,
+                json!({"status": "rejected", "reason": "invalid-request",
+                "message": message, "referenceNumber": null})
+            ),
+            "{query}"
+        );
+    };
+    refused(
+        "?limit=0",
+        "limit must be a whole number from 1 to 1000, not \"0\"",
+    );
+    refused(
+        "?limit=1001",
+        "limit must be a whole number from 1 to 1000, not \"1001\"",
+    );
+    refused(
+        "?after=-1",
+        "after must be the id of an event in the stream (a whole number), not \"-1\"",
     );
 }

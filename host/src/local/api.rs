@@ -181,8 +181,9 @@ fn store_failed(err: &anyhow::Error) -> Response {
     respond(answers::unavailable(&format!("{err:#}")))
 }
 
-/// `GET /events`: the whole log as a JSON array; with `follow=1` (or `true`) the log as
-/// server-sent events from `after=<id>` or `Last-Event-ID` on ([`super::follow`]).
+/// `GET /events`: the log as a JSON array, a page of at most 1000 (`after=<id>`,
+/// `limit=<n>`, `Link` to the next); with `follow=1` (or `true`) the log as server-sent
+/// events from `after=<id>` or `Last-Event-ID` on ([`super::follow`]).
 async fn get_events(
     State(app): State<AppState>,
     axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
@@ -204,10 +205,19 @@ async fn get_events(
             }
         }
         Some(other) => bad(format!("follow must be 1 or true, not {other:?}")),
-        None if query.contains_key("after") => {
-            bad("after goes with follow=1 (GET /events?follow=1&after=<id>)".to_string())
+        None => {
+            let (after, limit) = (query.get("after"), query.get("limit"));
+            let page = super::follow::page(
+                &app.store,
+                after.map(String::as_str),
+                limit.map(String::as_str),
+            );
+            match page {
+                Ok(Ok(page)) => page,
+                Ok(Err(err)) => store_failed(&err),
+                Err(message) => bad(message),
+            }
         }
-        None => listing(app.store.events()),
     }
 }
 

@@ -1,9 +1,16 @@
-//! `GET /events?follow=1`: the event log as server-sent events (the HTML Living
-//! Standard, "Server-sent events"), for a terminal (`curl -N`) or a page. Each event is
-//! one message whose `id` is its sequence number in the log and whose `data` is its
-//! EventBridge envelope; the stream starts after `after=<id>` (or the `Last-Event-ID` a
-//! reconnecting client sends), else with the next event written, and has no gaps: it
-//! reads the log in sequence order.
+//! The event log by its cursor, the sequence number (`seq`, 1, 2, ...) each event gets
+//! when it is written:
+//!
+//! - `GET /events[?after=<id>][&limit=<n>]`: a page, oldest first, of at most `n` (1-1000,
+//!   default 1000) envelopes after event `id`, with `Link: <...>; rel="next"` (RFC 8288)
+//!   when more follow. Without parameters it is the whole log while that holds at most
+//!   1000 events.
+//! - `GET /events?follow=1`: the log as server-sent events (the HTML Living Standard,
+//!   "Server-sent events"), for a terminal (`curl -N`) or a page. Each event is one message
+//!   whose `id` is its sequence number and whose `data` is its EventBridge envelope; the
+//!   stream starts after `after=<id>` (or the `Last-Event-ID` a reconnecting client
+//!   sends), else with the next event written, and has no gaps: it reads the log in
+//!   sequence order.
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -29,18 +36,74 @@ pub fn start(
     store: &SqliteStore,
 ) -> Result<i64, String> {
     match after.or(last_event_id) {
+        Some(text) => parse_after(text),
+        None => Ok(*store.subscribe_events().borrow()),
+    }
+}
+
+/// An event id (`seq`): digits only.
+fn parse_after(text: &str) -> Result<i64, String> {
+    text.bytes()
+        .all(|b| b.is_ascii_digit())
+        .then(|| text.parse::<i64>().ok())
+        .flatten()
+        .ok_or_else(|| {
+            format!("after must be the id of an event in the stream (a whole number), not {text:?}")
+        })
+}
+
+/// The most events one page holds, and the page size without `limit`.
+pub const MAX_PAGE: usize = 1000;
+
+/// A page of the log: up to `limit` envelopes after `after` as a JSON array, with a
+/// `Link` to the next page when there is more.
+///
+/// # Errors
+/// A sentence for an `after` or `limit` that is not a whole number (`limit` 1-1000); the
+/// inner error is a failed store.
+pub fn page(
+    store: &SqliteStore,
+    after: Option<&str>,
+    limit: Option<&str>,
+) -> Result<anyhow::Result<Response>, String> {
+    let after = after.map(parse_after).transpose()?.unwrap_or(0);
+    let limit = match limit {
+        None => MAX_PAGE,
         Some(text) => text
             .bytes()
             .all(|b| b.is_ascii_digit())
-            .then(|| text.parse::<i64>().ok())
+            .then(|| text.parse::<usize>().ok())
             .flatten()
+            .filter(|n| (1..=MAX_PAGE).contains(n))
             .ok_or_else(|| {
-                format!(
-                    "after must be the id of an event in the stream (a whole number), not {text:?}"
-                )
-            }),
-        None => Ok(*store.subscribe_events().borrow()),
+                format!("limit must be a whole number from 1 to {MAX_PAGE}, not {text:?}")
+            })?,
+    };
+    Ok(page_after(store, after, limit))
+}
+
+fn page_after(store: &SqliteStore, after: i64, limit: usize) -> anyhow::Result<Response> {
+    // One more than the page, to know whether a next page exists.
+    let mut events = store.events_after(after, limit + 1)?;
+    let more = events.len() > limit;
+    events.truncate(limit);
+    let mut body = String::from("[");
+    for (i, (_, envelope)) in events.iter().enumerate() {
+        if i > 0 {
+            body.push(',');
+        }
+        // The stored text is the envelope's JSON as it was written.
+        body.push_str(envelope);
     }
+    body.push(']');
+    let mut response = ([(http::header::CONTENT_TYPE, "application/json")], body).into_response();
+    if let (true, Some((last, _))) = (more, events.last()) {
+        let link = format!("</events?after={last}&limit={limit}>; rel=\"next\"");
+        if let Ok(value) = http::HeaderValue::from_str(&link) {
+            response.headers_mut().insert(http::header::LINK, value);
+        }
+    }
+    Ok(response)
 }
 
 struct Cursor {
