@@ -190,6 +190,22 @@ fn what_the_target_does_not_take_goes_to_the_dead_letter_queue() {
     );
 }
 
+/// `GET /events{query}` answered with any status: `(status, Link header, JSON body)`.
+fn get_events(base: &str, query: &str) -> (u16, Option<String>, Value) {
+    let response = ureq::get(&format!("{base}/events{query}"))
+        .config()
+        .http_status_as_error(false)
+        .build()
+        .call()
+        .unwrap();
+    let status = response.status().as_u16();
+    let link = response
+        .headers()
+        .get("link")
+        .map(|v| v.to_str().unwrap().to_string());
+    (status, link, response.into_body().read_json().unwrap())
+}
+
 /// Reads server-sent events from `reader` until `n` messages came: `(id, data)`.
 fn messages(reader: &mut impl std::io::BufRead, n: usize) -> Vec<(String, Value)> {
     let mut out = Vec::new();
@@ -266,17 +282,8 @@ fn the_log_streams_as_server_sent_events_without_gaps() {
     );
 
     let bad = |query: &str| {
-        let response = ureq::get(&format!("{}/events?{query}", server.base))
-            .config()
-            .http_status_as_error(false)
-            .build()
-            .call()
-            .unwrap();
-        let status = response.status().as_u16();
-        (
-            status,
-            response.into_body().read_json::<Value>().unwrap()["message"].clone(),
-        )
+        let (status, _, body) = get_events(&server.base, &format!("?{query}"));
+        (status, body["message"].clone())
     };
     for (after, text) in [("-1", "-1"), ("%2B3", "+3"), ("%203", " 3"), ("1.5", "1.5")] {
         assert_eq!(
@@ -316,24 +323,7 @@ fn the_log_pages_with_the_same_cursor() {
     }
     let all = get(&server.base, "/events");
     assert_eq!(all.as_array().map(Vec::len), Some(3));
-    let page = |query: &str| {
-        let response = ureq::get(&format!("{}/events{query}", server.base))
-            .config()
-            .http_status_as_error(false)
-            .build()
-            .call()
-            .unwrap();
-        let status = response.status().as_u16();
-        let link = response
-            .headers()
-            .get("link")
-            .map(|v| v.to_str().unwrap().to_string());
-        (
-            status,
-            link,
-            response.into_body().read_json::<Value>().unwrap(),
-        )
-    };
+    let page = |query: &str| get_events(&server.base, query);
     assert_eq!(page(""), (200, None, all.clone()));
     let next = "</events?after=2&limit=2>; rel=\"next\"".to_string();
     assert_eq!(page("?limit=2"), (200, Some(next), json!([all[0], all[1]])));
