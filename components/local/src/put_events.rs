@@ -115,6 +115,19 @@ fn entries_constraint(value: &str, constraint: &str) -> Refusal {
     ))
 }
 
+/// Reads a `POST /` request: its `X-Amz-Target` (when the header is there and is text)
+/// must be [`TARGET`], its body a PutEvents request ([`plan`]).
+///
+/// # Errors
+/// The AWS JSON 1.1 answer to give at once: [`unknown_operation`] for another target,
+/// [`Refusal::aws_answer`] for a request refused whole. Nothing of it is scheduled.
+pub fn plan_request(target: Option<&str>, body: &[u8]) -> Result<PutEvents, Answer> {
+    if target != Some(TARGET) {
+        return Err(unknown_operation(target));
+    }
+    plan(body).map_err(|refusal| refusal.aws_answer())
+}
+
 /// Reads a PutEvents request body `{"Entries":[{"Source","DetailType","Detail","Time",
 /// "Resources","EventBusName"}]}`.
 ///

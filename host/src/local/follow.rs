@@ -41,15 +41,20 @@ pub fn start(
     }
 }
 
-/// An event id (`seq`): digits only.
+/// `text` as a whole number when it is digits only (no sign, space or point) and fits `T`.
+fn whole_number<T: std::str::FromStr>(text: &str) -> Option<T> {
+    if text.bytes().all(|b| b.is_ascii_digit()) {
+        text.parse().ok()
+    } else {
+        None
+    }
+}
+
+/// An event id (`seq`).
 fn parse_after(text: &str) -> Result<i64, String> {
-    text.bytes()
-        .all(|b| b.is_ascii_digit())
-        .then(|| text.parse::<i64>().ok())
-        .flatten()
-        .ok_or_else(|| {
-            format!("after must be the id of an event in the stream (a whole number), not {text:?}")
-        })
+    whole_number(text).ok_or_else(|| {
+        format!("after must be the id of an event in the stream (a whole number), not {text:?}")
+    })
 }
 
 /// The most events one page holds, and the page size without `limit`.
@@ -69,11 +74,7 @@ pub fn page(
     let after = after.map(parse_after).transpose()?.unwrap_or(0);
     let limit = match limit {
         None => MAX_PAGE,
-        Some(text) => text
-            .bytes()
-            .all(|b| b.is_ascii_digit())
-            .then(|| text.parse::<usize>().ok())
-            .flatten()
+        Some(text) => whole_number::<usize>(text)
             .filter(|n| (1..=MAX_PAGE).contains(n))
             .ok_or_else(|| {
                 format!("limit must be a whole number from 1 to {MAX_PAGE}, not {text:?}")

@@ -11,7 +11,7 @@ use axum::body::Bytes;
 use axum::http::{HeaderMap, HeaderValue, Uri};
 use axum::response::Response;
 use sps_local::api::Answer;
-use sps_local::put_events::{self as aws, CONTENT_TYPE, TARGET};
+use sps_local::put_events::{self as aws, CONTENT_TYPE};
 
 use crate::runtime::Runtime;
 
@@ -75,12 +75,9 @@ pub async fn post_root(
         }
     }
     let target = headers.get("x-amz-target").and_then(|v| v.to_str().ok());
-    if target != Some(TARGET) {
-        return respond(aws::unknown_operation(target));
-    }
-    let plan = match aws::plan(&body) {
+    let plan = match aws::plan_request(target, &body) {
         Ok(plan) => plan,
-        Err(refusal) => return respond(refusal.aws_answer()),
+        Err(answer) => return respond(answer),
     };
     let results = super::api::scheduling_all(&state.runtime, plan.events()).await;
     respond(plan.answer(results))

@@ -227,4 +227,21 @@ fn other_targets_are_unknown_operations() {
         unknown_operation(None).body["message"],
         "X-Amz-Target is missing; this endpoint answers AWSEvents.PutEvents only"
     );
+    // A request is judged by its target before its body.
+    assert_eq!(
+        plan_request(Some("AWSEvents.ListRules"), b"{").err(),
+        Some(unknown_operation(Some("AWSEvents.ListRules")))
+    );
+    assert_eq!(
+        plan_request(Some(TARGET), b"{}").err(),
+        plan(b"{}").err().map(|r| r.aws_answer())
+    );
+    assert_eq!(
+        plan_request(
+            Some(TARGET),
+            br#"{"Entries":[{"Source":"s","DetailType":"d","Detail":"{}"}]}"#
+        )
+        .map(answered),
+        Ok(1)
+    );
 }

@@ -94,16 +94,12 @@ mod glue {
     /// checked: the Spin app has no API token), answered as `sps serve` answers it.
     fn put_events(target: Option<&str>, body: &[u8]) -> Response {
         use sps_local::put_events as aws;
-        let answer = if target != Some(aws::TARGET) {
-            aws::unknown_operation(target)
-        } else {
-            match aws::plan(body) {
-                Ok(plan) => {
-                    let results = plan.events().iter().map(|e| schedule(e)).collect();
-                    plan.answer(results)
-                }
-                Err(refusal) => refusal.aws_answer(),
+        let answer = match aws::plan_request(target, body) {
+            Ok(plan) => {
+                let results = plan.events().iter().map(|e| schedule(e)).collect();
+                plan.answer(results)
             }
+            Err(answer) => answer,
         };
         Response::builder()
             .status(answer.status)
