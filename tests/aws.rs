@@ -236,7 +236,7 @@ async fn cargo_lambda_invokes_the_sending_function_with_the_schedule_input() {
         vec![outcome_event(
             "Social Post Sent",
             "SocialPostSender",
-            json!({"referenceNumber": reference, "postId": FIRST_ID.to_string()})
+            support::sent_detail(&reference, FIRST_ID)
         )]
     );
     let log = function.log();

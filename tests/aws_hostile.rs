@@ -166,7 +166,7 @@ async fn assert_twitter_still_posts(s: &Sender, reference: &str) {
         vec![outcome_event(
             "Social Post Sent",
             "SocialPostSender",
-            json!({"referenceNumber": reference, "postId": FIRST_ID.to_string()})
+            support::sent_detail(reference, FIRST_ID)
         )]
     );
 }

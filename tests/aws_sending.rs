@@ -19,8 +19,10 @@ compile_error!("the AWS tests need the feature aws: cargo test --workspace --fea
 
 mod support;
 
+use std::collections::HashMap;
 use std::time::Duration;
 
+use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_eventbridge::types::PutEventsRequestEntry;
 use serde_json::{json, Value};
 use sps_host::aws::events::EventBridgeEvents;
@@ -28,7 +30,7 @@ use sps_host::aws::ledger::{delivery_key, DynamoLedger};
 use sps_host::aws::secrets::SecretsManagerSource;
 use sps_host::aws::Function;
 use sps_host::bindings::events::EventError;
-use sps_host::bindings::ledger::Entry;
+use sps_host::bindings::ledger::{Entry, InFlightClaim, LedgerError};
 use sps_host::caps::ledger::LedgerBackend;
 use sps_host::lambda::{HandlerError, LambdaFunction};
 use sps_host::runtime::PlatformSettingsSource;
@@ -37,6 +39,7 @@ use support::aws::{
     settings, table, unique, EVENTS_WITHIN,
 };
 use support::fake_x::{FakeX, FIRST_ID};
+use support::ledger::part;
 
 #[tokio::test]
 async fn sending_handler_posts_with_the_secret_and_counts_deliveries() {
@@ -79,7 +82,7 @@ async fn sending_handler_posts_with_the_secret_and_counts_deliveries() {
     let sent = outcome_event(
         "Social Post Sent",
         "SocialPostSender",
-        json!({"referenceNumber": reference, "postId": FIRST_ID.to_string()}),
+        support::sent_detail(&reference, FIRST_ID),
     );
     assert_eq!(events, vec![sent.clone(), sent]);
 }
@@ -160,10 +163,20 @@ async fn a_rotated_secret_is_read_again_after_the_ttl() {
         "http://127.0.0.1:9",
     )
     .expect("source");
-    let key =
-        |settings: &sps_host::runtime::PlatformSettings| settings.config.get("x_api_key").cloned();
+    // The secret's credentials are the account default's; the base URL is every account's.
+    let key = |settings: &sps_host::runtime::PlatformSettings| {
+        settings.config_for("default").get("x_api_key").cloned()
+    };
     let settings = source.settings("twitter").await.expect("settings");
     assert_eq!(key(&settings).as_deref(), Some("first"));
+    // Another account has no credentials on AWS yet: only the shared base URL.
+    assert_eq!(
+        settings.config_for("brand"),
+        std::collections::HashMap::from([(
+            "x_api_base_url".to_string(),
+            "http://127.0.0.1:9".to_string()
+        )])
+    );
     assert_eq!(
         settings.config.get("x_api_base_url").map(String::as_str),
         Some("http://127.0.0.1:9")
@@ -241,64 +254,204 @@ async fn put_events_delivers_good_entries_and_rejects_a_bad_one() {
     );
 }
 
+/// The string attribute `name` of `item`.
+fn text<'a>(item: &'a HashMap<String, AttributeValue>, name: &str) -> Option<&'a str> {
+    item.get(name)
+        .and_then(|v| v.as_s().ok())
+        .map(String::as_str)
+}
+
+fn attributes(pairs: &[(&str, AttributeValue)]) -> HashMap<String, AttributeValue> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect()
+}
+
 #[tokio::test]
-async fn the_ledger_claims_once_and_keeps_a_sent_record() {
+async fn the_ledger_keeps_each_part_across_a_release_until_sent() {
     let aws = aws();
     let table = table(&aws).await;
     let ledger = DynamoLedger::new(aws.dynamodb.clone(), &table);
-    let before = chrono::Utc::now().timestamp();
-    assert_eq!(ledger.claim("k1").await, Ok(Entry::Claimed));
-    let Ok(Entry::InFlight(at)) = ledger.claim("k1").await else {
-        panic!("a second claim must see the first");
-    };
-    assert!(
-        (before..=before + 5).contains(&i64::try_from(at).unwrap_or(0)),
-        "{at}"
+    support::ledger::keeps_each_part_across_a_release_until_sent(&ledger).await;
+}
+
+/// The items behind the scenario above, as the module doc of host/src/aws/ledger.rs
+/// gives them.
+#[tokio::test]
+async fn ledger_items_have_the_documented_shapes() {
+    let aws = aws();
+    let table = table(&aws).await;
+    let ledger = DynamoLedger::new(aws.dynamodb.clone(), &table);
+    let p0 = part(
+        "1850000000000000001",
+        Some("https://x.com/i/web/status/1850000000000000001"),
+        None,
     );
+    let p1 = part("1850000000000000002", None, Some("bafyreib2rxk3rh6kzwq"));
+    assert_eq!(ledger.claim("k1").await, Ok(Entry::Claimed(vec![])));
     let stored = item(&aws, &table, "k1").await;
-    assert_eq!(
-        stored
-            .get("state")
-            .and_then(|v| v.as_s().ok())
-            .map(String::as_str),
-        Some("in-flight")
-    );
+    assert_eq!(text(&stored, "state"), Some("in-flight"));
     assert_eq!(
         number(&stored, "expiresAt") - number(&stored, "claimedAt"),
         30 * 24 * 3600
     );
+    // Released before any part, the item goes, as before parts.
+    assert_eq!(ledger.release("k1").await, Ok(()));
+    assert_eq!(item(&aws, &table, "k1").await, HashMap::new());
 
+    assert_eq!(ledger.claim("k1").await, Ok(Entry::Claimed(vec![])));
+    assert_eq!(ledger.record_part("k1", 0, &p0).await, Ok(()));
+    assert_eq!(ledger.record_part("k1", 1, &p1).await, Ok(()));
+    // Released with parts, the item stays with them.
     assert_eq!(ledger.release("k1").await, Ok(()));
-    assert_eq!(ledger.claim("k1").await, Ok(Entry::Claimed));
-    assert_eq!(
-        ledger.record_sent("k1", "1850000000000000001").await,
-        Ok(())
-    );
-    assert_eq!(
-        ledger.claim("k1").await,
-        Ok(Entry::Sent("1850000000000000001".into()))
-    );
-    // Releasing a sent post changes nothing.
-    assert_eq!(ledger.release("k1").await, Ok(()));
-    assert_eq!(
-        ledger.claim("k1").await,
-        Ok(Entry::Sent("1850000000000000001".into()))
-    );
     let stored = item(&aws, &table, "k1").await;
+    let parts_01 = AttributeValue::L(vec![
+        AttributeValue::M(attributes(&[
+            ("id", AttributeValue::S(p0.id.clone())),
+            (
+                "url",
+                AttributeValue::S("https://x.com/i/web/status/1850000000000000001".into()),
+            ),
+        ])),
+        AttributeValue::M(attributes(&[
+            ("id", AttributeValue::S(p1.id.clone())),
+            ("replyRef", AttributeValue::S("bafyreib2rxk3rh6kzwq".into())),
+        ])),
+    ]);
+    let expires_at = stored
+        .get("expiresAt")
+        .cloned()
+        .unwrap_or(AttributeValue::Null(true));
     assert_eq!(
-        (
-            stored
-                .get("state")
-                .and_then(|v| v.as_s().ok())
-                .map(String::as_str),
-            stored
-                .get("postId")
-                .and_then(|v| v.as_s().ok())
-                .map(String::as_str)
-        ),
+        stored,
+        attributes(&[
+            ("key", AttributeValue::S("k1".into())),
+            ("state", AttributeValue::S("released".into())),
+            ("expiresAt", expires_at),
+            ("parts", parts_01),
+        ])
+    );
+    assert_eq!(ledger.claim("k1").await, Ok(Entry::Claimed(vec![p0, p1])));
+    assert_eq!(ledger.record_sent("k1").await, Ok(()));
+    let stored = item(&aws, &table, "k1").await;
+    // The version before parts reads `postId`.
+    assert_eq!(
+        (text(&stored, "state"), text(&stored, "postId")),
         (Some("sent"), Some("1850000000000000001"))
     );
+    assert_eq!(
+        number(&stored, "expiresAt") - number(&stored, "sentAt"),
+        30 * 24 * 3600
+    );
+    assert_eq!(stored.get("claimedAt"), None);
+    assert_eq!(
+        stored
+            .get("parts")
+            .and_then(|p| p.as_l().ok())
+            .map(Vec::len),
+        Some(2)
+    );
+
     assert_eq!(ledger.count_delivery("payload").await, Ok(1));
     assert_eq!(ledger.count_delivery("payload").await, Ok(2));
     assert_eq!(ledger.count_delivery("other").await, Ok(1));
+}
+
+#[tokio::test]
+async fn the_ledger_refuses_a_part_out_of_order_a_different_part_or_without_a_claim() {
+    let aws = aws();
+    let table = table(&aws).await;
+    let ledger = DynamoLedger::new(aws.dynamodb.clone(), &table);
+    let p0 = part("1", None, None);
+    let refused = |m: &str| Err(LedgerError::Unavailable(m.to_string()));
+    assert_eq!(
+        ledger.record_part("k2", 0, &p0).await,
+        refused("ledger entry k2 is not claimed (no claim): part 0 cannot be recorded")
+    );
+    assert_eq!(ledger.claim("k2").await, Ok(Entry::Claimed(vec![])));
+    assert_eq!(
+        ledger.record_part("k2", 1, &p0).await,
+        refused("ledger entry k2 has 0 parts recorded: part 1 cannot be recorded next")
+    );
+    assert_eq!(ledger.record_part("k2", 0, &p0).await, Ok(()));
+    assert_eq!(
+        ledger.record_part("k2", 0, &part("2", None, None)).await,
+        refused("part 0 of ledger entry k2 is recorded already with the id 1")
+    );
+    assert_eq!(
+        ledger.record_part("k2", 2, &p0).await,
+        refused("ledger entry k2 has 1 parts recorded: part 2 cannot be recorded next")
+    );
+    assert_eq!(ledger.release("k2").await, Ok(()));
+    assert_eq!(
+        ledger.record_part("k2", 1, &part("2", None, None)).await,
+        refused("ledger entry k2 is not claimed (released): part 1 cannot be recorded")
+    );
+    assert_eq!(ledger.claim("k2").await, Ok(Entry::Claimed(vec![p0])));
+}
+
+#[tokio::test]
+async fn ledger_items_of_the_version_before_parts_read_as_one_part() {
+    let aws = aws();
+    let table = table(&aws).await;
+    let ledger = DynamoLedger::new(aws.dynamodb.clone(), &table);
+    let n = |v: i64| AttributeValue::N(v.to_string());
+    let s = |v: &str| AttributeValue::S(v.to_string());
+    for old in [
+        attributes(&[
+            ("key", s("old-sent")),
+            ("state", s("sent")),
+            ("postId", s("1849999999999999999")),
+            ("sentAt", n(1_700_000_000)),
+            ("expiresAt", n(1_700_000_000 + 30 * 24 * 3600)),
+        ]),
+        attributes(&[
+            ("key", s("old-in-flight")),
+            ("state", s("in-flight")),
+            ("claimedAt", n(1_700_000_001)),
+            ("expiresAt", n(1_700_000_001 + 30 * 24 * 3600)),
+        ]),
+    ] {
+        aws.dynamodb
+            .put_item()
+            .table_name(&table)
+            .set_item(Some(old))
+            .send()
+            .await
+            .expect("put an old item");
+    }
+    let sent = vec![part("1849999999999999999", None, None)];
+    assert_eq!(
+        ledger.claim("old-sent").await,
+        Ok(Entry::Sent(sent.clone()))
+    );
+    assert_eq!(
+        ledger.claim("old-in-flight").await,
+        Ok(Entry::InFlight(InFlightClaim {
+            claimed_at: 1_700_000_001,
+            parts: vec![]
+        }))
+    );
+    // Recording it sent again keeps the old post id.
+    assert_eq!(ledger.record_sent("old-sent").await, Ok(()));
+    assert_eq!(ledger.claim("old-sent").await, Ok(Entry::Sent(sent)));
+    // An old claim released goes as before.
+    assert_eq!(ledger.release("old-in-flight").await, Ok(()));
+    assert_eq!(item(&aws, &table, "old-in-flight").await, HashMap::new());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn of_concurrent_ledger_claims_exactly_one_is_claimed() {
+    let aws = aws();
+    let table = table(&aws).await;
+    let ledgers: [std::sync::Arc<dyn LedgerBackend>; 1] = [std::sync::Arc::new(DynamoLedger::new(
+        aws.dynamodb.clone(),
+        &table,
+    ))];
+    // A new key, and a released key with a part.
+    let p0 = part("1", None, None);
+    support::ledger::released_with(ledgers[0].as_ref(), "c2", &p0).await;
+    support::ledger::exactly_one_of_concurrent_claims_is_claimed(&ledgers, "c1", vec![]).await;
+    support::ledger::exactly_one_of_concurrent_claims_is_claimed(&ledgers, "c2", vec![p0]).await;
 }

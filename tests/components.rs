@@ -216,13 +216,7 @@ async fn sends_a_post_signed_for_x_and_reports_the_exact_id() {
         .send_post(&input("testtweet", "Hello world!"), FIRST)
         .await
         .expect("call");
-    assert_eq!(
-        outcome,
-        Ok(Sent {
-            reference_number: "testtweet".into(),
-            post_id: FIRST_ID.to_string()
-        })
-    );
+    assert_eq!(outcome, Ok(support::sent_record("testtweet", FIRST_ID)));
     let received = h.x.received();
     assert_eq!(received.len(), 1);
     assert!(received[0].signature_valid, "{:?}", received[0]);
@@ -234,7 +228,7 @@ async fn sends_a_post_signed_for_x_and_reports_the_exact_id() {
         vec![(
             "Social Post Sent".into(),
             "SocialPostSender".into(),
-            json!({"referenceNumber": "testtweet", "postId": FIRST_ID.to_string()})
+            support::sent_detail("testtweet", FIRST_ID)
         )]
     );
 
@@ -251,13 +245,7 @@ async fn sends_a_post_signed_for_x_and_reports_the_exact_id() {
         )
         .await
         .expect("call");
-    assert_eq!(
-        again,
-        Ok(Sent {
-            reference_number: "testtweet".into(),
-            post_id: FIRST_ID.to_string()
-        })
-    );
+    assert_eq!(again, Ok(support::sent_record("testtweet", FIRST_ID)));
     assert_eq!(h.x.received().len(), 1);
     assert_eq!(h.memory.events().len(), 2);
 }

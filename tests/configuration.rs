@@ -273,7 +273,7 @@ fn a_changed_secrets_file_applies_to_the_next_post_without_a_restart() {
             ),
             (
                 "Social Post Sent".to_string(),
-                json!({"referenceNumber": "after", "postId": FIRST_ID.to_string()})
+                support::sent_detail("after", FIRST_ID)
             ),
         ]
     );
@@ -340,7 +340,7 @@ fn a_platform_copied_under_a_new_name_takes_its_settings_from_the_generic_scheme
         events[1],
         (
             "Social Post Sent".to_string(),
-            json!({"referenceNumber": "copied", "postId": FIRST_ID.to_string()})
+            support::sent_detail("copied", FIRST_ID)
         )
     );
     let received = x.received();

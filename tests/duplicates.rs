@@ -115,10 +115,7 @@ async fn a_schedule_delivered_1000_times_posts_once() {
     let after = chrono::Utc::now().timestamp();
     let second_half = deliver(&runtime, &input, DELIVERIES - DELIVERIES / 2).await;
     let elapsed = started.elapsed();
-    let sent = Sent {
-        reference_number: "dup".into(),
-        post_id: FIRST_ID.to_string(),
-    };
+    let sent = support::sent_record("dup", FIRST_ID);
     // After the post was sent, every delivery finds it sent.
     assert_eq!(
         second_half.values().collect::<Vec<_>>(),
@@ -183,7 +180,7 @@ async fn a_schedule_delivered_1000_times_posts_once() {
             (
                 "Social Post Sent",
                 "SocialPostSender",
-                &json!({"referenceNumber": "dup", "postId": FIRST_ID.to_string()})
+                &support::sent_detail("dup", FIRST_ID)
             )
         );
     }

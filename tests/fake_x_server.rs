@@ -1,6 +1,8 @@
 //! A fake X API to post to while developing, the one the tests use: it verifies each
 //! request's OAuth 1.0a signature with the `oauth1-request` crate and answers like
-//! X's `POST /2/tweets` (201 with a new id). It prints every request it receives.
+//! X's `POST /2/tweets` (201 with a new id; a reply through `reply.in_reply_to_tweet_id`
+//! only to a post it created). It prints every request it receives, with the post it
+//! replies to and the id it created.
 //!
 //! ```sh
 //! cargo run -p sps --example fake-x            # prints: fake X API listening on http://127.0.0.1:PORT
@@ -42,13 +44,23 @@ fn main() {
         let received = x.received();
         for request in received.iter().skip(seen) {
             println!(
-                "POST /2/tweets: signature {}, text {:?}",
+                "POST /2/tweets: signature {}, text {:?}{}{}",
                 if request.signature_valid {
                     "valid"
                 } else {
                     "INVALID"
                 },
-                request.text.as_deref().unwrap_or_default()
+                request.text.as_deref().unwrap_or_default(),
+                request
+                    .reply_to
+                    .as_deref()
+                    .map(|parent| format!(", in reply to {parent}"))
+                    .unwrap_or_default(),
+                request
+                    .id
+                    .as_deref()
+                    .map(|id| format!(", created {id}"))
+                    .unwrap_or_default()
             );
         }
         seen = received.len();

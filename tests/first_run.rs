@@ -144,7 +144,7 @@ fn a_copied_binary_serves_the_readme_example_with_no_checkout_beside_it() {
             ),
             (
                 "Social Post Sent".to_string(),
-                json!({"referenceNumber": "now", "postId": FIRST_ID.to_string()})
+                support::sent_detail("now", FIRST_ID)
             ),
         ]
     );

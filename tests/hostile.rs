@@ -73,6 +73,7 @@ fn harness(platforms: &[(&str, &str, HashMap<String, String>)]) -> Harness {
             PlatformSettings {
                 config: config.clone(),
                 outbound,
+                ..PlatformSettings::default()
             },
         );
     }
@@ -126,20 +127,14 @@ async fn twitter_still_works(h: &Harness, reference: &str) {
         .send_post(&input(reference, "twitter"), FIRST)
         .await
         .expect("call");
-    assert_eq!(
-        outcome,
-        Ok(Sent {
-            reference_number: reference.into(),
-            post_id: FIRST_ID.to_string()
-        })
-    );
+    assert_eq!(outcome, Ok(support::sent_record(reference, FIRST_ID)));
     assert_eq!(h.x.received().len(), before + 1);
     let last = h.memory.events().pop().expect("an event");
     assert_eq!(
         (last.detail_type.as_str(), last.detail),
         (
             "Social Post Sent",
-            json!({"referenceNumber": reference, "postId": FIRST_ID.to_string()})
+            support::sent_detail(reference, FIRST_ID)
         )
     );
 }
@@ -180,7 +175,7 @@ fn assert_publish_trapped(
         &report.message,
         &format!("the {platform} component failed: "),
         &format!("sps_hostile_{crate_name}.wasm"),
-        "sps:social/platform@0.1.0#publish",
+        "sps:social/platform@0.2.0#publish",
         cause,
     );
     assert_eq!(
@@ -345,7 +340,7 @@ fn assert_scheduler_trap(message: &str) {
         message,
         "the scheduler component failed: ",
         "sps_hostile_trap.wasm",
-        "sps:social/scheduling@0.1.0#schedule-post",
+        "sps:social/scheduling@0.2.0#schedule-post",
         SCHEDULER_TRAP_CAUSE,
     );
 }
@@ -376,13 +371,7 @@ async fn a_scheduler_that_traps_fails_the_call() {
         .send_post(&input("after-trap", "twitter"), FIRST)
         .await
         .expect("call");
-    assert_eq!(
-        outcome,
-        Ok(Sent {
-            reference_number: "after-trap".into(),
-            post_id: FIRST_ID.to_string()
-        })
-    );
+    assert_eq!(outcome, Ok(support::sent_record("after-trap", FIRST_ID)));
     assert_eq!(x.received().len(), 1);
 }
 
@@ -447,7 +436,7 @@ fn sps_serve_answers_500_for_a_scheduler_that_traps_and_keeps_serving() {
             ),
             (
                 "Social Post Sent".to_string(),
-                json!({"referenceNumber": "recovered", "postId": FIRST_ID.to_string()})
+                support::sent_detail("recovered", FIRST_ID)
             ),
         ]
     );

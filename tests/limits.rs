@@ -16,7 +16,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use sps_host::bindings::sending::{Delivery, FailureReport, SendFailure, Sent};
+use sps_host::bindings::sending::{Delivery, FailureReport, SendFailure};
 use sps_host::caps::http::HttpTimeouts;
 use sps_host::memory::MemoryBackend;
 use sps_host::runtime::{Limits, Runtime};
@@ -66,13 +66,7 @@ async fn waiting_on_x_is_not_guest_time() {
         .send_post(&input("slow"), FIRST)
         .await
         .expect("call");
-    assert_eq!(
-        outcome,
-        Ok(Sent {
-            reference_number: "slow".into(),
-            post_id: FIRST_ID.to_string()
-        })
-    );
+    assert_eq!(outcome, Ok(support::sent_record("slow", FIRST_ID)));
     assert_eq!(x.received().len(), 1);
 }
 

@@ -73,7 +73,7 @@ fn fire_delivers_a_pending_schedule_now_without_its_window() {
         events[1],
         (
             "Social Post Sent".to_string(),
-            json!({"referenceNumber": "testtweet", "postId": FIRST_ID.to_string()})
+            support::sent_detail("testtweet", FIRST_ID)
         )
     );
     assert_eq!(schedules_once_empty(&server.base), json!([]));
@@ -121,11 +121,11 @@ fn a_retried_dead_letter_is_delivered_again_and_the_ledger_prevents_a_second_pos
         [
             (
                 "Social Post Sent".to_string(),
-                json!({"referenceNumber": "once", "postId": FIRST_ID.to_string()})
+                support::sent_detail("once", FIRST_ID)
             ),
             (
                 "Social Post Sent".to_string(),
-                json!({"referenceNumber": "once", "postId": FIRST_ID.to_string()})
+                support::sent_detail("once", FIRST_ID)
             ),
         ]
     );

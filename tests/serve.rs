@@ -47,7 +47,7 @@ fn the_readme_event_is_scheduled_fired_and_sent() {
             ),
             (
                 "Social Post Sent".to_string(),
-                json!({"referenceNumber": "testtweet", "postId": FIRST_ID.to_string()})
+                support::sent_detail("testtweet", FIRST_ID)
             ),
         ]
     );
@@ -177,7 +177,7 @@ fn a_pending_schedule_survives_a_crash_and_fires_after_restart() {
             ),
             (
                 "Social Post Sent".to_string(),
-                json!({"referenceNumber": "survivor", "postId": FIRST_ID.to_string()})
+                support::sent_detail("survivor", FIRST_ID)
             ),
         ]
     );

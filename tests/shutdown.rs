@@ -86,7 +86,7 @@ fn sigterm_lets_the_delivery_in_flight_finish() {
             ),
             (
                 "Social Post Sent".to_string(),
-                json!({"referenceNumber": "drained", "postId": FIRST_ID.to_string()})
+                support::sent_detail("drained", FIRST_ID)
             ),
         ]
     );

@@ -54,7 +54,7 @@ fn start(dir: &Path, vars: &[(&'static str, String)]) -> SpinUp {
 fn sent(reference: &str, post_id: u64) -> (String, Value) {
     (
         "Social Post Sent".to_string(),
-        json!({"referenceNumber": reference, "postId": post_id.to_string()}),
+        support::sent_detail(reference, post_id),
     )
 }
 

@@ -139,7 +139,7 @@ fn a_refused_swap_degrades_health_and_a_restart_starts_from_the_last_good_set() 
         events[1],
         (
             "Social Post Sent".to_string(),
-            json!({"referenceNumber": "during", "postId": FIRST_ID.to_string()})
+            support::sent_detail("during", FIRST_ID)
         )
     );
 

@@ -7,8 +7,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use async_trait::async_trait;
 
 use crate::bindings::events::EventError;
-use crate::bindings::ledger::{Entry, LedgerError};
+use crate::bindings::ledger::{Entry, InFlightClaim, LedgerError};
 use crate::bindings::schedules::{Schedule, ScheduleError};
+use crate::bindings::types::PublishedPart;
 use crate::caps::events::{EventBackend, EventEnvelope};
 use crate::caps::ledger::LedgerBackend;
 use crate::caps::schedules::{self, ScheduleBackend};
@@ -103,27 +104,66 @@ impl EventBackend for MemoryBackend {
 
 #[async_trait]
 impl LedgerBackend for MemoryBackend {
+    /// A released key with recorded parts is kept as `Entry::Claimed(parts)`.
     async fn claim(&self, key: &str) -> Result<Entry, LedgerError> {
         let mut ledger = lock(&self.ledger);
-        match ledger.get(key) {
-            Some(entry) => Ok(entry.clone()),
+        let now = u64::try_from(chrono::Utc::now().timestamp()).unwrap_or(0);
+        let held = |parts| {
+            Entry::InFlight(InFlightClaim {
+                claimed_at: now,
+                parts,
+            })
+        };
+        match ledger.get(key).cloned() {
+            Some(Entry::Claimed(parts)) => {
+                ledger.insert(key.to_string(), held(parts.clone()));
+                Ok(Entry::Claimed(parts))
+            }
+            Some(entry) => Ok(entry),
             None => {
-                let now = u64::try_from(chrono::Utc::now().timestamp()).unwrap_or(0);
-                ledger.insert(key.to_string(), Entry::InFlight(now));
-                Ok(Entry::Claimed)
+                ledger.insert(key.to_string(), held(Vec::new()));
+                Ok(Entry::Claimed(Vec::new()))
             }
         }
     }
 
-    async fn record_sent(&self, key: &str, post_id: &str) -> Result<(), LedgerError> {
-        lock(&self.ledger).insert(key.to_string(), Entry::Sent(post_id.to_string()));
+    async fn record_part(
+        &self,
+        key: &str,
+        index: u32,
+        part: &PublishedPart,
+    ) -> Result<(), LedgerError> {
+        match lock(&self.ledger).get_mut(key) {
+            Some(Entry::InFlight(claim)) if claim.parts.len() == index as usize => {
+                claim.parts.push(part.clone());
+                Ok(())
+            }
+            // A retried call with the part recorded already.
+            Some(Entry::InFlight(claim)) if claim.parts.get(index as usize) == Some(part) => Ok(()),
+            _ => Err(LedgerError::Unavailable(format!(
+                "part {index} of {key} does not follow the recorded parts of a held claim"
+            ))),
+        }
+    }
+
+    async fn record_sent(&self, key: &str) -> Result<(), LedgerError> {
+        let mut ledger = lock(&self.ledger);
+        if let Some(Entry::InFlight(claim)) = ledger.get(key).cloned() {
+            ledger.insert(key.to_string(), Entry::Sent(claim.parts));
+        }
         Ok(())
     }
 
     async fn release(&self, key: &str) -> Result<(), LedgerError> {
         let mut ledger = lock(&self.ledger);
-        if matches!(ledger.get(key), Some(Entry::InFlight(_))) {
-            ledger.remove(key);
+        match ledger.get(key).cloned() {
+            Some(Entry::InFlight(claim)) if claim.parts.is_empty() => {
+                ledger.remove(key);
+            }
+            Some(Entry::InFlight(claim)) => {
+                ledger.insert(key.to_string(), Entry::Claimed(claim.parts));
+            }
+            _ => {}
         }
         Ok(())
     }

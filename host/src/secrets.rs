@@ -29,6 +29,19 @@ pub struct XCredentials {
     pub x_access_token_secret: Option<String>,
 }
 
+/// How a refusal of the credentials' shape begins.
+const NOT_CREDENTIALS: &str = "the X credentials are not a JSON object of strings with the keys xApiKey, xApiKeySecret, xBearerToken, xAccessToken, xAccessTokenSecret";
+
+/// serde_json's message without any value: it may quote one (`invalid type: integer
+/// `12``), so only an unknown key's name is passed on, else the kind of error.
+fn without_values(e: &serde_json::Error) -> String {
+    let what = e.to_string();
+    match what.split_once(", expected") {
+        Some((unknown, _)) if unknown.starts_with("unknown field") => unknown.to_string(),
+        _ => format!("{:?} error", e.classify()).to_lowercase(),
+    }
+}
+
 impl std::fmt::Debug for XCredentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let set = |v: &Option<String>| {
@@ -56,19 +69,27 @@ impl XCredentials {
     /// message names the offending key, never a value).
     pub fn from_json(text: &str) -> anyhow::Result<Self> {
         serde_json::from_str(text).map_err(|e| {
-            // serde_json's message may quote a value (`invalid type: integer `12``): only
-            // an unknown key's name is passed on, never a value.
-            let what = e.to_string();
-            let what = match what.split_once(", expected") {
-                Some((unknown, _)) if unknown.starts_with("unknown field") => unknown.to_string(),
-                _ => format!("{:?} error", e.classify()).to_lowercase(),
-            };
             anyhow::anyhow!(
-                "the X credentials are not a JSON object of strings with the keys xApiKey, xApiKeySecret, xBearerToken, xAccessToken, xAccessTokenSecret ({what} at line {} column {})",
+                "{NOT_CREDENTIALS} ({} at line {} column {})",
+                without_values(&e),
                 e.line(),
                 e.column()
             )
         })
+    }
+
+    /// Reads the credentials from the keys of one account of the secrets file's
+    /// `platforms.twitter` (the same names as the flat keys).
+    ///
+    /// # Errors
+    /// When a key is not one of the five (the message names it, never a value).
+    pub fn from_keys(keys: &HashMap<String, String>) -> anyhow::Result<Self> {
+        let object = keys
+            .iter()
+            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+            .collect();
+        serde_json::from_value(serde_json::Value::Object(object))
+            .map_err(|e| anyhow::anyhow!("{NOT_CREDENTIALS} ({})", without_values(&e)))
     }
 
     /// Reads a secrets file.
@@ -101,10 +122,41 @@ impl XCredentials {
     /// every credential that is set (`x_api_key`, `x_api_key_secret`, `x_bearer_token`,
     /// `x_access_token`, `x_access_token_secret`).
     pub fn to_config(&self, x_api_base_url: &str) -> HashMap<String, String> {
-        let mut config = HashMap::from([(
+        let mut config = Self::shared_config(x_api_base_url);
+        config.extend(self.account_keys());
+        config
+    }
+
+    /// The `twitter` settings with these credentials as the account `default`'s: the
+    /// shared `x_api_base_url`, the credentials under `accounts["default"]`, and
+    /// `outbound` as the hosts it may call.
+    pub fn settings(
+        &self,
+        x_api_base_url: &str,
+        outbound: crate::caps::http::OutboundPolicy,
+    ) -> crate::runtime::PlatformSettings {
+        crate::runtime::PlatformSettings {
+            config: Self::shared_config(x_api_base_url),
+            accounts: HashMap::from([(
+                sps_contract::input::DEFAULT_ACCOUNT.to_string(),
+                self.account_keys(),
+            )]),
+            outbound,
+        }
+    }
+
+    /// The key every account of the `twitter` component shares: `x_api_base_url`
+    /// (without a trailing `/`).
+    pub fn shared_config(x_api_base_url: &str) -> HashMap<String, String> {
+        HashMap::from([(
             "x_api_base_url".to_string(),
             x_api_base_url.trim_end_matches('/').to_string(),
-        )]);
+        )])
+    }
+
+    /// The credentials that are set, as the `twitter` component's keys.
+    pub fn account_keys(&self) -> HashMap<String, String> {
+        let mut config = HashMap::new();
         for (key, value) in [
             ("x_api_key", &self.x_api_key),
             ("x_api_key_secret", &self.x_api_key_secret),

@@ -24,7 +24,7 @@ use std::sync::Arc;
 use crate::caps::http::OutboundPolicy;
 use crate::local::platform_env;
 use crate::local::secrets_file::SecretsFile;
-use crate::runtime::{ComponentsSource, Limits, PlatformSettings, RuntimeSettings};
+use crate::runtime::{ComponentsSource, Limits, RuntimeSettings};
 use crate::secrets::XCredentials;
 
 /// Where the build put the components (set by `build.rs`): the tests and benchmarks load
@@ -247,10 +247,10 @@ pub fn runtime_settings(
     x_api_base_url: &str,
     credentials: &XCredentials,
 ) -> anyhow::Result<RuntimeSettings> {
-    let twitter = PlatformSettings {
-        config: credentials.to_config(x_api_base_url),
-        outbound: OutboundPolicy::deny_all().allow_url(x_api_base_url)?,
-    };
+    let twitter = credentials.settings(
+        x_api_base_url,
+        OutboundPolicy::deny_all().allow_url(x_api_base_url)?,
+    );
     Ok(RuntimeSettings {
         components: components.into(),
         cache_dir,

@@ -1,8 +1,14 @@
 //! A local fake of the X API v2 `POST /2/tweets` that checks every OAuth 1.0a
 //! signature with an implementation we did not write (the `oauth1-request` crate) and
 //! answers like X (docs.x.com "Manage Posts", "Rate limits", error problem objects).
+//!
+//! Replies: a body may name the post it replies to as `reply.in_reply_to_tweet_id`
+//! (docs.x.com "Manage Posts", create post request body). The fake accepts a reply only to
+//! a post it created itself and has not been told to delete ([`FakeX::delete_post`]), and
+//! records the parent beside the text ([`Received::reply_to`], [`CreatedPost::reply_to`]),
+//! so tests can check that each part of a thread replies to the one before it.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::num::NonZeroU64;
 use std::sync::{Arc, Mutex};
 
@@ -19,6 +25,11 @@ pub const CONSUMER_KEY: &str = "test-consumer-key";
 pub const CONSUMER_SECRET: &str = "test-consumer-secret";
 pub const ACCESS_TOKEN: &str = "test-access-token";
 pub const ACCESS_TOKEN_SECRET: &str = "test-access-token-secret";
+/// A second user of the same app (an X app posts for every user that authorised it, each
+/// with an access token of its own): the tests' account `brand`.
+pub const SECOND_ACCESS_TOKEN: &str = "brand-access-token";
+/// The second user's access token secret.
+pub const SECOND_ACCESS_TOKEN_SECRET: &str = "brand-access-token-secret";
 
 /// The first id the fake gives out: above 2^53, so an id parsed as a float would change.
 pub const FIRST_ID: u64 = 1_850_000_000_000_000_001;
@@ -67,6 +78,13 @@ impl Reply {
 pub struct Received {
     /// The `text` of the JSON body, when there was one.
     pub text: Option<String>,
+    /// The `reply.in_reply_to_tweet_id` of the JSON body when it was a string (the id of
+    /// the post this one replies to, as sent, even when the fake refused it); `None` for
+    /// a new post.
+    pub reply_to: Option<String>,
+    /// The id the fake gave the post it created for this request; `None` while the
+    /// request is being answered and when it was answered with anything but 201.
+    pub id: Option<String>,
     /// Whether the OAuth 1.0a signature verified.
     pub signature_valid: bool,
     /// The OAuth parameters of the `Authorization` header, decoded.
@@ -88,6 +106,17 @@ impl Received {
     }
 }
 
+/// A post the fake created (answered 201), in the order created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreatedPost {
+    /// The id given out, decimal digits from [`FIRST_ID`] up.
+    pub id: String,
+    /// The post's text.
+    pub text: String,
+    /// The id of the post it replies to; `None` for a new post (a thread's first part).
+    pub reply_to: Option<String>,
+}
+
 #[derive(Default)]
 struct Inner {
     /// How long to wait before answering each request.
@@ -99,6 +128,10 @@ struct Inner {
     script: VecDeque<Reply>,
     received: Vec<Received>,
     next_id: u64,
+    /// Every post created, in order.
+    created: Vec<CreatedPost>,
+    /// The ids a reply may name: those created and not deleted.
+    visible: HashSet<String>,
 }
 
 #[derive(Clone)]
@@ -186,6 +219,57 @@ impl FakeX {
     pub fn received(&self) -> Vec<Received> {
         self.inner.lock().expect("lock").received.clone()
     }
+
+    /// Every post created so far (answered 201), in order, with its id and parent.
+    pub fn created(&self) -> Vec<CreatedPost> {
+        self.inner.lock().expect("lock").created.clone()
+    }
+
+    /// Deletes the post `id`: from now on a reply to it is refused as X refuses a reply to
+    /// a deleted post (403). It stays in [`FakeX::created`].
+    pub fn delete_post(&self, id: &str) {
+        self.inner.lock().expect("lock").visible.remove(id);
+    }
+}
+
+/// X's 400 for a request body that breaks the create-post schema: `message` names the
+/// field (X's form, e.g. `$.reply.in_reply_to_tweet_id: is missing but it is required`).
+fn invalid_request(parameter: &str, value: Value, message: &str) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        axum::Json(json!({
+            "errors": [{"parameters": {parameter: [value]}, "message": message}],
+            "title": "Invalid Request",
+            "detail": "One or more parameters to your request was invalid.",
+            "type": "https://api.twitter.com/2/problems/invalid-request",
+        })),
+    )
+        .into_response()
+}
+
+/// What the body's `reply` asks for.
+enum ReplyField {
+    /// No `reply`: a new post.
+    None,
+    /// `reply.in_reply_to_tweet_id` is this string.
+    To(String),
+    /// `reply` is there but not an object with a string `in_reply_to_tweet_id`.
+    Malformed(Value),
+}
+
+fn reply_field(body: Option<&Value>) -> ReplyField {
+    match body.and_then(|b| b.get("reply")) {
+        None => ReplyField::None,
+        Some(reply) => match reply.get("in_reply_to_tweet_id").and_then(Value::as_str) {
+            Some(id) => ReplyField::To(id.to_string()),
+            None => ReplyField::Malformed(reply.clone()),
+        },
+    }
+}
+
+/// X's pattern for post ids in requests: `^[0-9]{1,19}$`.
+fn is_post_id(id: &str) -> bool {
+    (1..=19).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_digit())
 }
 
 fn problem(status: u16, title: &str, detail: &str) -> Response {
@@ -223,8 +307,12 @@ pub fn parse_authorization(header: &str) -> Option<BTreeMap<String, String>> {
 /// and version using `oauth1-request`, and compares it with the received one.
 fn verify(oauth: &BTreeMap<String, String>, url: &str) -> bool {
     let get = |k: &str| oauth.get(k).map(String::as_str);
+    let token_secret = match get("oauth_token") {
+        Some(ACCESS_TOKEN) => ACCESS_TOKEN_SECRET,
+        Some(SECOND_ACCESS_TOKEN) => SECOND_ACCESS_TOKEN_SECRET,
+        _ => return false,
+    };
     if get("oauth_consumer_key") != Some(CONSUMER_KEY)
-        || get("oauth_token") != Some(ACCESS_TOKEN)
         || get("oauth_signature_method") != Some("HMAC-SHA1")
     {
         return false;
@@ -244,8 +332,8 @@ fn verify(oauth: &BTreeMap<String, String>, url: &str) -> bool {
         oauth1_request::HMAC_SHA1,
     );
     builder.token(oauth1_request::Credentials::new(
-        ACCESS_TOKEN,
-        ACCESS_TOKEN_SECRET,
+        get("oauth_token").unwrap_or_default(),
+        token_secret,
     ));
     builder
         .nonce(nonce)
@@ -267,26 +355,34 @@ async fn create_post(State(app): State<AppState>, headers: HeaderMap, body: Byte
     let signature_valid = verify(&oauth, &app.url);
     let json_body =
         headers.get("content-type").and_then(|h| h.to_str().ok()) == Some("application/json");
-    let text = serde_json::from_slice::<Value>(&body)
-        .ok()
+    let parsed = serde_json::from_slice::<Value>(&body).ok();
+    let text = parsed
+        .as_ref()
         .and_then(|v| v.get("text").and_then(Value::as_str).map(str::to_string));
+    let reply = reply_field(parsed.as_ref());
     let header = |name: &str| {
         headers
             .get(name)
             .and_then(|h| h.to_str().ok())
             .map(str::to_string)
     };
-    let delay = {
+    let (delay, index) = {
         let mut inner = app.inner.lock().expect("lock");
+        let index = inner.received.len();
         inner.received.push(Received {
             text: text.clone(),
+            reply_to: match &reply {
+                ReplyField::To(id) => Some(id.clone()),
+                _ => None,
+            },
+            id: None,
             signature_valid,
             oauth,
             content_length: header("content-length"),
             transfer_encoding: header("transfer-encoding"),
         });
         let slow = text.as_ref().and_then(|t| inner.slow_texts.get(t)).copied();
-        slow.unwrap_or(inner.delay)
+        (slow.unwrap_or(inner.delay), index)
     };
     // Received, then slow to answer: the request may have been acted on.
     tokio::time::sleep(delay).await;
@@ -301,16 +397,58 @@ async fn create_post(State(app): State<AppState>, headers: HeaderMap, body: Byte
             "One or more parameters to your request was invalid.",
         );
     };
+    let reply_to = match reply {
+        ReplyField::None => None,
+        ReplyField::Malformed(value) => {
+            return invalid_request(
+                "$.reply",
+                value,
+                "$.reply.in_reply_to_tweet_id: is missing but it is required",
+            )
+        }
+        ReplyField::To(id) if !is_post_id(&id) => {
+            return invalid_request(
+                "$.reply.in_reply_to_tweet_id",
+                Value::String(id),
+                "$.reply.in_reply_to_tweet_id: does not match the regex pattern ^[0-9]{1,19}$",
+            )
+        }
+        ReplyField::To(id) => Some(id),
+    };
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
-    let limited =
-        (now < inner.rate_limited_until).then(|| Reply::rate_limited(inner.rate_limited_until));
-    match limited.unwrap_or_else(|| inner.script.pop_front().unwrap_or(Reply::Created)) {
+    let next = if now < inner.rate_limited_until {
+        Reply::rate_limited(inner.rate_limited_until)
+    } else {
+        // X refuses a reply to a post that is deleted or not visible with 403 (v1.1 error
+        // 385, the same text in v2's problem object); checked before the script, so a
+        // refused reply leaves the scripted answers for the next requests.
+        if let Some(parent) = &reply_to {
+            if !inner.visible.contains(parent) {
+                return problem(
+                    403,
+                    "Forbidden",
+                    "You attempted to reply to a Tweet that is deleted or not visible to you.",
+                );
+            }
+        }
+        inner.script.pop_front().unwrap_or(Reply::Created)
+    };
+    match next {
         Reply::Created => {
             let id = inner.next_id.to_string();
             inner.next_id += 1;
+            inner.visible.insert(id.clone());
+            inner.created.push(CreatedPost {
+                id: id.clone(),
+                text: text.clone(),
+                reply_to,
+            });
+            if let Some(received) = inner.received.get_mut(index) {
+                received.id = Some(id.clone());
+            }
             (
                 StatusCode::CREATED,
                 axum::Json(

@@ -9,6 +9,7 @@ pub mod aws;
 pub mod bad_inputs;
 pub mod crash;
 pub mod fake_x;
+pub mod ledger;
 #[cfg(feature = "aws")]
 pub mod moto;
 pub mod receiver;
@@ -63,4 +64,30 @@ pub fn append_custom_section(wasm: &mut Vec<u8>, name: &str, payload: &[u8]) {
     wasm.push(0);
     wasm.push(u8::try_from(body.len()).expect("short section"));
     wasm.extend_from_slice(&body);
+}
+
+/// The detail of `Social Post Sent` for a single post that X (or the fake X) published as
+/// `post_id`: `{"referenceNumber","postId","postIds","postUrl"}`.
+pub fn sent_detail(reference: &str, post_id: impl std::fmt::Display) -> serde_json::Value {
+    let id = post_id.to_string();
+    serde_json::json!({
+        "referenceNumber": reference,
+        "postId": id,
+        "postIds": [id],
+        "postUrl": format!("https://x.com/i/web/status/{id}"),
+    })
+}
+
+/// The sender's `sent` answer for a single post published as `post_id` on X.
+pub fn sent_record(
+    reference: &str,
+    post_id: impl std::fmt::Display,
+) -> sps_host::bindings::sending::Sent {
+    let id = post_id.to_string();
+    sps_host::bindings::sending::Sent {
+        reference_number: reference.to_string(),
+        post_url: Some(format!("https://x.com/i/web/status/{id}")),
+        post_ids: vec![id.clone()],
+        post_id: id,
+    }
 }

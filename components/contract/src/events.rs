@@ -36,15 +36,19 @@ pub struct PostScheduled<'a> {
     pub scheduled_date: &'a str,
 }
 
-/// Detail of `Social Post Sent`: `{"referenceNumber", "postId"}`.
+/// Detail of `Social Post Sent`: `{"referenceNumber", "postId", "postIds", "postUrl"}`.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PostSent<'a> {
     /// The post's reference.
     pub reference_number: &'a str,
-    /// The platform's post id as a JSON string, exactly as the platform returned it (X ids are
-    /// 64-bit and would lose precision as JSON numbers).
+    /// The first part's post id as a JSON string, exactly as the platform returned it (X ids
+    /// are 64-bit and would lose precision as JSON numbers).
     pub post_id: &'a str,
+    /// Every part's post id, in order (the message, then the thread's replies).
+    pub post_ids: &'a [String],
+    /// The first part's public URL; `null` when the platform gives none.
+    pub post_url: Option<&'a str>,
 }
 
 /// Detail of `Social Post Failed`:
@@ -64,6 +68,35 @@ pub struct PostFailed<'a> {
     /// Which component failed: [`STAGE_SCHEDULING`] for the scheduler, [`STAGE_SENDING`] for
     /// the sender.
     pub stage: &'a str,
+    /// For a thread that ended part-way (`thread-incomplete`): the post ids of the parts
+    /// that were published, in order; left out otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub post_ids: Option<&'a [String]>,
+    /// For `thread-incomplete`: the index of the part that was not published (0 the message,
+    /// k the thread's k-th reply); left out otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed_part: Option<u32>,
+}
+
+impl<'a> PostFailed<'a> {
+    /// The detail of a failure of a whole post (no thread part published).
+    pub fn new(
+        reference_number: &'a str,
+        reason: &'a str,
+        reason_message: &'a str,
+        retryable: bool,
+        stage: &'a str,
+    ) -> Self {
+        Self {
+            reference_number,
+            reason,
+            reason_message,
+            retryable,
+            stage,
+            post_ids: None,
+            failed_part: None,
+        }
+    }
 }
 
 /// Why an event could not be published (WIT `events.event-error`).
@@ -124,20 +157,48 @@ mod tests {
             to_json(&PostSent {
                 reference_number: "r",
                 post_id: "1234567890123456789",
+                post_ids: &["1234567890123456789".to_owned(), "2".to_owned()],
+                post_url: Some("https://x.com/i/web/status/1234567890123456789"),
             }),
-            Ok(r#"{"referenceNumber":"r","postId":"1234567890123456789"}"#.to_owned())
+            Ok(concat!(
+                r#"{"referenceNumber":"r","postId":"1234567890123456789","#,
+                r#""postIds":["1234567890123456789","2"],"#,
+                r#""postUrl":"https://x.com/i/web/status/1234567890123456789"}"#
+            )
+            .to_owned())
         );
         assert_eq!(
-            to_json(&PostFailed {
+            to_json(&PostSent {
                 reference_number: "r",
-                reason: "auth-failed",
-                reason_message: "m \"q\"",
-                retryable: false,
-                stage: STAGE_SENDING,
+                post_id: "1",
+                post_ids: &["1".to_owned()],
+                post_url: None,
             }),
+            Ok(r#"{"referenceNumber":"r","postId":"1","postIds":["1"],"postUrl":null}"#.to_owned())
+        );
+        assert_eq!(
+            to_json(&PostFailed::new(
+                "r",
+                "auth-failed",
+                "m \"q\"",
+                false,
+                STAGE_SENDING
+            )),
             Ok(concat!(
                 r#"{"referenceNumber":"r","reason":"auth-failed","reasonMessage":"m \"q\"","#,
                 r#""retryable":false,"stage":"sending"}"#
+            )
+            .to_owned())
+        );
+        assert_eq!(
+            to_json(&PostFailed {
+                post_ids: Some(&["1".to_owned()]),
+                failed_part: Some(1),
+                ..PostFailed::new("r", "thread-incomplete", "m", false, STAGE_SENDING)
+            }),
+            Ok(concat!(
+                r#"{"referenceNumber":"r","reason":"thread-incomplete","reasonMessage":"m","#,
+                r#""retryable":false,"stage":"sending","postIds":["1"],"failedPart":1}"#
             )
             .to_owned())
         );

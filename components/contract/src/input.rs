@@ -1,6 +1,8 @@
 //! The schedule's target input: the JSON text the scheduler stores in the schedule and the
 //! sender receives when it fires, `{"referenceNumber", "message", "platform", "scheduledDate"}`
-//! (all strings; when reading, other keys are ignored).
+//! (all strings), with `"thread"` (a list of strings, the replies) and `"account"` (a string)
+//! only when the event had them, so inputs written before threads and accounts read the
+//! same; when reading, other keys are ignored.
 
 use serde::Serialize;
 use serde_json::Value;
@@ -19,6 +21,29 @@ pub struct TargetInput {
     /// The normalised requested date, UTC, `YYYY-MM-DDTHH:MM:SS` (the sender only uses it as
     /// part of the ledger key).
     pub scheduled_date: String,
+    /// The thread's replies, posted after `message` in order (empty for a single post).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub thread: Vec<String>,
+    /// The account that posts, when the event named one (else [`DEFAULT_ACCOUNT`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+}
+
+/// The account a post without `account` is posted from.
+pub const DEFAULT_ACCOUNT: &str = "default";
+
+impl TargetInput {
+    /// The texts to publish in order: the message, then the thread's replies.
+    pub fn parts(&self) -> Vec<String> {
+        std::iter::once(self.message.clone())
+            .chain(self.thread.iter().cloned())
+            .collect()
+    }
+
+    /// The account that posts: `account`, or [`DEFAULT_ACCOUNT`].
+    pub fn account(&self) -> &str {
+        self.account.as_deref().unwrap_or(DEFAULT_ACCOUNT)
+    }
 }
 
 /// Why an input cannot be used (reason code `invalid-input`).
@@ -81,11 +106,47 @@ pub fn parse(text: &str) -> Result<TargetInput, InvalidInput> {
             ),
         }),
     };
+    let invalid = |message: String| InvalidInput {
+        reference_number: reference.clone(),
+        message,
+    };
+    let thread = match object.get("thread") {
+        None => Vec::new(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| match item {
+                Value::String(s) => Ok(s.clone()),
+                other => Err(invalid(format!(
+                    "schedule input thread[{i}] must be a string, not {}",
+                    type_name(other)
+                ))),
+            })
+            .collect::<Result<_, _>>()?,
+        Some(other) => {
+            return Err(invalid(format!(
+                "schedule input thread must be an array, not {}",
+                type_name(other)
+            )))
+        }
+    };
+    let account = match object.get("account") {
+        None => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(other) => {
+            return Err(invalid(format!(
+                "schedule input account must be a string, not {}",
+                type_name(other)
+            )))
+        }
+    };
     Ok(TargetInput {
         reference_number: string("referenceNumber")?,
         message: string("message")?,
         platform: string("platform")?,
         scheduled_date: string("scheduledDate")?,
+        thread,
+        account,
     })
 }
 
@@ -105,8 +166,71 @@ mod tests {
                 message: "m".to_owned(),
                 platform: "twitter".to_owned(),
                 scheduled_date: "2026-01-01T00:00:00".to_owned(),
+                thread: Vec::new(),
+                account: None,
             })
         );
+    }
+
+    #[test]
+    fn thread_and_account_read_back_and_stay_out_when_absent() {
+        let input = TargetInput {
+            reference_number: "r".to_owned(),
+            message: "one".to_owned(),
+            platform: "twitter".to_owned(),
+            scheduled_date: "2026-01-01T00:00:00".to_owned(),
+            thread: vec!["two".to_owned(), "three".to_owned()],
+            account: Some("work".to_owned()),
+        };
+        let text = to_json(&input);
+        assert_eq!(
+            text.as_deref(),
+            Ok(concat!(
+                r#"{"referenceNumber":"r","message":"one","platform":"twitter","#,
+                r#""scheduledDate":"2026-01-01T00:00:00","thread":["two","three"],"account":"work"}"#
+            ))
+        );
+        assert_eq!(text.map(|t| parse(&t)), Ok(Ok(input.clone())));
+        assert_eq!(input.parts(), ["one", "two", "three"]);
+        assert_eq!(input.account(), "work");
+        let single = TargetInput {
+            thread: Vec::new(),
+            account: None,
+            ..input
+        };
+        assert_eq!(single.parts(), ["one"]);
+        assert_eq!(single.account(), "default");
+    }
+
+    #[test]
+    fn a_thread_or_account_of_the_wrong_type_is_invalid() {
+        let base =
+            r#""referenceNumber":"r","message":"m","platform":"twitter","scheduledDate":"d""#;
+        let cases = [
+            (
+                r#""thread":"x""#,
+                "schedule input thread must be an array, not a string",
+            ),
+            (
+                r#""thread":["a",1]"#,
+                "schedule input thread[1] must be a string, not a number",
+            ),
+            (
+                r#""account":null"#,
+                "schedule input account must be a string, not null",
+            ),
+        ];
+        for (extra, message) in cases {
+            let text = format!("{{{base},{extra}}}");
+            assert_eq!(
+                parse(&text),
+                Err(InvalidInput {
+                    reference_number: Some("r".to_owned()),
+                    message: message.to_owned(),
+                }),
+                "{text}"
+            );
+        }
     }
 
     #[test]
@@ -172,6 +296,8 @@ mod tests {
             message: "héllo\nworld".to_owned(),
             platform: "twitter".to_owned(),
             scheduled_date: "2026-01-01T00:00:00".to_owned(),
+            thread: Vec::new(),
+            account: None,
         };
         let text = to_json(&input);
         assert_eq!(

@@ -8,7 +8,14 @@
 //!   delivery), `attempt` the deliveries made, `version` bumped by every update,
 //!   `lease_until` (Unix seconds) the end of a delivery's lease (0 when free).
 //! - `events`: the event log, envelopes as JSON text in `seq` order.
-//! - `ledger`: the send ledger, `in-flight` or `sent` with the post id.
+//! - `ledger`: the send ledger, one row per claimed or sent key: `state` `in-flight`
+//!   (`claimed_at` Unix seconds) or `sent`; `post_id` the id of the post's first part once
+//!   sent (the only record of a `sent` row written before `ledger_parts`, which reads as
+//!   one part with that id). Releasing a claim deletes the row (the `state` CHECK cannot
+//!   be altered in SQLite to admit a `released` state); its parts stay.
+//! - `ledger_parts`: the published parts of each key's post, `idx` 0 the post and k its
+//!   k-th reply, recorded in order and kept across releases: `id` the platform's id,
+//!   `url` and `reply_ref` NULL when none.
 //! - `dead_letters`: deliveries whose final attempt failed unreported, and outcome events
 //!   the event target did not take within the maximum event age (`target` its URL,
 //!   `event_seq` the event; `schedule_name` empty).
@@ -40,6 +47,14 @@ pub const TABLES: &[&str] = &[
         state TEXT NOT NULL CHECK (state IN ('in-flight', 'sent')),
         post_id TEXT,
         claimed_at INTEGER NOT NULL
+    )",
+    "CREATE TABLE IF NOT EXISTS ledger_parts (
+        key TEXT NOT NULL,
+        idx INTEGER NOT NULL,
+        id TEXT NOT NULL,
+        url TEXT,
+        reply_ref TEXT,
+        PRIMARY KEY (key, idx)
     )",
     "CREATE TABLE IF NOT EXISTS dead_letters (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -1,11 +1,11 @@
 //! The component glue (wasm32 only): implements [`Capabilities`] with the `scheduler` world's
-//! imports and exports `sps:social/scheduling@0.1.0`. No rules live here.
+//! imports and exports `sps:social/scheduling@0.2.0`. No rules live here.
 
 wit_bindgen::generate!({
     path: "../../wit",
     world: "sps:social/scheduler",
     with: {
-        "sps:social/events@0.1.0/event-error": sps_contract::events::EventError,
+        "sps:social/events@0.2.0/event-error": sps_contract::events::EventError,
     },
     generate_all,
 });
@@ -46,10 +46,21 @@ impl Capabilities for Imports {
         platforms::supported()
     }
 
-    fn validate_message(&mut self, platform: &str, message: &str) -> Result<(), MessageError> {
-        platforms::validate(platform, message).map_err(|e| MessageError {
+    fn validate_post(
+        &mut self,
+        platform: &str,
+        parts: &[String],
+        account: &str,
+    ) -> Result<(), MessageError> {
+        let post = sps::social::types::Post {
+            parts: parts.to_vec(),
+            account: account.to_owned(),
+            idempotency_key: String::new(),
+        };
+        platforms::validate(platform, &post).map_err(|e| MessageError {
             code: e.code,
             message: e.message,
+            part: e.part,
         })
     }
 

@@ -1,8 +1,9 @@
 //! The scheduling rules: from a request's JSON text to a schedule and an event.
 //!
 //! Checks run in this order and the first failure wins: event shape -> `detail-type` ->
-//! `referenceNumber` -> `message` presence/type -> `platform` -> `scheduledDate` -> the
-//! platform's validation of the message. A rejected request is reported with a
+//! `referenceNumber` -> `message` presence/type -> `platform` -> `thread` -> `account` ->
+//! `scheduledDate` -> the platform's validation of every part (a reply's problem is named
+//! `thread[i]: ...`). A rejected request is reported with a
 //! `Social Post Failed` event (stage `scheduling`, not retryable) whenever its detail object
 //! could be read; the reference is the request's, or a generated UUID when it has none (or an
 //! invalid one: not a string, empty, or too long). Then the schedule is created, replaced on a name conflict (create-then-
@@ -10,7 +11,7 @@
 //! UpdateSchedule replaces every field]), and `Post Scheduled` is published.
 
 use sps_contract::events::{self, PostFailed, PostScheduled};
-use sps_contract::input::TargetInput;
+use sps_contract::input::{TargetInput, DEFAULT_ACCOUNT};
 
 use crate::date::{self, Timing};
 use crate::name;
@@ -29,6 +30,8 @@ pub const MAX_ROUNDS: usize = 3;
 struct Accepted<'r> {
     message: &'r str,
     platform: &'r str,
+    thread: Vec<String>,
+    account: Option<&'r str>,
     timing: Timing,
 }
 
@@ -79,6 +82,8 @@ pub fn schedule_post<C: Capabilities + ?Sized>(
         message: accepted.message.to_owned(),
         platform: accepted.platform.to_owned(),
         scheduled_date: scheduled_date.clone(),
+        thread: accepted.thread,
+        account: accepted.account.map(str::to_owned),
     })
     .map_err(ScheduleFailure::Retryable)?;
     let schedule = Schedule {
@@ -144,18 +149,29 @@ fn check<'r, C: Capabilities + ?Sized>(
             format!("platform {platform:?} is not supported; supported platforms: {list}"),
         ));
     }
+    let thread = request.thread()?;
+    let account = request.account()?;
     let date_text = request.required_string(field::SCHEDULED_DATE)?;
     let requested = date::parse_scheduled_date(date_text)?;
     let now = caps.now();
     let timing = date::plan(requested, now)?;
-    caps.validate_message(platform, message)
+    let parts: Vec<String> = std::iter::once(message.to_owned())
+        .chain(thread.iter().cloned())
+        .collect();
+    caps.validate_post(platform, &parts, account.unwrap_or(DEFAULT_ACCOUNT))
         .map_err(|e| Problem {
             code: e.code,
-            message: e.message,
+            message: match e.part {
+                // A reply is named by its place in the event's `thread`.
+                Some(part) if part > 0 => format!("thread[{}]: {}", part - 1, e.message),
+                _ => e.message,
+            },
         })?;
     Ok(Accepted {
         message,
         platform,
+        thread,
+        account,
         timing,
     })
 }
@@ -166,13 +182,13 @@ fn reject<C: Capabilities + ?Sized>(
     reference: &str,
     problem: Problem,
 ) -> ScheduleFailure {
-    let published = events::to_json(&PostFailed {
-        reference_number: reference,
-        reason: &problem.code,
-        reason_message: &problem.message,
-        retryable: false,
-        stage: events::STAGE_SCHEDULING,
-    })
+    let published = events::to_json(&PostFailed::new(
+        reference,
+        &problem.code,
+        &problem.message,
+        false,
+        events::STAGE_SCHEDULING,
+    ))
     .and_then(|detail| {
         caps.publish_event(events::SOCIAL_POST_FAILED, events::FAILED_SOURCE, &detail)
             .map_err(|e| e.to_string())

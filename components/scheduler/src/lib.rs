@@ -7,7 +7,7 @@
 //! The rules are plain Rust ([`flow::schedule_post`]) over the [`Capabilities`] trait, so they
 //! run and are tested natively; on `wasm32` the `bindings` module implements the trait with the
 //! component's imports (`platforms`, `schedules`, `events`, `wasi:config/store`) and exports
-//! `sps:social/scheduling@0.1.0`.
+//! `sps:social/scheduling@0.2.0`.
 
 use chrono::{DateTime, Utc};
 
@@ -71,6 +71,9 @@ pub struct MessageError {
     pub code: String,
     /// Human-readable explanation.
     pub message: String,
+    /// The part at fault (0 the message, k the thread's k-th reply), or `None` when the
+    /// post as a whole is refused.
+    pub part: Option<u32>,
 }
 
 /// Whether the schedule was new or replaced one of the same name (WIT `schedule-action`).
@@ -129,11 +132,17 @@ pub enum ScheduleFailure {
 pub trait Capabilities {
     /// The names of the loaded platforms (`platforms.supported`), e.g. `["twitter"]`.
     fn supported_platforms(&mut self) -> Vec<String>;
-    /// Check `message` against `platform`'s rules (`platforms.validate`).
+    /// Check a post (`parts`: the message, then the thread's replies; `account` the account
+    /// that posts) against `platform`'s rules (`platforms.validate`).
     ///
     /// # Errors
-    /// The platform's reason code and explanation.
-    fn validate_message(&mut self, platform: &str, message: &str) -> Result<(), MessageError>;
+    /// The platform's reason code and explanation, and the part at fault.
+    fn validate_post(
+        &mut self,
+        platform: &str,
+        parts: &[String],
+        account: &str,
+    ) -> Result<(), MessageError>;
     /// Create a schedule (`schedules.create`).
     ///
     /// # Errors

@@ -51,7 +51,7 @@ fn schedules_a_future_post_from_an_envelope() {
         vec![
             Call::Supported,
             Call::Now,
-            Call::Validate("twitter".to_owned(), "Hello world!".to_owned()),
+            validate_call("twitter", "Hello world!"),
             Call::Setting("flexible_window_minutes".to_owned()),
             Call::Create(expected.clone()),
             publish(scheduled_event("testtweet", "2026-03-02T08:48:00")),

@@ -62,23 +62,6 @@ fn unreadable_events_are_rejected_without_reference_or_event() {
     );
 }
 
-/// Run a request expected to be rejected; assert the exact rejection and Failed event, and
-/// that nothing was scheduled.
-fn assert_rejected(fake: &mut Fake, event: &str, reference: &str, code: &str, message: &str) {
-    let result = schedule_post(fake, event);
-    assert_eq!(
-        result,
-        Err(rejected(code, message, Some(reference))),
-        "{event}"
-    );
-    assert_eq!(
-        fake.published(),
-        vec![failed_event(reference, code, message)],
-        "{event}"
-    );
-    assert_eq!(fake.schedule_calls(), vec![], "{event}");
-}
-
 #[test]
 fn every_field_rule_has_its_reason_code() {
     let base = detail("ref-1", "2026-03-02T08:48:00");
@@ -343,6 +326,7 @@ fn platform_validation_codes_pass_through() {
         fake.validation = Some(MessageError {
             code: code.to_owned(),
             message: message.to_owned(),
+            part: Some(0),
         });
         assert_rejected(
             &mut fake,
@@ -351,10 +335,9 @@ fn platform_validation_codes_pass_through() {
             code,
             message,
         );
-        assert!(fake.calls.contains(&Call::Validate(
-            "twitter".to_owned(),
-            "Hello world!".to_owned()
-        )));
+        assert!(fake
+            .calls
+            .contains(&validate_call("twitter", "Hello world!")));
     }
 }
 
@@ -431,6 +414,7 @@ fn first_failure_wins() {
         fake.validation = Some(MessageError {
             code: "message-too-long".to_owned(),
             message: "too long".to_owned(),
+            part: Some(0),
         });
         let result = schedule_post(&mut fake, &event.to_string());
         match result {

@@ -1,11 +1,11 @@
 //! The component glue (wasm32 only): implements [`Capabilities`] with the `sender` world's
-//! imports and exports `sps:social/sending@0.1.0`. No rules live here.
+//! imports and exports `sps:social/sending@0.2.0`. No rules live here.
 
 wit_bindgen::generate!({
     path: "../../wit",
     world: "sps:social/sender",
     with: {
-        "sps:social/events@0.1.0/event-error": sps_contract::events::EventError,
+        "sps:social/events@0.2.0/event-error": sps_contract::events::EventError,
     },
     generate_all,
 });
@@ -14,7 +14,8 @@ use exports::sps::social::sending;
 use sps::social::{events, ledger, platforms, types};
 
 use crate::{
-    Capabilities, Delivery, Entry, EventError, LedgerError, PublishError, RetryHint, SendFailure,
+    Capabilities, Delivery, Entry, EventError, LedgerError, Post, PublishError, PublishedPart,
+    RetryHint, SendFailure,
 };
 
 /// The component's implementation of the `sending` interface.
@@ -48,18 +49,32 @@ impl Capabilities for Imports {
         platforms::supported()
     }
 
-    fn publish_post(&mut self, platform: &str, message: &str) -> Result<String, PublishError> {
-        platforms::publish(platform, message).map_err(|e| match e {
-            types::PublishError::MissingCredentials(m) => PublishError::MissingCredentials(m),
-            types::PublishError::Auth(m) => PublishError::Auth(m),
-            types::PublishError::Forbidden(m) => PublishError::Forbidden(m),
-            types::PublishError::DuplicateContent(m) => PublishError::DuplicateContent(m),
-            types::PublishError::RateLimited(h) => PublishError::RateLimited(hint(h)),
-            types::PublishError::UsageCapped(h) => PublishError::UsageCapped(hint(h)),
-            types::PublishError::Invalid(m) => PublishError::Invalid(m),
-            types::PublishError::Transient(m) => PublishError::Transient(m),
-            types::PublishError::UnknownOutcome(m) => PublishError::UnknownOutcome(m),
-        })
+    fn publish_part(
+        &mut self,
+        platform: &str,
+        post: &Post,
+        part: u32,
+        earlier: &[PublishedPart],
+    ) -> Result<PublishedPart, PublishError> {
+        let post = types::Post {
+            parts: post.parts.clone(),
+            account: post.account.clone(),
+            idempotency_key: post.idempotency_key.clone(),
+        };
+        let earlier: Vec<types::PublishedPart> = earlier.iter().map(to_wit_part).collect();
+        platforms::publish(platform, &post, part, &earlier)
+            .map(from_wit_part)
+            .map_err(|e| match e {
+                types::PublishError::MissingCredentials(m) => PublishError::MissingCredentials(m),
+                types::PublishError::Auth(m) => PublishError::Auth(m),
+                types::PublishError::Forbidden(m) => PublishError::Forbidden(m),
+                types::PublishError::DuplicateContent(m) => PublishError::DuplicateContent(m),
+                types::PublishError::RateLimited(h) => PublishError::RateLimited(hint(h)),
+                types::PublishError::UsageCapped(h) => PublishError::UsageCapped(hint(h)),
+                types::PublishError::Invalid(m) => PublishError::Invalid(m),
+                types::PublishError::Transient(m) => PublishError::Transient(m),
+                types::PublishError::UnknownOutcome(m) => PublishError::UnknownOutcome(m),
+            })
     }
 
     fn publish_event(
@@ -72,21 +87,51 @@ impl Capabilities for Imports {
     }
 
     fn claim(&mut self, key: &str) -> Result<Entry, LedgerError> {
+        let parts =
+            |parts: Vec<types::PublishedPart>| parts.into_iter().map(from_wit_part).collect();
         ledger::claim(key)
             .map(|entry| match entry {
-                ledger::Entry::Claimed => Entry::Claimed,
-                ledger::Entry::InFlight(at) => Entry::InFlight(at),
-                ledger::Entry::Sent(id) => Entry::Sent(id),
+                ledger::Entry::Claimed(done) => Entry::Claimed(parts(done)),
+                ledger::Entry::InFlight(claim) => Entry::InFlight {
+                    claimed_at: claim.claimed_at,
+                    parts: parts(claim.parts),
+                },
+                ledger::Entry::Sent(done) => Entry::Sent(parts(done)),
             })
             .map_err(ledger_error)
     }
 
-    fn record_sent(&mut self, key: &str, post_id: &str) -> Result<(), LedgerError> {
-        ledger::record_sent(key, post_id).map_err(ledger_error)
+    fn record_part(
+        &mut self,
+        key: &str,
+        index: u32,
+        part: &PublishedPart,
+    ) -> Result<(), LedgerError> {
+        ledger::record_part(key, index, &to_wit_part(part)).map_err(ledger_error)
+    }
+
+    fn record_sent(&mut self, key: &str) -> Result<(), LedgerError> {
+        ledger::record_sent(key).map_err(ledger_error)
     }
 
     fn release(&mut self, key: &str) -> Result<(), LedgerError> {
         ledger::release(key).map_err(ledger_error)
+    }
+}
+
+fn to_wit_part(part: &PublishedPart) -> types::PublishedPart {
+    types::PublishedPart {
+        id: part.id.clone(),
+        url: part.url.clone(),
+        reply_ref: part.reply_ref.clone(),
+    }
+}
+
+fn from_wit_part(part: types::PublishedPart) -> PublishedPart {
+    PublishedPart {
+        id: part.id,
+        url: part.url,
+        reply_ref: part.reply_ref,
     }
 }
 
@@ -113,6 +158,8 @@ impl sending::Guest for Component {
             Ok(sent) => Ok(sending::Sent {
                 reference_number: sent.reference_number,
                 post_id: sent.post_id,
+                post_ids: sent.post_ids,
+                post_url: sent.post_url,
             }),
             Err(SendFailure::Failed(r)) => Err(sending::SendFailure::Failed(report(r))),
             Err(SendFailure::RetryLater(h)) => {

@@ -12,21 +12,29 @@
 //!    safe) [docs.x.com, manage posts].
 //! 3. A delivery more than [`MAX_LATENESS_SECONDS`] after the moment the schedule was due
 //!    (`delivery.due-at`) is not published: `expired`.
-//! 4. Check the platform is loaded, then publish. Success is recorded in the ledger and
-//!    reported with `Social Post Sent`.
-//! 5. Errors map to reason codes. Errors that prove nothing was published release the claim;
-//!    `unknown-outcome` keeps it and is reported at once (a retry could publish twice). Rate
-//!    limits and transient failures ask for another delivery (`retry-later`) unless this is
-//!    the final attempt.
+//! 4. Check the platform is loaded, then publish the parts (the message, then the thread's
+//!    replies, each replying to the one before) from the first one the ledger does not
+//!    record: each published part is recorded before the next is sent, so a later delivery
+//!    continues after it and never posts a part twice. When every part is out the post is
+//!    recorded as sent and reported with `Social Post Sent` (every part's id, the first
+//!    part's URL).
+//! 5. Errors map to reason codes ([`crate::outcome`]). Errors that prove the part was not
+//!    published release the claim (the recorded parts stay); `unknown-outcome` keeps it and is
+//!    reported at once (a retry could publish twice). Rate limits and transient failures ask
+//!    for another delivery (`retry-later`) unless this is the final attempt. A thread that
+//!    ends with some parts published is reported as `thread-incomplete` with their ids.
 
-use sps_contract::events::{self, PostFailed, PostSent};
+use sps_contract::events::{self, PostFailed};
 use sps_contract::input;
 use sps_contract::time;
 
 use crate::ledger::ledger_key;
+use crate::outcome::{
+    classify, conclude, report, report_sent, report_thread, Disposition, Outcome,
+};
 use crate::reason::Reason;
 use crate::{
-    Capabilities, Delivery, Entry, FailureReport, LedgerError, PostInput, PublishError,
+    Capabilities, Delivery, Entry, FailureReport, LedgerError, Post, PostInput, PublishedPart,
     RetryLaterHint, SendFailure, Sent,
 };
 
@@ -39,24 +47,6 @@ pub const IN_FLIGHT_GRACE_SECONDS: u64 = 180;
 /// The latest a post is published after the moment its schedule was due, seconds: one hour,
 /// as EventBridge Scheduler's `MaximumEventAgeInSeconds` of 3600 in template.yaml.
 pub const MAX_LATENESS_SECONDS: u64 = 3600;
-
-/// What to do after a failed step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Disposition {
-    /// Report now with this `retryable` flag, whatever the attempt.
-    Report { retryable: bool },
-    /// Retry later (at `retry_at` when known); on the final attempt report as retryable.
-    Transient { retry_at: Option<u64> },
-}
-
-/// A classified failure.
-struct Outcome {
-    reason: Reason,
-    message: String,
-    /// Whether the claim is dropped (the failure proves nothing was published).
-    release: bool,
-    disposition: Disposition,
-}
 
 /// Handle one delivery (WIT `sending.send-post`): `input` is the schedule's input JSON text.
 ///
@@ -90,11 +80,15 @@ pub fn send_post<C: Capabilities + ?Sized>(
         }
     };
     let key = ledger_key(&post);
-    match caps.claim(&key) {
-        Ok(Entry::Sent(post_id)) => return report_sent(caps, &post, post_id),
-        Ok(Entry::Claimed) => {}
-        Ok(Entry::InFlight(claimed_at)) => {
-            return Err(in_flight(caps, &post, delivery, claimed_at));
+    let recorded = match caps.claim(&key) {
+        Ok(Entry::Sent(parts)) => return report_sent(caps, &post, &parts),
+        Ok(Entry::Claimed(parts)) => parts,
+        // Every part recorded: the post is out, only its `sent` record is missing.
+        Ok(Entry::InFlight { parts, .. }) if parts.len() > post.thread.len() => {
+            return report_sent(caps, &post, &parts);
+        }
+        Ok(Entry::InFlight { claimed_at, parts }) => {
+            return Err(in_flight(caps, &post, delivery, claimed_at, &parts));
         }
         Err(LedgerError::Unavailable(m)) => {
             let outcome = Outcome {
@@ -103,9 +97,9 @@ pub fn send_post<C: Capabilities + ?Sized>(
                 release: false,
                 disposition: Disposition::Transient { retry_at: None },
             };
-            return Err(conclude(caps, &post, &key, delivery, outcome));
+            return Err(conclude(caps, &post, &key, delivery, outcome, &[]));
         }
-    }
+    };
     if let Some(due_at) = delivery.due_at {
         let now = caps.now_unix_seconds();
         if now > due_at.saturating_add(MAX_LATENESS_SECONDS) {
@@ -120,7 +114,7 @@ pub fn send_post<C: Capabilities + ?Sized>(
                 release: true,
                 disposition: Disposition::Report { retryable: false },
             };
-            return Err(conclude(caps, &post, &key, delivery, outcome));
+            return Err(conclude(caps, &post, &key, delivery, outcome, &recorded));
         }
     }
 
@@ -140,31 +134,61 @@ pub fn send_post<C: Capabilities + ?Sized>(
             release: true,
             disposition: Disposition::Report { retryable: false },
         };
-        return Err(conclude(caps, &post, &key, delivery, outcome));
+        return Err(conclude(caps, &post, &key, delivery, outcome, &recorded));
     }
+    publish_parts(caps, &post, &key, delivery, recorded)
+}
 
-    match caps.publish_post(&post.platform, &post.message) {
-        Ok(post_id) => {
-            // A failed record is not fatal: the claim stays in-flight, so a redelivery never
-            // posts again (it reports unknown-outcome once the grace period is over).
-            let _ = caps.record_sent(&key, &post_id);
-            report_sent(caps, &post, post_id)
-        }
-        Err(error) => {
-            let outcome = classify(error);
-            Err(conclude(caps, &post, &key, delivery, outcome))
+/// Publish the parts of `post` after the `published` ones, recording each, then record the
+/// post as sent and report it.
+fn publish_parts<C: Capabilities + ?Sized>(
+    caps: &mut C,
+    post: &PostInput,
+    key: &str,
+    delivery: Delivery,
+    mut published: Vec<PublishedPart>,
+) -> Result<Sent, SendFailure> {
+    let request = Post {
+        parts: post.parts(),
+        account: post.account().to_owned(),
+        idempotency_key: key.to_owned(),
+    };
+    // A part the ledger failed to record must never be posted again: the claim then stays
+    // whatever follows (a redelivery waits out the grace period instead of continuing).
+    let mut all_recorded = true;
+    for (index, _) in request.parts.iter().enumerate().skip(published.len()) {
+        let index = u32::try_from(index).unwrap_or(u32::MAX);
+        match caps.publish_part(&post.platform, &request, index, &published) {
+            Ok(part) => {
+                all_recorded &= caps.record_part(key, index, &part).is_ok();
+                published.push(part);
+            }
+            Err(error) => {
+                let mut outcome = classify(error);
+                outcome.release &= all_recorded;
+                return Err(conclude(caps, post, key, delivery, outcome, &published));
+            }
         }
     }
+    // A failed record is not fatal: the claim stays in-flight, so a redelivery never posts
+    // again (it reports the post as sent when every part is recorded, unknown-outcome once
+    // the grace period is over when one is not). A part not recorded keeps the claim.
+    if all_recorded {
+        let _ = caps.record_sent(key);
+    }
+    report_sent(caps, post, &published)
 }
 
 /// An earlier delivery holds the claim since `claimed_at`: ask to be retried once the
 /// grace period is over while it may still be under way (unless this is the final
-/// delivery), otherwise report `unknown-outcome` without publishing.
+/// delivery), otherwise report `unknown-outcome` without publishing (`thread-incomplete`
+/// when `parts` of the thread were recorded as published).
 fn in_flight<C: Capabilities + ?Sized>(
     caps: &mut C,
     post: &PostInput,
     delivery: Delivery,
     claimed_at: u64,
+    parts: &[PublishedPart],
 ) -> SendFailure {
     let now = caps.now_unix_seconds();
     let until = claimed_at.saturating_add(IN_FLIGHT_GRACE_SECONDS);
@@ -178,17 +202,21 @@ fn in_flight<C: Capabilities + ?Sized>(
             ),
         });
     }
-    report(
-        caps,
-        &post.reference_number,
-        Reason::UnknownOutcome,
-        format!(
-            "an earlier delivery claimed this post at {} and recorded no outcome (it was cut \
-             short): the post may have been published, so it is not sent again",
-            time::describe(claimed_at)
-        ),
-        false,
-    )
+    let message = format!(
+        "an earlier delivery claimed this post at {} and recorded no outcome (it was cut \
+         short): the post may have been published, so it is not sent again",
+        time::describe(claimed_at)
+    );
+    if parts.is_empty() {
+        return report(
+            caps,
+            &post.reference_number,
+            Reason::UnknownOutcome,
+            message,
+            false,
+        );
+    }
+    report_thread(caps, post, Reason::UnknownOutcome, &message, false, parts)
 }
 
 /// Handle a delivery the host gives up on (WIT `sending.report-undelivered`): publish
@@ -210,13 +238,13 @@ pub fn report_undelivered<C: Capabilities + ?Sized>(
             .reference_number
             .ok_or_else(|| format!("the input carries no reference: {}", bad.message))?,
     };
-    let detail = events::to_json(&PostFailed {
-        reference_number: &reference,
-        reason: code,
-        reason_message: message,
-        retryable: false,
-        stage: events::STAGE_SENDING,
-    })?;
+    let detail = events::to_json(&PostFailed::new(
+        &reference,
+        code,
+        message,
+        false,
+        events::STAGE_SENDING,
+    ))?;
     caps.publish_event(events::SOCIAL_POST_FAILED, events::SENDER_SOURCE, &detail)
         .map_err(|e| e.to_string())?;
     Ok(FailureReport {
@@ -225,152 +253,4 @@ pub fn report_undelivered<C: Capabilities + ?Sized>(
         message: message.to_owned(),
         retryable: false,
     })
-}
-
-/// Map a platform error to a reason code, whether to release the claim, and what follows.
-fn classify(error: PublishError) -> Outcome {
-    let report = |reason, message| Outcome {
-        reason,
-        message,
-        release: true,
-        disposition: Disposition::Report { retryable: false },
-    };
-    match error {
-        PublishError::MissingCredentials(m) => report(Reason::MissingCredentials, m),
-        PublishError::Auth(m) => report(Reason::AuthFailed, m),
-        PublishError::Forbidden(m) => report(Reason::Forbidden, m),
-        PublishError::DuplicateContent(m) => report(Reason::DuplicateContent, m),
-        PublishError::Invalid(m) => report(Reason::RejectedByPlatform, m),
-        PublishError::UsageCapped(hint) => Outcome {
-            reason: Reason::UsageCapped,
-            message: hint.message,
-            release: true,
-            disposition: Disposition::Report { retryable: true },
-        },
-        PublishError::RateLimited(hint) => Outcome {
-            reason: Reason::RateLimited,
-            message: hint.message,
-            release: true,
-            disposition: Disposition::Transient {
-                retry_at: hint.retry_at,
-            },
-        },
-        PublishError::Transient(m) => Outcome {
-            reason: Reason::PlatformUnavailable,
-            message: m,
-            release: true,
-            disposition: Disposition::Transient { retry_at: None },
-        },
-        PublishError::UnknownOutcome(m) => Outcome {
-            reason: Reason::UnknownOutcome,
-            message: m,
-            release: false,
-            disposition: Disposition::Report { retryable: false },
-        },
-    }
-}
-
-/// Act on a failure: release the claim when it proves nothing was published (a failed release
-/// is ignored: the claim then stays in-flight), then report it or ask for a retry.
-fn conclude<C: Capabilities + ?Sized>(
-    caps: &mut C,
-    post: &PostInput,
-    key: &str,
-    delivery: Delivery,
-    outcome: Outcome,
-) -> SendFailure {
-    if outcome.release {
-        let _ = caps.release(key);
-    }
-    let retry_later = |retry_at| {
-        SendFailure::RetryLater(RetryLaterHint {
-            retry_at,
-            code: outcome.reason.as_str().to_owned(),
-            message: outcome.message.clone(),
-        })
-    };
-    let retryable = match outcome.disposition {
-        Disposition::Report { retryable } => retryable,
-        Disposition::Transient { retry_at } if !delivery.final_attempt => {
-            return retry_later(retry_at)
-        }
-        Disposition::Transient { .. } => true,
-    };
-    report(
-        caps,
-        &post.reference_number,
-        outcome.reason,
-        outcome.message,
-        retryable,
-    )
-}
-
-/// Publish `Social Post Failed` and return `Failed`; `RetryLater` (`events-unavailable`) when
-/// the event cannot be published.
-fn report<C: Capabilities + ?Sized>(
-    caps: &mut C,
-    reference: &str,
-    reason: Reason,
-    message: String,
-    retryable: bool,
-) -> SendFailure {
-    let published = events::to_json(&PostFailed {
-        reference_number: reference,
-        reason: reason.as_str(),
-        reason_message: &message,
-        retryable,
-        stage: events::STAGE_SENDING,
-    })
-    .and_then(|detail| {
-        caps.publish_event(events::SOCIAL_POST_FAILED, events::SENDER_SOURCE, &detail)
-            .map_err(|e| e.to_string())
-    });
-    match published {
-        Ok(()) => SendFailure::Failed(FailureReport {
-            reference_number: Some(reference.to_owned()),
-            code: reason.as_str().to_owned(),
-            message,
-            retryable,
-        }),
-        Err(e) => SendFailure::RetryLater(RetryLaterHint {
-            retry_at: None,
-            code: Reason::EventsUnavailable.as_str().to_owned(),
-            message: format!(
-                "could not publish the {} event ({}: {message}): {e}",
-                events::SOCIAL_POST_FAILED,
-                reason.as_str()
-            ),
-        }),
-    }
-}
-
-/// Publish `Social Post Sent` and return `Sent`; `RetryLater` (`events-unavailable`) when the
-/// event cannot be published (the ledger then replays it on the next delivery).
-fn report_sent<C: Capabilities + ?Sized>(
-    caps: &mut C,
-    post: &PostInput,
-    post_id: String,
-) -> Result<Sent, SendFailure> {
-    let published = events::to_json(&PostSent {
-        reference_number: &post.reference_number,
-        post_id: &post_id,
-    })
-    .and_then(|detail| {
-        caps.publish_event(events::SOCIAL_POST_SENT, events::SENDER_SOURCE, &detail)
-            .map_err(|e| e.to_string())
-    });
-    match published {
-        Ok(()) => Ok(Sent {
-            reference_number: post.reference_number.clone(),
-            post_id,
-        }),
-        Err(e) => Err(SendFailure::RetryLater(RetryLaterHint {
-            retry_at: None,
-            code: Reason::EventsUnavailable.as_str().to_owned(),
-            message: format!(
-                "post {post_id} was published but the {} event could not be published: {e}",
-                events::SOCIAL_POST_SENT
-            ),
-        })),
-    }
 }

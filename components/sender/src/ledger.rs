@@ -12,18 +12,32 @@ use sha2::{Digest, Sha256};
 use crate::PostInput;
 
 /// The ledger key of `post`: the lowercase hex SHA-256 (64 characters) of `platform`,
-/// `referenceNumber`, `scheduledDate` and `message`, each as its UTF-8 length (8 bytes, big
-/// endian) followed by its UTF-8 bytes.
+/// `referenceNumber`, `scheduledDate` and `message`, then, when the post has them, each
+/// reply of its `thread` and its `account`, each field as its UTF-8 length (8 bytes, big
+/// endian) followed by its UTF-8 bytes. A post without thread or account keeps the key it
+/// had before threads and accounts existed; a thread or account field is tagged before its
+/// value, so no message can stand for a reply.
 pub fn ledger_key(post: &PostInput) -> String {
     let mut hasher = Sha256::new();
-    for field in [
+    let mut field = |text: &str| {
+        hasher.update(u64::try_from(text.len()).unwrap_or(u64::MAX).to_be_bytes());
+        hasher.update(text.as_bytes());
+    };
+    for text in [
         &post.platform,
         &post.reference_number,
         &post.scheduled_date,
         &post.message,
     ] {
-        hasher.update(u64::try_from(field.len()).unwrap_or(u64::MAX).to_be_bytes());
-        hasher.update(field.as_bytes());
+        field(text);
+    }
+    for reply in &post.thread {
+        field("thread");
+        field(reply);
+    }
+    if let Some(account) = &post.account {
+        field("account");
+        field(account);
     }
     HEXLOWER.encode(&hasher.finalize())
 }
@@ -38,6 +52,8 @@ mod tests {
             message: message.to_owned(),
             platform: platform.to_owned(),
             scheduled_date: date.to_owned(),
+            thread: Vec::new(),
+            account: None,
         }
     }
 
@@ -86,5 +102,43 @@ mod tests {
             ))
         );
         assert_eq!(ledger_key(&post("twitter", "r", "d", "m")).len(), 64);
+    }
+
+    #[test]
+    fn a_thread_or_an_account_makes_another_key() {
+        let single = post("twitter", "r", "d", "m");
+        let thread = PostInput {
+            thread: vec!["two".to_owned()],
+            ..single.clone()
+        };
+        let account = PostInput {
+            account: Some("work".to_owned()),
+            ..single.clone()
+        };
+        let keys = [
+            ledger_key(&single),
+            ledger_key(&thread),
+            ledger_key(&account),
+            ledger_key(&PostInput {
+                thread: vec!["two".to_owned()],
+                ..account.clone()
+            }),
+        ];
+        for (i, a) in keys.iter().enumerate() {
+            for b in keys.iter().skip(i + 1) {
+                assert_ne!(a, b);
+            }
+        }
+        // A thread's reply "two" is not the account "two".
+        assert_ne!(
+            ledger_key(&PostInput {
+                thread: vec!["two".to_owned()],
+                ..single.clone()
+            }),
+            ledger_key(&PostInput {
+                account: Some("two".to_owned()),
+                ..single
+            })
+        );
     }
 }

@@ -8,10 +8,11 @@
 //! The rules are plain Rust ([`flow::send_post`]) over the [`Capabilities`] trait, so they run
 //! and are tested natively; on `wasm32` the `bindings` module implements the trait with the
 //! component's imports (`platforms`, `events`, `ledger`) and exports
-//! `sps:social/sending@0.1.0`.
+//! `sps:social/sending@0.2.0`.
 
 pub mod flow;
 pub mod ledger;
+mod outcome;
 pub mod reason;
 
 #[cfg(target_arch = "wasm32")]
@@ -56,15 +57,44 @@ pub enum PublishError {
     UnknownOutcome(String),
 }
 
+/// A post as the platforms see it (WIT `types.post`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Post {
+    /// The texts to publish in order: the message, then the thread's replies.
+    pub parts: Vec<String>,
+    /// The account that posts (`default` unless the event named one).
+    pub account: String,
+    /// Stable across deliveries of the post: its [ledger key](ledger::ledger_key).
+    pub idempotency_key: String,
+}
+
+/// One part as the platform published it (WIT `types.published-part`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedPart {
+    /// The platform's id of the part, exactly as returned.
+    pub id: String,
+    /// The part's public URL, when the platform gives one.
+    pub url: Option<String>,
+    /// What a reply to the part needs besides its id (opaque; platform-specific).
+    pub reply_ref: Option<String>,
+}
+
 /// The ledger's state of one send key (WIT `ledger.entry`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Entry {
-    /// Nothing was recorded: the caller now holds the claim.
-    Claimed,
-    /// Another attempt claimed the key at this Unix time (seconds, UTC) and recorded no outcome.
-    InFlight(u64),
-    /// The post was published with this post id.
-    Sent(String),
+    /// No delivery held the key: the caller now holds the claim. The parts earlier
+    /// deliveries recorded as published, in order (empty for a post not yet begun).
+    Claimed(Vec<PublishedPart>),
+    /// Another delivery claimed the key at `claimed_at` (Unix seconds, UTC) and recorded no
+    /// outcome; `parts` were recorded as published before it.
+    InFlight {
+        /// When the claim was taken, Unix seconds, UTC.
+        claimed_at: u64,
+        /// The parts recorded so far, in order.
+        parts: Vec<PublishedPart>,
+    },
+    /// Every part was published; the recorded parts, in order.
+    Sent(Vec<PublishedPart>),
 }
 
 /// Why the ledger could not be used (WIT `ledger.ledger-error`).
@@ -99,8 +129,12 @@ pub struct Delivery {
 pub struct Sent {
     /// The post's reference.
     pub reference_number: String,
-    /// The platform's post id, exactly as the platform returned it.
+    /// The first part's post id, exactly as the platform returned it.
     pub post_id: String,
+    /// Every part's post id, in order.
+    pub post_ids: Vec<String>,
+    /// The first part's public URL, when the platform gives one.
+    pub post_url: Option<String>,
 }
 
 /// A failure reported with `Social Post Failed` (WIT `sending.failure-report`).
@@ -143,11 +177,18 @@ pub trait Capabilities {
     fn now_unix_seconds(&mut self) -> u64;
     /// The names of the loaded platforms (`platforms.supported`).
     fn supported_platforms(&mut self) -> Vec<String>;
-    /// Publish `message` on `platform` (`platforms.publish`); returns the post id.
+    /// Publish part `part` of `post` on `platform` (`platforms.publish`), replying to the
+    /// last of `earlier` (the parts published before it, in order) when `part > 0`.
     ///
     /// # Errors
     /// The platform's [`PublishError`].
-    fn publish_post(&mut self, platform: &str, message: &str) -> Result<String, PublishError>;
+    fn publish_part(
+        &mut self,
+        platform: &str,
+        post: &Post,
+        part: u32,
+        earlier: &[PublishedPart],
+    ) -> Result<PublishedPart, PublishError>;
     /// Publish one event (`events.publish`); `detail` is the JSON text of an object.
     ///
     /// # Errors
@@ -163,13 +204,24 @@ pub trait Capabilities {
     /// # Errors
     /// The ledger is unavailable.
     fn claim(&mut self, key: &str) -> Result<Entry, LedgerError>;
-    /// Record that the post of `key` was published as `post_id` (`ledger.record-sent`).
+    /// Record that part `index` of the post of `key` was published as `part`, keeping the
+    /// claim (`ledger.record-part`).
     ///
     /// # Errors
     /// The ledger is unavailable.
-    fn record_sent(&mut self, key: &str, post_id: &str) -> Result<(), LedgerError>;
-    /// Drop the claim on `key` after a failure that proves nothing was published
-    /// (`ledger.release`).
+    fn record_part(
+        &mut self,
+        key: &str,
+        index: u32,
+        part: &PublishedPart,
+    ) -> Result<(), LedgerError>;
+    /// Record that every part of the post of `key` was published (`ledger.record-sent`).
+    ///
+    /// # Errors
+    /// The ledger is unavailable.
+    fn record_sent(&mut self, key: &str) -> Result<(), LedgerError>;
+    /// Drop the claim on `key` after a failure that proves the next part was not published
+    /// (`ledger.release`); the recorded parts stay.
     ///
     /// # Errors
     /// The ledger is unavailable.

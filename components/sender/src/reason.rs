@@ -37,11 +37,14 @@ pub enum Reason {
     /// `delivery-failed`: the host gave up on the delivery without an outcome from the sender
     /// (it failed on the final delivery); the post may or may not have been published.
     DeliveryFailed,
+    /// Part of a thread was published and the rest was not: on the final delivery, or at
+    /// once when continuing could publish a part twice.
+    ThreadIncomplete,
 }
 
 impl Reason {
     /// Every reason, in declaration order.
-    pub const ALL: [Reason; 15] = [
+    pub const ALL: [Reason; 16] = [
         Reason::InvalidInput,
         Reason::UnsupportedPlatform,
         Reason::MissingCredentials,
@@ -57,6 +60,7 @@ impl Reason {
         Reason::EventsUnavailable,
         Reason::Expired,
         Reason::DeliveryFailed,
+        Reason::ThreadIncomplete,
     ];
 
     /// The kebab-case code, e.g. `auth-failed`.
@@ -77,6 +81,7 @@ impl Reason {
             Reason::EventsUnavailable => "events-unavailable",
             Reason::Expired => "expired",
             Reason::DeliveryFailed => "delivery-failed",
+            Reason::ThreadIncomplete => "thread-incomplete",
         }
     }
 }
@@ -112,6 +117,7 @@ mod tests {
                 "events-unavailable",
                 "expired",
                 "delivery-failed",
+                "thread-incomplete",
             ]
         );
         assert_eq!(Reason::AuthFailed.to_string(), "auth-failed");

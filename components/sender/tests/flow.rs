@@ -14,8 +14,8 @@ mod support;
 
 use serde_json::json;
 use sps_sender::{
-    ledger_key, send_post, Entry, EventError, FailureReport, LedgerError, PostInput, PublishError,
-    SendFailure, Sent,
+    ledger_key, send_post, EventError, FailureReport, LedgerError, PostInput, PublishError,
+    SendFailure,
 };
 use support::*;
 
@@ -31,14 +31,12 @@ fn publishes_records_and_reports() {
             Call::Claim(key()),
             Call::Supported,
             Call::Publish("twitter".to_owned(), "Hello world!".to_owned()),
-            Call::RecordSent(key(), POST_ID.to_owned()),
+            Call::RecordPart(key(), 0, POST_ID.to_owned()),
+            Call::RecordSent(key()),
             sent_event("testtweet", POST_ID),
         ]
     );
-    assert_eq!(
-        fake.ledger.get(&key()),
-        Some(&Entry::Sent(POST_ID.to_owned()))
-    );
+    assert_eq!(fake.ledger.get(&key()), Some(&sent_entry(POST_ID)));
 }
 
 #[test]
@@ -48,10 +46,7 @@ fn post_id_is_kept_exactly_as_returned() {
         fake.platform_script.push_back(Ok(id.to_owned()));
         assert_eq!(
             send_post(&mut fake, &input(), FIRST),
-            Ok(Sent {
-                reference_number: "testtweet".to_owned(),
-                post_id: id.to_owned()
-            })
+            Ok(sent_as("testtweet", id))
         );
         assert_eq!(fake.events(), vec![sent_event("testtweet", id)]);
     }
@@ -72,13 +67,10 @@ fn redelivery_after_success_reemits_without_posting() {
 #[test]
 fn ledger_sent_reemits_even_on_final_attempt() {
     let mut fake = Fake::new();
-    fake.ledger.insert(key(), Entry::Sent("42".to_owned()));
+    fake.ledger.insert(key(), sent_entry("42"));
     assert_eq!(
         send_post(&mut fake, &input(), LAST),
-        Ok(Sent {
-            reference_number: "testtweet".to_owned(),
-            post_id: "42".to_owned()
-        })
+        Ok(sent_as("testtweet", "42"))
     );
     assert_eq!(
         fake.calls,
@@ -89,7 +81,7 @@ fn ledger_sent_reemits_even_on_final_attempt() {
 #[test]
 fn ledger_sent_reemit_failure_is_retry_later() {
     let mut fake = Fake::new();
-    fake.ledger.insert(key(), Entry::Sent("42".to_owned()));
+    fake.ledger.insert(key(), sent_entry("42"));
     fake.event_script
         .push_back(Err(EventError::Unavailable("bus down".to_owned())));
     assert_eq!(
@@ -106,21 +98,26 @@ fn ledger_sent_reemit_failure_is_retry_later() {
         vec![Call::Claim(key()), sent_event("testtweet", "42")]
     );
     assert_eq!(fake.platform_calls(), 0);
-    assert_eq!(fake.ledger.get(&key()), Some(&Entry::Sent("42".to_owned())));
+    assert_eq!(fake.ledger.get(&key()), Some(&sent_entry("42")));
 }
 
 #[test]
 fn record_sent_failure_is_not_fatal() {
     let mut fake = Fake::new();
+    fake.record_script.push_back(Ok(()));
     fake.record_script
         .push_back(Err(LedgerError::Unavailable("db locked".to_owned())));
     assert_eq!(send_post(&mut fake, &input(), FIRST), Ok(sent()));
     let mut calls = claim_and_publish();
-    calls.push(Call::RecordSent(key(), POST_ID.to_owned()));
+    calls.extend(recorded(POST_ID));
     calls.push(sent_event("testtweet", POST_ID));
     assert_eq!(fake.calls, calls);
-    // The claim stays as the claim stamped it.
-    assert_eq!(fake.ledger.get(&key()), Some(&Entry::InFlight(NOW)));
+    // The claim stays, with the part recorded.
+    let held = sps_sender::Entry::InFlight {
+        claimed_at: NOW,
+        parts: vec![published(POST_ID)],
+    };
+    assert_eq!(fake.ledger.get(&key()), Some(&held));
 }
 
 #[test]
@@ -140,7 +137,7 @@ fn sent_event_failure_is_retry_later_and_the_ledger_replays() {
         ))
     );
     let mut calls = claim_and_publish();
-    calls.push(Call::RecordSent(key(), POST_ID.to_owned()));
+    calls.extend(recorded(POST_ID));
     calls.push(sent_event("testtweet", POST_ID));
     assert_eq!(fake.calls, calls);
     fake.calls.clear();
@@ -149,10 +146,7 @@ fn sent_event_failure_is_retry_later_and_the_ledger_replays() {
         fake.calls,
         vec![Call::Claim(key()), sent_event("testtweet", POST_ID)]
     );
-    assert_eq!(
-        fake.ledger.get(&key()),
-        Some(&Entry::Sent(POST_ID.to_owned()))
-    );
+    assert_eq!(fake.ledger.get(&key()), Some(&sent_entry(POST_ID)));
 }
 
 // ---------------------------------------------------------------- platform errors
@@ -273,7 +267,7 @@ fn every_platform_error_for_every_attempt() {
             }
             assert_eq!(fake.calls, calls, "{label}");
             assert_eq!(fake.platform_calls(), 1, "{label}");
-            let expected = (!released).then_some(Entry::InFlight(NOW));
+            let expected = (!released).then_some(in_flight(NOW));
             assert_eq!(fake.ledger.get(&key()), expected.as_ref(), "{label}");
         }
     }
@@ -300,7 +294,7 @@ fn release_failure_is_ignored() {
     ));
     assert_eq!(fake.calls, calls);
     // The release failed, so the claim stays in-flight.
-    assert_eq!(fake.ledger.get(&key()), Some(&Entry::InFlight(NOW)));
+    assert_eq!(fake.ledger.get(&key()), Some(&in_flight(NOW)));
 }
 
 #[test]
@@ -356,7 +350,7 @@ fn failed_event_failure_is_retry_later() {
         }
         calls.push(failed_event("testtweet", code, message, retryable));
         assert_eq!(fake.calls, calls, "{label}");
-        let expected = (!released).then_some(Entry::InFlight(NOW));
+        let expected = (!released).then_some(in_flight(NOW));
         assert_eq!(fake.ledger.get(&key()), expected.as_ref(), "{label}");
     }
 }
@@ -565,13 +559,12 @@ fn unicode_posts_use_their_own_ledger_key() {
         message: "こんにちは 👋".to_owned(),
         platform: "twitter".to_owned(),
         scheduled_date: "2026-03-02T08:48:00".to_owned(),
+        thread: Vec::new(),
+        account: None,
     };
     assert_eq!(
         send_post(&mut fake, &text, FIRST),
-        Ok(Sent {
-            reference_number: "日本".to_owned(),
-            post_id: POST_ID.to_owned()
-        })
+        Ok(sent_as("日本", POST_ID))
     );
     assert_eq!(fake.calls.first(), Some(&Call::Claim(ledger_key(&p))));
     assert_eq!(

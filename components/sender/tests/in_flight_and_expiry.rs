@@ -15,7 +15,6 @@ mod support;
 use sps_sender::flow::{IN_FLIGHT_GRACE_SECONDS, MAX_LATENESS_SECONDS};
 use sps_sender::{
     report_undelivered, send_post, Entry, EventError, FailureReport, LedgerError, PublishError,
-    Sent,
 };
 use support::*;
 
@@ -32,7 +31,7 @@ const CUT_SHORT: &str = "an earlier delivery claimed this post at 2026-01-01T00:
 /// A fake whose ledger holds `in-flight(CLAIM_TIME)` for the post, with the clock at `now`.
 fn in_flight_at(now: u64) -> Fake {
     let mut fake = Fake::new();
-    fake.ledger.insert(key(), Entry::InFlight(CLAIM_TIME));
+    fake.ledger.insert(key(), in_flight(CLAIM_TIME));
     fake.now = now;
     fake
 }
@@ -42,7 +41,7 @@ fn assert_waited(fake: &Fake, claimed_at: u64, label: &str) {
     assert_eq!(fake.calls, vec![Call::Claim(key())], "{label}");
     assert_eq!(fake.events(), vec![], "{label}");
     assert_eq!(fake.platform_calls(), 0, "{label}");
-    let entry = Some(Entry::InFlight(claimed_at));
+    let entry = Some(in_flight(claimed_at));
     assert_eq!(fake.ledger.get(&key()), entry.as_ref(), "{label}");
 }
 
@@ -56,7 +55,7 @@ fn assert_cut_short(fake: &Fake, message: &str, claimed_at: u64, label: &str) {
     let calls = vec![Call::Claim(key()), unknown_event(message)];
     assert_eq!(fake.calls, calls, "{label}");
     assert_eq!(fake.platform_calls(), 0, "{label}");
-    let entry = Some(Entry::InFlight(claimed_at));
+    let entry = Some(in_flight(claimed_at));
     assert_eq!(fake.ledger.get(&key()), entry.as_ref(), "{label}");
 }
 
@@ -168,7 +167,7 @@ fn in_flight_failed_event_failure_is_retry_later() {
 fn in_flight_retry_at_saturates() {
     let claimed_at = u64::MAX - 10;
     let mut fake = Fake::new();
-    fake.ledger.insert(key(), Entry::InFlight(claimed_at));
+    fake.ledger.insert(key(), in_flight(claimed_at));
     assert_eq!(
         send_post(&mut fake, &input(), FIRST),
         Err(retry_later(
@@ -212,7 +211,7 @@ fn unknown_outcome_then_redeliveries_never_publish() {
         send_post(&mut fake, &input(), FIRST),
         Err(failed("unknown-outcome", "HTTP 503", false))
     );
-    assert_eq!(fake.ledger.get(&key()), Some(&Entry::InFlight(NOW)));
+    assert_eq!(fake.ledger.get(&key()), Some(&in_flight(NOW)));
     // A duplicate delivery inside the grace period waits for it ...
     fake.now = NOW + 5;
     assert_eq!(
@@ -240,11 +239,11 @@ fn unknown_outcome_then_redeliveries_never_publish() {
     calls.push(unknown_event(cut_short));
     assert_eq!(fake.calls, calls);
     assert_eq!(fake.platform_calls(), 1);
-    assert_eq!(fake.ledger.get(&key()), Some(&Entry::InFlight(NOW)));
+    assert_eq!(fake.ledger.get(&key()), Some(&in_flight(NOW)));
 }
 
 #[test]
-fn record_sent_failure_then_duplicate_delivery_is_not_published_again() {
+fn record_part_failure_then_duplicate_delivery_is_not_published_again() {
     let mut fake = Fake::new();
     fake.record_script
         .push_back(Err(LedgerError::Unavailable("db locked".to_owned())));
@@ -256,13 +255,37 @@ fn record_sent_failure_then_duplicate_delivery_is_not_published_again() {
         Err(failed("unknown-outcome", &cut_short, false))
     );
     let mut calls = claim_and_publish();
-    calls.push(Call::RecordSent(key(), POST_ID.to_owned()));
+    // No record-sent: the part is not recorded, so the claim stays.
+    calls.push(Call::RecordPart(key(), 0, POST_ID.to_owned()));
     calls.push(sent_event("testtweet", POST_ID));
     calls.push(Call::Claim(key()));
     calls.push(unknown_event(&cut_short));
     assert_eq!(fake.calls, calls);
     assert_eq!(fake.platform_calls(), 1);
-    assert_eq!(fake.ledger.get(&key()), Some(&Entry::InFlight(NOW)));
+    assert_eq!(fake.ledger.get(&key()), Some(&in_flight(NOW)));
+}
+
+#[test]
+fn record_sent_failure_then_duplicate_delivery_reports_the_recorded_part_as_sent() {
+    let mut fake = Fake::new();
+    fake.record_script.push_back(Ok(()));
+    fake.record_script
+        .push_back(Err(LedgerError::Unavailable("db locked".to_owned())));
+    assert_eq!(send_post(&mut fake, &input(), FIRST), Ok(sent()));
+    // At once, not after the grace period: every part is recorded as published.
+    assert_eq!(send_post(&mut fake, &input(), FIRST), Ok(sent()));
+    let mut calls = claim_and_publish();
+    calls.extend(recorded(POST_ID));
+    calls.push(sent_event("testtweet", POST_ID));
+    calls.push(Call::Claim(key()));
+    calls.push(sent_event("testtweet", POST_ID));
+    assert_eq!(fake.calls, calls);
+    assert_eq!(fake.platform_calls(), 1);
+    let held = Entry::InFlight {
+        claimed_at: NOW,
+        parts: vec![published(POST_ID)],
+    };
+    assert_eq!(fake.ledger.get(&key()), Some(&held));
 }
 
 // ---------------------------------------------------------------- expired
@@ -270,11 +293,11 @@ fn record_sent_failure_then_duplicate_delivery_is_not_published_again() {
 /// The calls and ledger of a delivery that published the post.
 fn assert_published(fake: &Fake, label: &str) {
     let mut calls = claim_and_publish();
-    calls.push(Call::RecordSent(key(), POST_ID.to_owned()));
+    calls.extend(recorded(POST_ID));
     calls.push(sent_event("testtweet", POST_ID));
     assert_eq!(fake.calls, calls, "{label}");
     assert_eq!(fake.platform_calls(), 1, "{label}");
-    let entry = Some(Entry::Sent(POST_ID.to_owned()));
+    let entry = Some(sent_entry(POST_ID));
     assert_eq!(fake.ledger.get(&key()), entry.as_ref(), "{label}");
 }
 
@@ -359,11 +382,11 @@ fn on_time_early_or_unknown_due_time_is_published() {
             "{label}"
         );
         let mut calls = claim_and_publish();
-        calls.push(Call::RecordSent(key(), POST_ID.to_owned()));
+        calls.extend(recorded(POST_ID));
         calls.push(sent_event("testtweet", POST_ID));
         assert_eq!(fake.calls, calls, "{label}");
         // The claim was stamped with the clock, then replaced by the record.
-        let entry = Some(Entry::Sent(POST_ID.to_owned()));
+        let entry = Some(sent_entry(POST_ID));
         assert_eq!(fake.ledger.get(&key()), entry.as_ref(), "{label}");
     }
 }
@@ -372,19 +395,16 @@ fn on_time_early_or_unknown_due_time_is_published() {
 fn ledger_sent_is_reemitted_even_when_late() {
     for delivery in [due(FIRST, NOW - 3601), due(LAST, 0)] {
         let mut fake = Fake::new();
-        fake.ledger.insert(key(), Entry::Sent("42".to_owned()));
+        fake.ledger.insert(key(), sent_entry("42"));
         assert_eq!(
             send_post(&mut fake, &input(), delivery),
-            Ok(Sent {
-                reference_number: "testtweet".to_owned(),
-                post_id: "42".to_owned()
-            }),
+            Ok(sent_as("testtweet", "42")),
             "{delivery:?}"
         );
         let calls = vec![Call::Claim(key()), sent_event("testtweet", "42")];
         assert_eq!(fake.calls, calls, "{delivery:?}");
         assert_eq!(fake.platform_calls(), 0, "{delivery:?}");
-        let entry = Some(Entry::Sent("42".to_owned()));
+        let entry = Some(sent_entry("42"));
         assert_eq!(fake.ledger.get(&key()), entry.as_ref(), "{delivery:?}");
     }
 }
@@ -457,12 +477,7 @@ fn expired_release_failure_keeps_the_claim() {
         Err(failed("expired", &message, false))
     );
     // The release failed: the claim stays as stamped.
-    assert_expired(
-        &fake,
-        &message,
-        Some(Entry::InFlight(NOW)),
-        "release failed",
-    );
+    assert_expired(&fake, &message, Some(in_flight(NOW)), "release failed");
 }
 
 // ---------------------------------------------------------------- report_undelivered
@@ -482,8 +497,8 @@ fn undelivered_report(reference: &str, code: &str, message: &str) -> FailureRepo
 #[test]
 fn report_undelivered_publishes_failed_without_platform_or_ledger() {
     // Whatever the ledger holds, it is neither read nor changed.
-    let sent_42 = Entry::Sent("42".to_owned());
-    for entry in [None, Some(Entry::InFlight(CLAIM_TIME)), Some(sent_42)] {
+    let sent_42 = sent_entry("42");
+    for entry in [None, Some(in_flight(CLAIM_TIME)), Some(sent_42)] {
         let mut fake = Fake::new();
         if let Some(entry) = entry.clone() {
             fake.ledger.insert(key(), entry);
@@ -579,7 +594,7 @@ fn report_undelivered_event_failure_is_an_error() {
     ];
     for (event_error, error) in cases {
         let mut fake = Fake::new();
-        fake.ledger.insert(key(), Entry::InFlight(CLAIM_TIME));
+        fake.ledger.insert(key(), in_flight(CLAIM_TIME));
         fake.event_script.push_back(Err(event_error));
         assert_eq!(
             report_undelivered(&mut fake, &input(), "delivery-failed", TRAPPED),
@@ -589,7 +604,7 @@ fn report_undelivered_event_failure_is_an_error() {
         let event = failed_event("testtweet", "delivery-failed", TRAPPED, false);
         assert_eq!(fake.calls, vec![event], "{error}");
         assert_eq!(fake.platform_calls(), 0, "{error}");
-        let entry = Some(Entry::InFlight(CLAIM_TIME));
+        let entry = Some(in_flight(CLAIM_TIME));
         assert_eq!(fake.ledger.get(&key()), entry.as_ref(), "{error}");
     }
 }

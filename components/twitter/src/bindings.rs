@@ -18,25 +18,52 @@ wit_bindgen::generate!({
 });
 
 use exports::sps::social::platform::Guest;
-use sps::social::types::{MessageError, PublishError, RetryHint};
+use sps::social::types::{MessageError, Post, PublishError, PublishedPart, RetryHint};
 use wasi::config::store;
 
 struct Component;
 
 impl Guest for Component {
-    fn validate(message: String) -> Result<(), MessageError> {
-        crate::weighted::validate(&message).map_err(|e| MessageError {
+    fn validate(post: Post) -> Result<(), MessageError> {
+        x_api::validate(&from_wit(post)).map_err(|e| MessageError {
             code: e.code,
             message: e.message,
+            part: e.part,
         })
     }
 
-    fn publish(message: String) -> Result<String, PublishError> {
-        x_api::publish(&mut Wasi, &message).map_err(to_wit)
+    fn publish(
+        post: Post,
+        part: u32,
+        earlier: Vec<PublishedPart>,
+    ) -> Result<PublishedPart, PublishError> {
+        let earlier: Vec<x_api::PublishedPart> = earlier
+            .into_iter()
+            .map(|p| x_api::PublishedPart {
+                id: p.id,
+                url: p.url,
+                reply_ref: p.reply_ref,
+            })
+            .collect();
+        x_api::publish(&mut Wasi, &from_wit(post), part, &earlier)
+            .map(|p| PublishedPart {
+                id: p.id,
+                url: p.url,
+                reply_ref: p.reply_ref,
+            })
+            .map_err(to_wit)
     }
 }
 
 export!(Component);
+
+fn from_wit(post: Post) -> x_api::Post {
+    x_api::Post {
+        parts: post.parts,
+        account: post.account,
+        idempotency_key: post.idempotency_key,
+    }
+}
 
 fn to_wit(error: x_api::PublishError) -> PublishError {
     use x_api::PublishError as E;

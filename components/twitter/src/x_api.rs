@@ -1,16 +1,23 @@
-//! Publishing a post with the X API v2 (docs.x.com: "Manage Posts" `POST /2/tweets`, "Rate
-//! limits", "Usage" caps, "Response codes and errors"; OAuth 1.0a user context).
+//! X's side of the platform interface: validating a post (every part by X's weighted
+//! length) and publishing one part of it with the X API v2 (docs.x.com: "Manage Posts"
+//! `POST /2/tweets`, "Rate limits", "Usage" caps, "Response codes and errors"; OAuth 1.0a
+//! user context).
 //!
 //! Pure logic: the settings, the clock, the nonce and the HTTP exchange are reached through
 //! the [`Capabilities`] trait, which the component's glue implements with wasi:config,
 //! wasi:clocks, wasi:random and wasi:http (through `wstd`), and tests with a fake.
+//!
+//! A post is a thread of [`Post::parts`]: part 0 is a new post, part k > 0 a reply to part
+//! k - 1 (X's "reply" object, `reply.in_reply_to_tweet_id`). The sender publishes one part
+//! per [`publish`] call and passes the parts published before it.
 //!
 //! Outcomes (`publish-error` of the WIT):
 //! - 201 (or 200) with `{"data":{"id":"…"}}` -> the id string exactly as X returned it; a
 //!   missing, empty or non-string id (X ids are 64-bit and always sent as strings) cannot be
 //!   trusted, so the outcome is `unknown-outcome` (the post may exist);
 //! - 400 -> `invalid`; 401 -> `auth`; 403 -> `duplicate-content` when X's problem says the
-//!   content is a duplicate, else `forbidden`;
+//!   content is a duplicate, else `forbidden` (also X's answer to a reply whose parent is
+//!   deleted or not visible);
 //! - 429 -> `usage-capped` when the problem `type` ends in `usage-capped` (retry at the
 //!   24-hour reset of the user, else of the app, else `x-rate-limit-reset`), else
 //!   `rate-limited` (retry at `x-rate-limit-reset`, or later when a 24-hour window is
@@ -18,15 +25,19 @@
 //! - 5xx and other 2xx -> `unknown-outcome` (X has no idempotency key);
 //! - anything else -> `invalid`;
 //! - transport failures: before anything was sent (DNS, connection refused, request denied
-//!   by the host) -> `transient`; once the request may have been sent -> `unknown-outcome`.
+//!   by the host) -> `transient`; once the request may have been sent -> `unknown-outcome`;
+//! - a call whose `part` or `earlier` does not fit the post -> `invalid`, nothing sent.
 //!
 //! Error messages carry X's problem `title`/`detail` and the status, never a credential.
 
 use std::fmt;
 
+use serde::Serialize;
 use serde_json::Value;
+use sps_contract::input::DEFAULT_ACCOUNT;
 
 use crate::oauth::{self, Credentials};
+use crate::weighted;
 
 /// The X API base URL used when `x_api_base_url` is not set.
 pub const DEFAULT_BASE_URL: &str = "https://api.x.com";
@@ -44,9 +55,13 @@ pub const SETTING_ACCESS_TOKEN: &str = "x_access_token";
 /// Setting: Access Token Secret (OAuth token secret).
 pub const SETTING_ACCESS_TOKEN_SECRET: &str = "x_access_token_secret";
 
-/// The `missing-credentials` message (the names are the deployment parameters).
+/// The `missing-credentials` message for the account `default` (the names are the
+/// deployment parameters); other accounts get [`missing_credentials_message`].
 pub const MISSING_CREDENTIALS_MESSAGE: &str =
     "X credentials are missing: set xApiKey, xApiKeySecret, xAccessToken and xAccessTokenSecret";
+
+/// The start of X's public link to a post, followed by the post id (see [`post_url`]).
+pub const POST_URL_PREFIX: &str = "https://x.com/i/web/status/";
 
 /// Connect timeout for the request to X, in seconds. The host caps it the same way
 /// (host/src/caps/http.rs); under Spin, whose calls have no wall-clock limit, these are the
@@ -144,6 +159,105 @@ impl fmt::Display for PublishError {
 
 impl std::error::Error for PublishError {}
 
+/// A post as the platform interface passes it (WIT `types.post`).
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct Post {
+    /// The texts to publish, in order: the message (part 0), then each reply of the thread
+    /// (part k is `thread[k-1]` of the event). The scheduler allows 1 to 26 parts.
+    pub parts: Vec<String>,
+    /// The account that posts (`default` unless the event named one). The host gives the
+    /// component that account's settings only, so it serves only to name the account in
+    /// messages.
+    pub account: String,
+    /// Stable across every delivery of the post; unused on X, which has no idempotency key.
+    pub idempotency_key: String,
+}
+
+/// One part of a post as X published it (WIT `types.published-part`).
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct PublishedPart {
+    /// X's post id, exactly as X returned it (64-bit, kept as a string).
+    pub id: String,
+    /// The post's public URL ([`post_url`]); `None` when the id is not all ASCII digits.
+    pub url: Option<String>,
+    /// Always `None` on X: a reply needs only its parent's id.
+    pub reply_ref: Option<String>,
+}
+
+/// Why a post cannot be posted on X; mirrors the WIT record `types.message-error`.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct PostError {
+    /// Stable reason code: one of [`weighted`]'s codes (`empty-message`,
+    /// `message-too-long`, `invalid-characters`).
+    pub code: String,
+    /// A sentence for people: [`weighted::validate`]'s message for the part at fault,
+    /// unchanged (the scheduler names a reply by its place in the event's `thread`).
+    pub message: String,
+    /// The part at fault (0 the message, k the k-th reply); `None` for the post as a whole.
+    pub part: Option<u32>,
+}
+
+impl fmt::Display for PostError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.part {
+            Some(part) => write!(f, "part {part}: {}: {}", self.code, self.message),
+            None => write!(f, "{}: {}", self.code, self.message),
+        }
+    }
+}
+
+impl std::error::Error for PostError {}
+
+/// Check every part of `post` by X's rules ([`weighted::validate`]: characters, not empty,
+/// weighted length at most 280; docs.x.com "Counting characters", twitter-text config v3),
+/// in order; the first failing part's error carries its index and [`weighted::validate`]'s
+/// code and message. X has threads (each reply is a post of its own, "Manage Posts"), so
+/// any number of parts is accepted. A post without parts is `empty-message` with no part
+/// (the scheduler never sends one).
+pub fn validate(post: &Post) -> Result<(), PostError> {
+    if post.parts.is_empty() {
+        return Err(PostError {
+            code: weighted::CODE_EMPTY_MESSAGE.to_string(),
+            message: "the post has no parts; X needs at least the message".to_string(),
+            part: None,
+        });
+    }
+    for (index, text) in post.parts.iter().enumerate() {
+        weighted::validate(text).map_err(|e| PostError {
+            code: e.code,
+            message: e.message,
+            part: Some(u32::try_from(index).unwrap_or(u32::MAX)),
+        })?;
+    }
+    Ok(())
+}
+
+/// X's public link to the post `id`: `https://x.com/i/web/status/{id}`, or `None` when
+/// `id` is not 1 or more ASCII digits (X ids always are; anything else is not put in a URL).
+///
+/// This form needs no user handle (`POST /2/tweets` answers only `id` and `text`). X's own
+/// API links posts this way: a v1.1 Tweet object in compatibility mode whose text is
+/// truncated ends it with a link whose `entities.urls[].expanded_url` is
+/// `https://twitter.com/i/web/status/{id}`; `twitter.com` links now go to `x.com`.
+pub fn post_url(id: &str) -> Option<String> {
+    (!id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| format!("{POST_URL_PREFIX}{id}"))
+}
+
+/// The missing-credentials message for `account`: [`MISSING_CREDENTIALS_MESSAGE`] for the
+/// account `default`, else the same sentence naming the account, e.g.
+/// `X credentials are missing for the account "work": set xApiKey, …`. Names only the
+/// settings, never a value.
+pub fn missing_credentials_message(account: &str) -> String {
+    if account == DEFAULT_ACCOUNT {
+        MISSING_CREDENTIALS_MESSAGE.to_string()
+    } else {
+        format!(
+            "X credentials are missing for the account {account:?}: set xApiKey, xApiKeySecret, xAccessToken and xAccessTokenSecret"
+        )
+    }
+}
+
 pub use sps_platform_http::{HttpErrorCode, HttpRequest, HttpResponse, SendPhase, TransportError};
 
 /// What publishing needs from the outside world. The component implements it with WASI;
@@ -207,14 +321,33 @@ pub fn create_post_url(base_url: &str) -> Result<String, PublishError> {
     Ok(format!("{trimmed}{CREATE_POST_PATH}"))
 }
 
-/// The signed request `POST {base_url}/2/tweets` with body `{"text": message}`
-/// (Content-Type `application/json`; the JSON body is not part of the OAuth signature).
+/// The JSON body of `POST /2/tweets` (docs.x.com "Manage Posts", create post request body):
+/// `text`, and for a reply the `reply` object.
+#[derive(Serialize)]
+struct CreatePostBody<'a> {
+    text: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reply: Option<ReplyTo<'a>>,
+}
+
+/// The `reply` object of a create-post body.
+#[derive(Serialize)]
+struct ReplyTo<'a> {
+    in_reply_to_tweet_id: &'a str,
+}
+
+/// The signed request `POST {base_url}/2/tweets` with body `{"text": text}`, or
+/// `{"text": text, "reply": {"in_reply_to_tweet_id": id}}` when `in_reply_to` is
+/// `Some(id)` (docs.x.com "Manage Posts": the request body field
+/// `reply.in_reply_to_tweet_id`, the id of the post replied to), in that key order.
+/// Content-Type `application/json`; the JSON body is not part of the OAuth signature.
 /// `timestamp` is Unix seconds, `nonce` fresh random alphanumerics. The body's size is
 /// known, so it is framed by `Content-Length` (decimal bytes): wstd sends a body without
 /// that header with `Transfer-Encoding: chunked` (RFC 9112 section 6).
 pub fn create_post_request(
     base_url: &str,
-    message: &str,
+    text: &str,
+    in_reply_to: Option<&str>,
     credentials: &Credentials,
     timestamp: u64,
     nonce: &str,
@@ -222,8 +355,13 @@ pub fn create_post_request(
     let url = create_post_url(base_url)?;
     let authorization = oauth::authorization_header("POST", &url, credentials, timestamp, nonce)
         .map_err(|e| PublishError::Transient(format!("could not sign the request: {e}")))?;
-    let body = serde_json::to_vec(&serde_json::json!({ "text": message }))
-        .map_err(|e| PublishError::Invalid(format!("could not encode the post as JSON: {e}")))?;
+    let body = serde_json::to_vec(&CreatePostBody {
+        text,
+        reply: in_reply_to.map(|id| ReplyTo {
+            in_reply_to_tweet_id: id,
+        }),
+    })
+    .map_err(|e| PublishError::Invalid(format!("could not encode the post as JSON: {e}")))?;
     Ok(HttpRequest {
         method: "POST".to_string(),
         url,
@@ -436,9 +574,14 @@ fn read_setting(caps: &mut impl Capabilities, key: &str) -> Result<Option<String
     }
 }
 
-/// The four OAuth credentials from the settings: `missing-credentials` when one is unset or
-/// blank, `transient` when the store fails.
-pub fn read_credentials(caps: &mut impl Capabilities) -> Result<Credentials, PublishError> {
+/// The four OAuth credentials from the settings (the host gives the component only the
+/// settings of the post's account): `missing-credentials` naming `account`
+/// ([`missing_credentials_message`]) when one is unset or blank, `transient` when the store
+/// fails.
+pub fn read_credentials(
+    caps: &mut impl Capabilities,
+    account: &str,
+) -> Result<Credentials, PublishError> {
     let consumer_key = read_setting(caps, SETTING_API_KEY)?;
     let consumer_secret = read_setting(caps, SETTING_API_KEY_SECRET)?;
     let token = read_setting(caps, SETTING_ACCESS_TOKEN)?;
@@ -453,26 +596,86 @@ pub fn read_credentials(caps: &mut impl Capabilities) -> Result<Credentials, Pub
             })
         }
         _ => Err(PublishError::MissingCredentials(
-            MISSING_CREDENTIALS_MESSAGE.to_string(),
+            missing_credentials_message(account),
         )),
     }
 }
 
-/// Publish `message` on X: read the credentials (none missing, else no request), build and
-/// sign `POST {x_api_base_url or https://api.x.com}/2/tweets`, send it once, map the answer.
-/// Returns the new post's id exactly as X returned it.
-pub fn publish(caps: &mut impl Capabilities, message: &str) -> Result<String, PublishError> {
-    let credentials = read_credentials(caps)?;
+/// The text of part `part` of `post` and the id it replies to (`None` for part 0): checks
+/// that `part` is within `post.parts` and that `earlier` holds exactly the `part` parts
+/// published before it, its last (the parent) with a non-empty id; else `invalid`.
+pub fn part_to_publish<'a>(
+    post: &'a Post,
+    part: u32,
+    earlier: &'a [PublishedPart],
+) -> Result<(&'a str, Option<&'a str>), PublishError> {
+    let count = post.parts.len();
+    let index = usize::try_from(part).unwrap_or(usize::MAX);
+    let Some(text) = post.parts.get(index) else {
+        return Err(PublishError::Invalid(format!(
+            "part {part} is out of range: the post has {count} part{}",
+            if count == 1 { "" } else { "s" }
+        )));
+    };
+    if earlier.len() != index {
+        return Err(PublishError::Invalid(format!(
+            "part {part} needs {index} earlier published part{} (one for each part before it), but got {}",
+            if index == 1 { "" } else { "s" },
+            earlier.len()
+        )));
+    }
+    let parent = match earlier.last() {
+        None => None,
+        Some(parent) if parent.id.is_empty() => {
+            return Err(PublishError::Invalid(format!(
+                "part {part} replies to part {}, whose post id is empty",
+                index.saturating_sub(1)
+            )))
+        }
+        Some(parent) => Some(parent.id.as_str()),
+    };
+    Ok((text.as_str(), parent))
+}
+
+/// Publish part `part` of `post` on X: part 0 as a new post, part k > 0 as a reply to
+/// `earlier[k-1]` (its parent). Checks the call ([`part_to_publish`]), reads the
+/// credentials (none missing), builds and signs
+/// `POST {x_api_base_url or https://api.x.com}/2/tweets`, sends it once, maps the answer.
+/// Nothing is sent when the call does not fit the post or a credential is missing.
+/// Returns the new post's id exactly as X returned it, its URL ([`post_url`]) and no
+/// `reply_ref`.
+pub fn publish(
+    caps: &mut impl Capabilities,
+    post: &Post,
+    part: u32,
+    earlier: &[PublishedPart],
+) -> Result<PublishedPart, PublishError> {
+    let (text, in_reply_to) = part_to_publish(post, part, earlier)?;
+    let credentials = read_credentials(caps, &post.account)?;
     let base_url =
         read_setting(caps, SETTING_BASE_URL)?.unwrap_or_else(|| DEFAULT_BASE_URL.to_string());
     let timestamp = caps.now_unix_seconds();
     let nonce = caps.nonce();
-    let request = create_post_request(&base_url, message, &credentials, timestamp, &nonce)?;
+    let request = create_post_request(
+        &base_url,
+        text,
+        in_reply_to,
+        &credentials,
+        timestamp,
+        &nonce,
+    )?;
     let outcome = match caps.send(&request) {
         Ok(response) => map_response(&response),
         Err(error) => Err(map_transport_error(&error)),
     };
-    outcome.map_err(|e| e.map_message(|m| redact(m, &credentials)))
+    match outcome {
+        Ok(id) => Ok(PublishedPart {
+            url: post_url(&id),
+            id,
+            reply_ref: None,
+        }),
+        Err(e) => Err(e.map_message(|m| redact(m, &credentials))),
+    }
 }
 
 /// `message` with every credential value replaced by `<redacted>` (X does not echo them,

@@ -1,13 +1,27 @@
 //! `sps:social/ledger` and the delivery counter on Amazon DynamoDB (DynamoDB API
-//! reference: PutItem with a `ConditionExpression`, GetItem with `ConsistentRead`,
-//! DeleteItem, UpdateItem `ADD`; Developer Guide, "Condition expressions" and "Time to
-//! Live").
+//! reference: UpdateItem and DeleteItem with a `ConditionExpression`, GetItem with
+//! `ConsistentRead`; Developer Guide, "Condition expressions" (`attribute_not_exists`,
+//! `size`), "Update expressions" (`list_append`, `if_not_exists`, `ADD`, `REMOVE`) and
+//! "Time to Live").
 //!
-//! One table, partition key `key` (S). A send entry is
-//! `{key, state: "in-flight", claimedAt: N, expiresAt: N}` or
-//! `{key, state: "sent", postId: S, sentAt: N, expiresAt: N}`; a delivery counter is
-//! `{key: "delivery#<sha256 hex of the payload>", deliveries: N, expiresAt: N}`.
-//! `expiresAt` (Unix seconds, 30 days on) is the table's TTL attribute.
+//! One table, partition key `key` (S). A send entry is one item, in one of these shapes
+//! (times are Unix seconds, UTC):
+//!
+//! - claimed: `{key, state: "in-flight", claimedAt: N, expiresAt: N, parts?: L}`;
+//! - released with parts recorded: `{key, state: "released", expiresAt: N, parts: L}` (a
+//!   release before any part deletes the item instead, as the version before parts did);
+//! - sent: `{key, state: "sent", postId: S, sentAt: N, expiresAt: N, parts?: L}`, `postId`
+//!   the first part's id (what the version before parts recorded and reads; absent when
+//!   no part was recorded).
+//!
+//! `parts` is the list of the published parts in order (index 0 the post, k its k-th
+//! reply), each `M {id: S, url?: S, replyRef?: S}` (`url`, `replyRef` absent when none);
+//! absent when none was recorded. An item written before parts (`sent` with a `postId`,
+//! no `parts`) reads as one part with that id, no URL and no reply reference.
+//!
+//! A delivery counter is `{key: "delivery#<sha256 hex of the payload>", deliveries: N,
+//! expiresAt: N}`. `expiresAt` (Unix seconds, 30 days after the claim, the release or the
+//! send) is the table's TTL attribute.
 
 use std::collections::HashMap;
 
@@ -17,13 +31,15 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use sha2::{Digest, Sha256};
 
 use super::describe;
-use crate::bindings::ledger::{Entry, LedgerError};
+use crate::bindings::ledger::{Entry, InFlightClaim, LedgerError};
+use crate::bindings::types::PublishedPart;
 use crate::caps::ledger::LedgerBackend;
 
 /// How long an entry is kept (its `expiresAt`), seconds: 30 days.
 pub const RETENTION_SECONDS: i64 = 30 * 24 * 3600;
 
-/// Claims tried when the entry disappears between a failed claim and its read.
+/// Claims tried when the entry is released or deleted between a failed claim and its
+/// read.
 const CLAIM_ROUNDS: usize = 3;
 
 /// The DynamoDB ledger: one client, one table.
@@ -116,60 +132,149 @@ impl DynamoLedger {
     }
 }
 
-/// The [`Entry`] a stored item stands for.
+/// The attribute value of a part: `M {id: S, url?: S, replyRef?: S}`.
+pub fn part_value(part: &PublishedPart) -> AttributeValue {
+    let mut map = HashMap::from([("id".to_string(), s(&part.id))]);
+    if let Some(url) = &part.url {
+        map.insert("url".to_string(), s(url));
+    }
+    if let Some(reply_ref) = &part.reply_ref {
+        map.insert("replyRef".to_string(), s(reply_ref));
+    }
+    AttributeValue::M(map)
+}
+
+/// The parts an item records (its `parts`, empty when absent).
+///
+/// # Errors
+/// [`LedgerError::Unavailable`] naming the key when `parts` has another shape.
+pub fn parts_of(
+    key: &str,
+    item: &HashMap<String, AttributeValue>,
+) -> Result<Vec<PublishedPart>, LedgerError> {
+    let Some(parts) = item.get("parts") else {
+        return Ok(Vec::new());
+    };
+    let malformed = || {
+        LedgerError::Unavailable(format!(
+            "ledger entry {key} has parts that are not a list of {{id: S, url?: S, replyRef?: S}}"
+        ))
+    };
+    let optional = |map: &HashMap<String, AttributeValue>, name: &str| match map.get(name) {
+        None => Ok(None),
+        Some(v) => v.as_s().map(|t| Some(t.clone())).map_err(|_| malformed()),
+    };
+    parts
+        .as_l()
+        .map_err(|_| malformed())?
+        .iter()
+        .map(|part| {
+            let map = part.as_m().map_err(|_| malformed())?;
+            Ok(PublishedPart {
+                id: map
+                    .get("id")
+                    .and_then(|v| v.as_s().ok())
+                    .cloned()
+                    .ok_or_else(malformed)?,
+                url: optional(map, "url")?,
+                reply_ref: optional(map, "replyRef")?,
+            })
+        })
+        .collect()
+}
+
+/// The [`Entry`] a stored item stands for, or `None` for a released item (no claim: the
+/// next claim takes it).
 ///
 /// # Errors
 /// [`LedgerError::Unavailable`] naming the key when the item has another shape.
-pub fn entry_of(key: &str, item: &HashMap<String, AttributeValue>) -> Result<Entry, LedgerError> {
+pub fn entry_of(
+    key: &str,
+    item: &HashMap<String, AttributeValue>,
+) -> Result<Option<Entry>, LedgerError> {
     let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok());
     let number = |name: &str| {
         item.get(name)
             .and_then(|v| v.as_n().ok())
             .and_then(|v| v.parse::<u64>().ok())
     };
+    let parts = parts_of(key, item)?;
     match text("state").map(String::as_str) {
-        Some("sent") => text("postId")
-            .map(|id| Entry::Sent(id.clone()))
-            .ok_or_else(|| {
-                LedgerError::Unavailable(format!("ledger entry {key} is sent without a postId"))
-            }),
-        Some("in-flight") => Ok(Entry::InFlight(number("claimedAt").unwrap_or(0))),
+        // An item written before parts records the one post id.
+        Some("sent") if parts.is_empty() => Ok(Some(Entry::Sent(
+            text("postId")
+                .map(|id| PublishedPart {
+                    id: id.clone(),
+                    url: None,
+                    reply_ref: None,
+                })
+                .into_iter()
+                .collect(),
+        ))),
+        Some("sent") => Ok(Some(Entry::Sent(parts))),
+        Some("in-flight") => Ok(Some(Entry::InFlight(InFlightClaim {
+            claimed_at: number("claimedAt").unwrap_or(0),
+            parts,
+        }))),
+        Some("released") => Ok(None),
         other => Err(LedgerError::Unavailable(format!(
             "ledger entry {key} has an unknown state {other:?}"
         ))),
     }
 }
 
+/// Whether `err` is DynamoDB's ConditionalCheckFailedException.
+fn condition_failed<E, R>(err: &SdkError<E, R>) -> bool
+where
+    E: ProvideErrorMetadata,
+{
+    err.as_service_error()
+        .and_then(ProvideErrorMetadata::code)
+        .is_some_and(|code| code == "ConditionalCheckFailedException")
+}
+
+/// The ledger on the item shapes of the module documentation. Every error is
+/// [`LedgerError::Unavailable`] naming the DynamoDB operation or the key.
 #[async_trait]
 impl LedgerBackend for DynamoLedger {
+    /// `UpdateItem` to `in-flight` under `attribute_not_exists(key) OR state = released`
+    /// (keeping `parts`), else a consistent `GetItem` of what is recorded.
     async fn claim(&self, key: &str) -> Result<Entry, LedgerError> {
         for _ in 0..CLAIM_ROUNDS {
             let now = chrono::Utc::now().timestamp();
-            let put = self
+            let update = self
                 .client
-                .put_item()
+                .update_item()
                 .table_name(&self.table)
-                .item("key", s(key))
-                .item("state", s("in-flight"))
-                .item("claimedAt", n(now))
-                .item("expiresAt", n(now + RETENTION_SECONDS))
-                .condition_expression("attribute_not_exists(#k)")
+                .key("key", s(key))
+                .update_expression("SET #s = :inflight, claimedAt = :now, expiresAt = :exp")
+                .condition_expression("attribute_not_exists(#k) OR #s = :released")
                 .expression_attribute_names("#k", "key")
+                .expression_attribute_names("#s", "state")
+                .expression_attribute_values(":inflight", s("in-flight"))
+                .expression_attribute_values(":released", s("released"))
+                .expression_attribute_values(":now", n(now))
+                .expression_attribute_values(":exp", n(now + RETENTION_SECONDS))
+                .return_values(ReturnValue::AllNew)
                 .send()
                 .await;
-            match put {
-                Ok(_) => return Ok(Entry::Claimed),
-                Err(err)
-                    if err
-                        .as_service_error()
-                        .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-                {
-                    if let Some(item) = self.read(key).await? {
-                        return entry_of(key, &item);
-                    }
-                    // Released between the claim and the read: claim again.
+            match update {
+                Ok(out) => {
+                    let parts = match out.attributes() {
+                        Some(item) => parts_of(key, item)?,
+                        None => Vec::new(),
+                    };
+                    return Ok(Entry::Claimed(parts));
                 }
-                Err(err) => return Err(unavailable("PutItem (claim)", &err)),
+                Err(err) if condition_failed(&err) => {
+                    if let Some(item) = self.read(key).await? {
+                        if let Some(entry) = entry_of(key, &item)? {
+                            return Ok(entry);
+                        }
+                    }
+                    // Released or deleted between the claim and the read: claim again.
+                }
+                Err(err) => return Err(unavailable("UpdateItem (claim)", &err)),
             }
         }
         Err(LedgerError::Unavailable(format!(
@@ -177,44 +282,138 @@ impl LedgerBackend for DynamoLedger {
         )))
     }
 
-    async fn record_sent(&self, key: &str, post_id: &str) -> Result<(), LedgerError> {
-        let now = chrono::Utc::now().timestamp();
-        self.client
-            .put_item()
+    /// `UpdateItem` appending the part (`list_append`) under `state = in-flight` and
+    /// `size(parts) = index` (or no `parts` for index 0), so parts are appended in order
+    /// and only under a claim. When that condition fails, a consistent read tells a
+    /// retried call (the same part at `index`: success) from a refusal.
+    async fn record_part(
+        &self,
+        key: &str,
+        index: u32,
+        part: &PublishedPart,
+    ) -> Result<(), LedgerError> {
+        let condition = if index == 0 {
+            "#s = :inflight AND (attribute_not_exists(parts) OR size(parts) = :index)"
+        } else {
+            // attribute_exists first, so size() never meets a missing attribute (moto
+            // answers that with an error rather than a failed condition).
+            "#s = :inflight AND attribute_exists(parts) AND size(parts) = :index"
+        };
+        let update = self
+            .client
+            .update_item()
             .table_name(&self.table)
-            .item("key", s(key))
-            .item("state", s("sent"))
-            .item("postId", s(post_id))
-            .item("sentAt", n(now))
-            .item("expiresAt", n(now + RETENTION_SECONDS))
+            .key("key", s(key))
+            .update_expression("SET parts = list_append(if_not_exists(parts, :empty), :part)")
+            .condition_expression(condition)
+            .expression_attribute_names("#s", "state")
+            .expression_attribute_values(":inflight", s("in-flight"))
+            .expression_attribute_values(":index", n(i64::from(index)))
+            .expression_attribute_values(":empty", AttributeValue::L(Vec::new()))
+            .expression_attribute_values(":part", AttributeValue::L(vec![part_value(part)]))
+            .send()
+            .await;
+        match update {
+            Ok(_) => Ok(()),
+            Err(err) if condition_failed(&err) => {
+                let item = self.read(key).await?.unwrap_or_default();
+                let parts = parts_of(key, &item)?;
+                let recorded = usize::try_from(index).ok().and_then(|i| parts.get(i));
+                match recorded {
+                    // The same part again is a retried call: nothing to do.
+                    Some(recorded) if recorded == part => Ok(()),
+                    Some(recorded) => Err(LedgerError::Unavailable(format!(
+                        "part {index} of ledger entry {key} is recorded already with the id {}",
+                        recorded.id
+                    ))),
+                    None => {
+                        let state = item.get("state").and_then(|v| v.as_s().ok());
+                        Err(LedgerError::Unavailable(match state.map(String::as_str) {
+                            Some("in-flight") => format!(
+                                "ledger entry {key} has {} parts recorded: part {index} cannot be recorded next",
+                                parts.len()
+                            ),
+                            other => format!(
+                                "ledger entry {key} is not claimed ({}): part {index} cannot be recorded",
+                                other.unwrap_or("no claim")
+                            ),
+                        }))
+                    }
+                }
+            }
+            Err(err) => Err(unavailable("UpdateItem (part)", &err)),
+        }
+    }
+
+    /// A consistent `GetItem` for the first part's id, then `UpdateItem` to `sent` (with
+    /// `postId` that id; `parts` kept). Like the version before parts, it succeeds
+    /// whatever the state.
+    async fn record_sent(&self, key: &str) -> Result<(), LedgerError> {
+        let item = self.read(key).await?.unwrap_or_default();
+        let first = parts_of(key, &item)?.into_iter().next();
+        let now = chrono::Utc::now().timestamp();
+        let mut update = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("key", s(key))
+            .expression_attribute_names("#s", "state")
+            .expression_attribute_values(":sent", s("sent"))
+            .expression_attribute_values(":now", n(now))
+            .expression_attribute_values(":exp", n(now + RETENTION_SECONDS));
+        update = match first {
+            Some(first) => update
+                .update_expression(
+                    "SET #s = :sent, sentAt = :now, expiresAt = :exp, postId = :post REMOVE claimedAt",
+                )
+                .expression_attribute_values(":post", s(&first.id)),
+            None => update
+                .update_expression("SET #s = :sent, sentAt = :now, expiresAt = :exp REMOVE claimedAt"),
+        };
+        update
             .send()
             .await
-            .map_err(|e| unavailable("PutItem (sent)", &e))?;
+            .map_err(|e| unavailable("UpdateItem (sent)", &e))?;
         Ok(())
     }
 
+    /// `DeleteItem` under `state = in-flight AND attribute_not_exists(parts)`; with parts,
+    /// `UpdateItem` to `released` under `state = in-flight`. Anything else stays.
     async fn release(&self, key: &str) -> Result<(), LedgerError> {
         let deleted = self
             .client
             .delete_item()
             .table_name(&self.table)
             .key("key", s(key))
-            .condition_expression("#s = :inflight")
+            .condition_expression("#s = :inflight AND attribute_not_exists(parts)")
             .expression_attribute_names("#s", "state")
             .expression_attribute_values(":inflight", s("in-flight"))
             .send()
             .await;
         match deleted {
+            Ok(_) => return Ok(()),
+            Err(err) if condition_failed(&err) => {}
+            Err(err) => return Err(unavailable("DeleteItem (release)", &err)),
+        }
+        let now = chrono::Utc::now().timestamp();
+        let released = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("key", s(key))
+            .update_expression("SET #s = :released, expiresAt = :exp REMOVE claimedAt")
+            .condition_expression("#s = :inflight")
+            .expression_attribute_names("#s", "state")
+            .expression_attribute_values(":inflight", s("in-flight"))
+            .expression_attribute_values(":released", s("released"))
+            .expression_attribute_values(":exp", n(now + RETENTION_SECONDS))
+            .send()
+            .await;
+        match released {
             Ok(_) => Ok(()),
-            // A `sent` record (or no entry) stays as it is.
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(())
-            }
-            Err(err) => Err(unavailable("DeleteItem (release)", &err)),
+            // A `sent` or released record (or no entry) stays as it is.
+            Err(err) if condition_failed(&err) => Ok(()),
+            Err(err) => Err(unavailable("UpdateItem (release)", &err)),
         }
     }
 }
@@ -239,21 +438,87 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), v.clone()))
                 .collect()
         };
+        let p0 = PublishedPart {
+            id: "18500".into(),
+            url: Some("https://x.com/i/web/status/18500".into()),
+            reply_ref: None,
+        };
+        let p1 = PublishedPart {
+            id: "18501".into(),
+            url: None,
+            reply_ref: Some("cid".into()),
+        };
+        let parts = AttributeValue::L(vec![part_value(&p0), part_value(&p1)]);
+        assert_eq!(
+            part_value(&p1),
+            AttributeValue::M(HashMap::from([
+                ("id".to_string(), s("18501")),
+                ("replyRef".to_string(), s("cid"))
+            ]))
+        );
+        // An item of the version before parts.
         assert_eq!(
             entry_of("k", &item(&[("state", s("sent")), ("postId", s("18500"))])),
-            Ok(Entry::Sent("18500".into()))
+            Ok(Some(Entry::Sent(vec![PublishedPart {
+                id: "18500".into(),
+                url: None,
+                reply_ref: None
+            }])))
+        );
+        assert_eq!(
+            entry_of(
+                "k",
+                &item(&[
+                    ("state", s("sent")),
+                    ("postId", s("18500")),
+                    ("parts", parts.clone())
+                ])
+            ),
+            Ok(Some(Entry::Sent(vec![p0.clone(), p1.clone()])))
         );
         assert_eq!(
             entry_of(
                 "k",
                 &item(&[("state", s("in-flight")), ("claimedAt", n(1700))])
             ),
-            Ok(Entry::InFlight(1700))
+            Ok(Some(Entry::InFlight(InFlightClaim {
+                claimed_at: 1700,
+                parts: vec![]
+            })))
+        );
+        assert_eq!(
+            entry_of(
+                "k",
+                &item(&[
+                    ("state", s("in-flight")),
+                    ("claimedAt", n(1700)),
+                    ("parts", parts.clone())
+                ])
+            ),
+            Ok(Some(Entry::InFlight(InFlightClaim {
+                claimed_at: 1700,
+                parts: vec![p0, p1]
+            })))
+        );
+        assert_eq!(
+            entry_of("k", &item(&[("state", s("released")), ("parts", parts)])),
+            Ok(None)
         );
         assert_eq!(
             entry_of("k", &item(&[("state", s("sent"))])),
+            Ok(Some(Entry::Sent(vec![])))
+        );
+        assert_eq!(
+            entry_of(
+                "k",
+                &item(&[
+                    ("state", s("sent")),
+                    ("parts", AttributeValue::L(vec![s("18500")]))
+                ])
+            ),
             Err(LedgerError::Unavailable(
-                "ledger entry k is sent without a postId".into()
+                "ledger entry k has parts that are not a list of {id: S, url?: S, replyRef?: S}"
+                    .into()
             ))
         );
         assert_eq!(

@@ -290,7 +290,15 @@ impl LedgerBackend for NotInThisFunction {
     async fn claim(&self, _key: &str) -> Result<Entry, LedgerError> {
         Err(LedgerError::Unavailable(self.message("ledger entries")))
     }
-    async fn record_sent(&self, _key: &str, _post_id: &str) -> Result<(), LedgerError> {
+    async fn record_part(
+        &self,
+        _key: &str,
+        _index: u32,
+        _part: &crate::bindings::types::PublishedPart,
+    ) -> Result<(), LedgerError> {
+        Err(LedgerError::Unavailable(self.message("ledger entries")))
+    }
+    async fn record_sent(&self, _key: &str) -> Result<(), LedgerError> {
         Err(LedgerError::Unavailable(self.message("ledger entries")))
     }
     async fn release(&self, _key: &str) -> Result<(), LedgerError> {

@@ -77,10 +77,7 @@ impl SecretsManagerSource {
         let credentials = XCredentials::from_json(text)
             .with_context(|| format!("in secret {}", self.secret_id))?;
         tracing::info!(secret = %self.secret_id, credentials = ?credentials, "X credentials read");
-        Ok(PlatformSettings {
-            config: credentials.to_config(&self.x_api_base_url),
-            outbound: self.outbound.clone(),
-        })
+        Ok(credentials.settings(&self.x_api_base_url, self.outbound.clone()))
     }
 }
 
@@ -91,6 +88,7 @@ impl PlatformSettingsSource for SecretsManagerSource {
     /// secret's shape problem, without any value) when the cache is stale and the secret
     /// cannot be read; a stale value is never used.
     async fn settings(&self, platform: &str) -> anyhow::Result<PlatformSettings> {
+        // The secret holds the `default` account only so far.
         if platform != PLATFORM {
             return Ok(PlatformSettings::default());
         }
@@ -115,7 +113,8 @@ pub fn without_credentials(x_api_base_url: &str) -> HashMap<String, PlatformSett
     HashMap::from([(
         PLATFORM.to_string(),
         PlatformSettings {
-            config: XCredentials::default().to_config(x_api_base_url),
+            config: XCredentials::shared_config(x_api_base_url),
+            accounts: HashMap::new(),
             outbound: OutboundPolicy::deny_all(),
         },
     )])

@@ -1,21 +1,47 @@
 //! `sps:social/ledger`: the send ledger that keeps a schedule delivered more than once
-//! from posting twice.
+//! from posting a part of a thread twice. It records each published part of a post, so a
+//! later delivery continues after the last one.
 
 use async_trait::async_trait;
 
 use crate::bindings::ledger::{Entry, Host, LedgerError};
+use crate::bindings::types::PublishedPart;
 use crate::runtime::Ctx;
 
-/// A durable map from send key to state (`in-flight` since a Unix time in seconds, or
-/// `sent` with the post id). `claim` must be atomic: of two concurrent claims of a new
-/// key exactly one gets [`Entry::Claimed`].
+/// A durable map from send key to its state and the parts of its post published so far.
+///
+/// A key is absent (nothing recorded), `in-flight` (a delivery holds the claim since a
+/// moment in Unix seconds, UTC), `sent` (every part published), or released (no claim,
+/// but the parts recorded before the release kept). Every method returns
+/// [`LedgerError::Unavailable`] with a sentence when the backend fails or refuses, and
+/// never panics.
 #[async_trait]
 pub trait LedgerBackend: Send + Sync {
-    /// Claim `key`, or report its recorded state.
+    /// Claims `key`, or reports its recorded state. Absent or released, the key becomes
+    /// `in-flight` (claimed now) and the answer is [`Entry::Claimed`] with the parts
+    /// recorded before, in order (empty for a post not yet begun); `in-flight` answers
+    /// [`Entry::InFlight`] (the claim's moment and parts), `sent` answers [`Entry::Sent`]
+    /// (the parts). Atomic: of two concurrent claims of a key exactly one gets
+    /// [`Entry::Claimed`]. A `sent` record of the version before parts (one post id) reads
+    /// as one part with that id, no URL and no reply reference.
     async fn claim(&self, key: &str) -> Result<Entry, LedgerError>;
-    /// Record that `key` was published as `post_id`.
-    async fn record_sent(&self, key: &str, post_id: &str) -> Result<(), LedgerError>;
-    /// Forget an `in-flight` claim on `key` (a `sent` record stays).
+    /// Records that part `index` (0 the post, k its k-th reply) of the post of `key` was
+    /// published as `part`, keeping the claim. `index` must be the number of parts
+    /// recorded before and `key` must be `in-flight`; recording the same part at the same
+    /// index again (a retried call) succeeds and changes nothing. Anything else (a gap, a
+    /// different part at `index`, no claim) is refused as `Unavailable`.
+    async fn record_part(
+        &self,
+        key: &str,
+        index: u32,
+        part: &PublishedPart,
+    ) -> Result<(), LedgerError>;
+    /// Records that every part of the post of `key` was published: the state becomes
+    /// `sent` with the parts recorded so far. Idempotent.
+    async fn record_sent(&self, key: &str) -> Result<(), LedgerError>;
+    /// Drops an `in-flight` claim on `key` after a failure that proves the next part was
+    /// not published; the recorded parts stay for the next claim. A `sent` record, a
+    /// released key or an absent key is left as it is.
     async fn release(&self, key: &str) -> Result<(), LedgerError>;
 }
 
@@ -24,8 +50,17 @@ impl Host for Ctx {
         self.backends.ledger.claim(&key).await
     }
 
-    async fn record_sent(&mut self, key: String, post_id: String) -> Result<(), LedgerError> {
-        self.backends.ledger.record_sent(&key, &post_id).await
+    async fn record_part(
+        &mut self,
+        key: String,
+        index: u32,
+        part: PublishedPart,
+    ) -> Result<(), LedgerError> {
+        self.backends.ledger.record_part(&key, index, &part).await
+    }
+
+    async fn record_sent(&mut self, key: String) -> Result<(), LedgerError> {
+        self.backends.ledger.record_sent(&key).await
     }
 
     async fn release(&mut self, key: String) -> Result<(), LedgerError> {

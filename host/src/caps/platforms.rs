@@ -3,14 +3,28 @@
 //! settings and outbound hosts.
 
 use crate::bindings::platforms::Host;
-use crate::bindings::types::{MessageError, PublishError};
+use crate::bindings::types::{MessageError, Post, PublishError, PublishedPart};
 use crate::runtime::{error_summary, Ctx};
 
 /// The longest post id a platform component may return, bytes (X's ids are 19 digits; an
 /// id must fit the `Social Post Sent` event, 256 KiB on EventBridge, and the send ledger,
 /// 400 KB per DynamoDB item). A longer one is no post id the service can report: the post
-/// may exist, so the call ends in `unknown-outcome`.
+/// may exist, so the call ends in `unknown-outcome`. The part's URL and reply reference are
+/// held to the same bound, each.
 pub const MAX_POST_ID_BYTES: usize = 1024;
+
+/// The size of the largest of a published part's fields (id, URL, reply reference), bytes.
+fn largest_field(part: &PublishedPart) -> usize {
+    [
+        Some(part.id.len()),
+        part.url.as_ref().map(String::len),
+        part.reply_ref.as_ref().map(String::len),
+    ]
+    .into_iter()
+    .flatten()
+    .max()
+    .unwrap_or(0)
+}
 
 pub use sps_contract::platforms::{unsupported, UNSUPPORTED_PLATFORM};
 
@@ -19,16 +33,17 @@ impl Host for Ctx {
         self.components.platform_names()
     }
 
-    async fn validate(&mut self, platform: String, message: String) -> Result<(), MessageError> {
+    async fn validate(&mut self, platform: String, post: Post) -> Result<(), MessageError> {
         let Some(component) = self.components.platform(&platform) else {
             return Err(MessageError {
                 code: UNSUPPORTED_PLATFORM.to_string(),
                 message: unsupported(&platform, &self.components.platform_names()),
+                part: None,
             });
         };
         match self
             .runtime
-            .platform_validate(&self.components, component, &platform, &message)
+            .platform_validate(&self.components, component, &platform, &post)
             .await
         {
             Ok(result) => result,
@@ -38,12 +53,19 @@ impl Host for Ctx {
                 Err(MessageError {
                     code: "platform-component-failed".to_string(),
                     message: format!("the {platform} component failed: {}", error_summary(&err)),
+                    part: None,
                 })
             }
         }
     }
 
-    async fn publish(&mut self, platform: String, message: String) -> Result<String, PublishError> {
+    async fn publish(
+        &mut self,
+        platform: String,
+        post: Post,
+        part: u32,
+        earlier: Vec<PublishedPart>,
+    ) -> Result<PublishedPart, PublishError> {
         let Some(component) = self.components.platform(&platform) else {
             return Err(PublishError::Invalid(unsupported(
                 &platform,
@@ -52,19 +74,26 @@ impl Host for Ctx {
         };
         match self
             .runtime
-            .platform_publish(&self.components, component, &platform, &message)
+            .platform_publish(
+                &self.components,
+                component,
+                &platform,
+                &post,
+                part,
+                &earlier,
+            )
             .await
         {
-            Ok(Ok(id)) if id.len() > MAX_POST_ID_BYTES => {
+            Ok(Ok(published)) if largest_field(&published) > MAX_POST_ID_BYTES => {
+                let bytes = largest_field(&published);
                 tracing::error!(
                     platform,
-                    bytes = id.len(),
+                    bytes,
                     "platform component returned an oversized post id"
                 );
                 Err(PublishError::UnknownOutcome(format!(
-                    "the {platform} component returned a post id of {} bytes, over the \
-                     {MAX_POST_ID_BYTES} allowed: the post may exist but cannot be reported",
-                    id.len()
+                    "the {platform} component returned a post id of {bytes} bytes, over the \
+                     {MAX_POST_ID_BYTES} allowed: the post may exist but cannot be reported"
                 )))
             }
             Ok(result) => result,

@@ -5,12 +5,16 @@
 //! ```json
 //! {"xApiKey": "...", "xApiKeySecret": "...", "xBearerToken": "...",
 //!  "xAccessToken": "...", "xAccessTokenSecret": "...",
-//!  "platforms": {"mastodon": {"default": {"access_token": "..."}}}}
+//!  "platforms": {"mastodon": {"default": {"access_token": "..."}},
+//!                "twitter": {"work": {"xApiKey": "...", "xApiKeySecret": "...",
+//!                                     "xAccessToken": "...", "xAccessTokenSecret": "..."}}}}
 //! ```
 //!
-//! The flat X keys ([`crate::secrets`]) are the `twitter` component's; `platforms` holds,
-//! for any other platform, its accounts' keys (only the account `default` is used so
-//! far), given to it beside its `SPS_PLATFORM_<NAME>_...` settings ([`super::platform_env`]).
+//! The flat X keys ([`crate::secrets`]) are the `twitter` component's account `default`;
+//! `platforms.<name>.<account>` holds each account's keys: for `twitter` the same five
+//! keys as the flat ones (its other accounts), for any other platform the keys its
+//! component reads, given to it beside its `SPS_PLATFORM_<NAME>_...` settings
+//! ([`super::platform_env`]). A call for one account sees that account's keys only.
 //!
 //! At start, and at each re-read, the file is checked as ssh checks a key file: readable
 //! by group or others is a warning, and so is a required credential that is missing
@@ -33,11 +37,12 @@ use crate::secrets::XCredentials;
 /// The platform of the flat X keys.
 const PLATFORM: &str = "twitter";
 
-/// The account whose keys are used.
-const ACCOUNT: &str = "default";
+/// The account of the flat X keys.
+const ACCOUNT: &str = sps_contract::input::DEFAULT_ACCOUNT;
 
-/// The keys of each other platform's `default` account, by platform name.
-type PlatformSecrets = HashMap<String, HashMap<String, String>>;
+/// Each platform's accounts' keys (the component's key names), by platform name, then
+/// account name; `twitter` holds its accounts other than `default`.
+type PlatformSecrets = HashMap<String, HashMap<String, HashMap<String, String>>>;
 
 /// The secrets file and the settings last read from it.
 pub struct SecretsFile {
@@ -88,10 +93,7 @@ impl SecretsFile {
             x_api_base_url: x_api_base_url.to_string(),
             state: Mutex::new(Read {
                 stamp,
-                settings: PlatformSettings {
-                    config: credentials.to_config(x_api_base_url),
-                    outbound: outbound.clone(),
-                },
+                settings: credentials.settings(x_api_base_url, outbound.clone()),
                 platforms,
             }),
             outbound,
@@ -114,10 +116,8 @@ impl PlatformSettingsSource for SecretsFile {
                 Ok((credentials, platforms)) => {
                     check(&self.path, &credentials);
                     tracing::info!(file = %self.path.display(), credentials = ?credentials, "X credentials re-read: the file changed");
-                    state.settings = PlatformSettings {
-                        config: credentials.to_config(&self.x_api_base_url),
-                        outbound: self.outbound.clone(),
-                    };
+                    state.settings =
+                        credentials.settings(&self.x_api_base_url, self.outbound.clone());
                     state.platforms = platforms;
                 }
                 Err(err) => {
@@ -125,21 +125,23 @@ impl PlatformSettingsSource for SecretsFile {
                 }
             }
         }
-        if platform == PLATFORM {
-            return Ok(state.settings.clone());
-        }
-        let mut settings = self.others.get(platform).cloned().unwrap_or_default();
-        if let Some(keys) = state.platforms.get(platform) {
-            settings
-                .config
-                .extend(keys.iter().map(|(k, v)| (k.clone(), v.clone())));
+        let mut settings = if platform == PLATFORM {
+            state.settings.clone()
+        } else {
+            self.others.get(platform).cloned().unwrap_or_default()
+        };
+        if let Some(accounts) = state.platforms.get(platform) {
+            for (account, keys) in accounts {
+                settings.accounts.insert(account.clone(), keys.clone());
+            }
         }
         Ok(settings)
     }
 }
 
-/// Reads and parses the file: the flat X keys, and `platforms` (each platform's
-/// `default` account; other accounts are named in a warning and not used yet).
+/// Reads and parses the file: the flat X keys, and `platforms` (each platform's accounts;
+/// `twitter`'s other accounts are read as the flat keys are, and given to the component
+/// under its key names).
 ///
 /// # Errors
 /// When the file cannot be read or is not of the shape above; the message names the
@@ -172,14 +174,19 @@ fn parse(path: &Path) -> anyhow::Result<(XCredentials, PlatformSecrets)> {
                     )
                     .context(in_file())
                 })?;
-            let mut platforms = HashMap::new();
-            for (platform, mut by_account) in accounts {
-                let unused: Vec<&String> = by_account.keys().filter(|a| *a != ACCOUNT).collect();
-                if !unused.is_empty() {
-                    tracing::warn!(file = %path.display(), platform = %platform, accounts = ?unused, "only the account default is used so far; the others are ignored");
+            let mut platforms = accounts;
+            if let Some(x_accounts) = platforms.get_mut(PLATFORM) {
+                if x_accounts.remove(ACCOUNT).is_some() {
+                    tracing::warn!(file = %path.display(), "platforms.twitter.default is ignored: the flat X keys are the twitter account default");
                 }
-                if let Some(keys) = by_account.remove(ACCOUNT) {
-                    platforms.insert(platform, keys);
+                for (account, keys) in x_accounts.iter_mut() {
+                    let credentials = XCredentials::from_keys(keys).with_context(|| {
+                        format!(
+                            "in platforms.twitter.{account} of the secrets file {}",
+                            path.display()
+                        )
+                    })?;
+                    *keys = credentials.account_keys();
                 }
             }
             platforms
@@ -207,5 +214,91 @@ fn check(path: &Path, credentials: &XCredentials) {
     let missing = credentials.missing();
     if !missing.is_empty() {
         tracing::warn!(file = %path.display(), missing = %missing.join(", "), "the secrets file lacks credentials posting needs: posts to twitter end in missing-credentials until they are there");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn open(text: &str) -> anyhow::Result<(tempfile::TempDir, SecretsFile)> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("secrets.json");
+        std::fs::write(&path, text)?;
+        let mastodon = PlatformSettings {
+            config: HashMap::from([("base_url".to_string(), "https://m.example".to_string())]),
+            ..PlatformSettings::default()
+        };
+        let file = SecretsFile::open(
+            &path,
+            "http://x.example",
+            OutboundPolicy::deny_all(),
+            HashMap::from([("mastodon".to_string(), mastodon)]),
+        )?;
+        Ok((dir, file))
+    }
+
+    fn config(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn each_account_sees_its_own_keys_only() -> anyhow::Result<()> {
+        let (_dir, file) = open(
+            r#"{"xApiKey":"k","xApiKeySecret":"ks","xAccessToken":"t","xAccessTokenSecret":"ts",
+                "platforms":{"twitter":{"brand":{"xApiKey":"bk","xAccessToken":"bt"}},
+                             "mastodon":{"default":{"access_token":"m1"},"work":{"access_token":"m2"}}}}"#,
+        )?;
+        let twitter = file.settings("twitter").await?;
+        let base = ("x_api_base_url", "http://x.example");
+        assert_eq!(
+            twitter.config_for("default"),
+            config(&[
+                base,
+                ("x_api_key", "k"),
+                ("x_api_key_secret", "ks"),
+                ("x_access_token", "t"),
+                ("x_access_token_secret", "ts"),
+            ])
+        );
+        assert_eq!(
+            twitter.config_for("brand"),
+            config(&[base, ("x_api_key", "bk"), ("x_access_token", "bt")])
+        );
+        assert_eq!(twitter.config_for("nobody"), config(&[base]));
+        let mastodon = file.settings("mastodon").await?;
+        let base = ("base_url", "https://m.example");
+        assert_eq!(
+            mastodon.config_for("default"),
+            config(&[base, ("access_token", "m1")])
+        );
+        assert_eq!(
+            mastodon.config_for("work"),
+            config(&[base, ("access_token", "m2")])
+        );
+        assert_eq!(mastodon.config_for("other"), config(&[base]));
+        Ok(())
+    }
+
+    #[test]
+    fn an_x_account_of_the_wrong_shape_is_refused_naming_it() {
+        let err = open(r#"{"platforms":{"twitter":{"brand":{"xApiKey":"k","oops":"v"}}}}"#)
+            .err()
+            .map(|e| format!("{e:#}"))
+            .unwrap_or_default();
+        // The file's path is a temporary one: everything after it is exact.
+        let (_, after_path) = err.split_once("/secrets.json: ").unwrap_or_default();
+        assert!(
+            err.starts_with("in platforms.twitter.brand of the secrets file /"),
+            "{err}"
+        );
+        assert_eq!(
+            after_path,
+            "the X credentials are not a JSON object of strings with the keys xApiKey, \
+             xApiKeySecret, xBearerToken, xAccessToken, xAccessTokenSecret (unknown field `oops`)"
+        );
     }
 }

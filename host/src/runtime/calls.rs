@@ -9,7 +9,7 @@ use anyhow::Context as _;
 use super::{Components, Ctx, PlatformSettings, Runtime};
 use crate::bindings::{
     scheduling, sending,
-    types::{MessageError, PublishError},
+    types::{MessageError, Post, PublishError, PublishedPart},
     PlatformComponentPre,
 };
 use crate::caps::http::OutboundPolicy;
@@ -99,7 +99,7 @@ impl Runtime {
         components: &Arc<Components>,
         component: &PlatformComponentPre<Ctx>,
         platform: &str,
-        message: &str,
+        post: &Post,
     ) -> anyhow::Result<Result<(), MessageError>> {
         // Validation needs neither credentials nor the network: when the settings cannot
         // be read, the component validates without them.
@@ -110,13 +110,14 @@ impl Runtime {
                 PlatformSettings::default()
             }
         };
-        let mut store = self.store(components.clone(), settings.config, settings.outbound);
+        let config = settings.config_for(&post.account);
+        let mut store = self.store(components.clone(), config, settings.outbound);
         let wall = self.inner.settings.limits.platform_wall_time;
         self.bounded(wall, async {
             let instance = component.instantiate_async(&mut store).await?;
             instance
                 .sps_social_platform()
-                .call_validate(&mut store, message)
+                .call_validate(&mut store, post)
                 .await
         })
         .await
@@ -129,8 +130,10 @@ impl Runtime {
         components: &Arc<Components>,
         component: &PlatformComponentPre<Ctx>,
         platform: &str,
-        message: &str,
-    ) -> anyhow::Result<Result<String, PublishError>> {
+        post: &Post,
+        part: u32,
+        earlier: &[PublishedPart],
+    ) -> anyhow::Result<Result<PublishedPart, PublishError>> {
         let settings = match self.inner.platforms.settings(platform).await {
             Ok(settings) => settings,
             Err(err) => {
@@ -138,13 +141,15 @@ impl Runtime {
                 return Ok(Err(PublishError::Transient(format!("{err:#}"))));
             }
         };
-        let mut store = self.store(components.clone(), settings.config, settings.outbound);
+        // Only the posting account's keys: one account's call never sees another's.
+        let config = settings.config_for(&post.account);
+        let mut store = self.store(components.clone(), config, settings.outbound);
         let wall = self.inner.settings.limits.platform_wall_time;
         self.bounded(wall, async {
             let instance = component.instantiate_async(&mut store).await?;
             instance
                 .sps_social_platform()
-                .call_publish(&mut store, message)
+                .call_publish(&mut store, post, part, earlier)
                 .await
         })
         .await

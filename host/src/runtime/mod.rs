@@ -36,10 +36,31 @@ use crate::caps::Backends;
 /// What one platform component may see and call.
 #[derive(Debug, Clone, Default)]
 pub struct PlatformSettings {
-    /// Its `wasi:config/store` keys (credentials, base URL).
+    /// Its `wasi:config/store` keys every account shares (base URL, options).
     pub config: HashMap<String, String>,
+    /// Each account's own keys (credentials), by account name (`default`, ...): a call
+    /// for one account sees [`Self::config`] and that account's keys only.
+    pub accounts: HashMap<String, HashMap<String, String>>,
     /// The hosts it may call.
     pub outbound: OutboundPolicy,
+}
+
+impl PlatformSettings {
+    /// The `wasi:config/store` keys of a call for `account`: the shared keys, then the
+    /// account's own (which win on a clash). An account with no keys gets the shared ones
+    /// only, so its component reports `missing-credentials`.
+    pub fn config_for(&self, account: &str) -> HashMap<String, String> {
+        let mut config = self.config.clone();
+        if let Some(keys) = self.accounts.get(account) {
+            config.extend(keys.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
+        config
+    }
+
+    /// Whether nothing at all is configured (no shared key, no account).
+    pub fn is_empty(&self) -> bool {
+        self.config.is_empty() && self.accounts.values().all(HashMap::is_empty)
+    }
 }
 
 /// The runtime's configuration.
@@ -203,7 +224,7 @@ impl Runtime {
         let mut unconfigured = Vec::new();
         for name in &platforms {
             let settings = self.inner.platforms.settings(name).await;
-            if settings.is_ok_and(|s| s.config.is_empty()) {
+            if settings.is_ok_and(|s| s.is_empty()) {
                 unconfigured.push(name.clone());
             }
         }

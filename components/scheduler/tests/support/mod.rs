@@ -24,7 +24,8 @@ pub const UUID1: &str = "00000000-0000-4000-8000-000000000001";
 #[derive(Debug, Clone, PartialEq)]
 pub enum Call {
     Supported,
-    Validate(String, String),
+    /// `platforms.validate`: the platform, the parts and the account.
+    Validate(String, Vec<String>, String),
     Create(Schedule),
     Update(Schedule),
     Publish(String, String, Value),
@@ -47,6 +48,15 @@ pub struct Fake {
     pub now: DateTime<Utc>,
     pub uuids: usize,
     pub calls: Vec<Call>,
+}
+
+/// The `Validate` call of a single post from the default account.
+pub fn validate_call(platform: &str, message: &str) -> Call {
+    Call::Validate(
+        platform.to_owned(),
+        vec![message.to_owned()],
+        "default".to_owned(),
+    )
 }
 
 pub fn utc(text: &str) -> DateTime<Utc> {
@@ -96,9 +106,17 @@ impl Capabilities for Fake {
         self.supported.clone()
     }
 
-    fn validate_message(&mut self, platform: &str, message: &str) -> Result<(), MessageError> {
-        self.calls
-            .push(Call::Validate(platform.to_owned(), message.to_owned()));
+    fn validate_post(
+        &mut self,
+        platform: &str,
+        parts: &[String],
+        account: &str,
+    ) -> Result<(), MessageError> {
+        self.calls.push(Call::Validate(
+            platform.to_owned(),
+            parts.to_vec(),
+            account.to_owned(),
+        ));
         match &self.validation {
             Some(e) => Err(e.clone()),
             None => Ok(()),
@@ -229,4 +247,21 @@ pub fn rejected(code: &str, message: &str, reference: Option<&str>) -> ScheduleF
 
 pub fn publish(event: (String, String, Value)) -> Call {
     Call::Publish(event.0, event.1, event.2)
+}
+
+/// Asserts `event` is rejected with `code` and `message` under `reference`: the answer, the
+/// one `Social Post Failed` event, and no schedule call.
+pub fn assert_rejected(fake: &mut Fake, event: &str, reference: &str, code: &str, message: &str) {
+    let result = sps_scheduler::schedule_post(fake, event);
+    assert_eq!(
+        result,
+        Err(rejected(code, message, Some(reference))),
+        "{event}"
+    );
+    assert_eq!(
+        fake.published(),
+        vec![failed_event(reference, code, message)],
+        "{event}"
+    );
+    assert_eq!(fake.schedule_calls(), vec![], "{event}");
 }

@@ -11,8 +11,8 @@ use std::collections::{BTreeMap, VecDeque};
 
 use serde_json::{json, Value};
 use sps_sender::{
-    ledger_key, Capabilities, Delivery, Entry, EventError, FailureReport, LedgerError, PostInput,
-    PublishError, RetryHint, RetryLaterHint, SendFailure, Sent,
+    ledger_key, Capabilities, Delivery, Entry, EventError, FailureReport, LedgerError, Post,
+    PostInput, PublishError, PublishedPart, RetryHint, RetryLaterHint, SendFailure, Sent,
 };
 
 /// The post id the fake platform returns unless scripted otherwise.
@@ -26,16 +26,23 @@ pub const NOW: u64 = CLAIM_TIME + 10;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Call {
     Claim(String),
-    RecordSent(String, String),
+    /// `record-part`: the key, the part's index and its id.
+    RecordPart(String, u32, String),
+    RecordSent(String),
     Release(String),
     Supported,
+    /// `publish`: the platform and the text of the part published.
     Publish(String, String),
+    /// What the platform was given besides the text, for the thread tests: the part's
+    /// index, the account, the idempotency key and the ids of `earlier`.
+    PublishArgs(u32, String, String, Vec<String>),
     Event(String, String, Value),
 }
 
 /// In-memory capabilities. A scripted answer is used once, in order; without one the ledger
-/// behaves as the WIT says (a claim stamps `in-flight(now)`), the platform publishes
-/// [`POST_ID`] and events are accepted.
+/// behaves as the WIT says (a claim stamps `in-flight(now)` keeping the recorded parts; a
+/// release of a key with recorded parts keeps them, stored as `Claimed(parts)`), the
+/// platform publishes [`POST_ID`] and events are accepted.
 pub struct Fake {
     pub now: u64,
     pub supported: Vec<String>,
@@ -89,12 +96,31 @@ impl Capabilities for Fake {
         self.supported.clone()
     }
 
-    fn publish_post(&mut self, platform: &str, message: &str) -> Result<String, PublishError> {
-        self.calls
-            .push(Call::Publish(platform.to_owned(), message.to_owned()));
+    fn publish_part(
+        &mut self,
+        platform: &str,
+        post: &Post,
+        part: u32,
+        earlier: &[PublishedPart],
+    ) -> Result<PublishedPart, PublishError> {
+        let text = post
+            .parts
+            .get(part as usize)
+            .cloned()
+            .expect("the part exists");
+        self.calls.push(Call::Publish(platform.to_owned(), text));
+        if post.parts.len() > 1 || post.account != "default" {
+            self.calls.push(Call::PublishArgs(
+                part,
+                post.account.clone(),
+                post.idempotency_key.clone(),
+                earlier.iter().map(|p| p.id.clone()).collect(),
+            ));
+        }
         self.platform_script
             .pop_front()
             .unwrap_or_else(|| Ok(POST_ID.to_owned()))
+            .map(|id| published(&id))
     }
 
     fn publish_event(
@@ -118,25 +144,59 @@ impl Capabilities for Fake {
         if let Some(result) = self.claim_script.pop_front() {
             return result;
         }
-        match self.ledger.get(key) {
-            Some(entry) => Ok(entry.clone()),
+        let held = |parts: Vec<PublishedPart>, now| Entry::InFlight {
+            claimed_at: now,
+            parts,
+        };
+        match self.ledger.get(key).cloned() {
+            Some(Entry::Claimed(parts)) => {
+                self.ledger
+                    .insert(key.to_owned(), held(parts.clone(), self.now));
+                Ok(Entry::Claimed(parts))
+            }
+            Some(entry) => Ok(entry),
             None => {
                 self.ledger
-                    .insert(key.to_owned(), Entry::InFlight(self.now));
-                Ok(Entry::Claimed)
+                    .insert(key.to_owned(), held(Vec::new(), self.now));
+                Ok(Entry::Claimed(Vec::new()))
             }
         }
     }
 
-    fn record_sent(&mut self, key: &str, post_id: &str) -> Result<(), LedgerError> {
+    fn record_part(
+        &mut self,
+        key: &str,
+        index: u32,
+        part: &PublishedPart,
+    ) -> Result<(), LedgerError> {
         self.calls
-            .push(Call::RecordSent(key.to_owned(), post_id.to_owned()));
-        if let Some(result) = self.record_script.pop_front() {
-            return result;
+            .push(Call::RecordPart(key.to_owned(), index, part.id.clone()));
+        // A scripted `Ok` records as usual.
+        if let Some(Err(e)) = self.record_script.pop_front() {
+            return Err(e);
         }
-        self.ledger
-            .insert(key.to_owned(), Entry::Sent(post_id.to_owned()));
-        Ok(())
+        match self.ledger.get_mut(key) {
+            Some(Entry::InFlight { parts, .. }) if parts.len() == index as usize => {
+                parts.push(part.clone());
+                Ok(())
+            }
+            other => panic!("record-part {index} of {key} in state {other:?}"),
+        }
+    }
+
+    fn record_sent(&mut self, key: &str) -> Result<(), LedgerError> {
+        self.calls.push(Call::RecordSent(key.to_owned()));
+        // A scripted `Ok` records as usual.
+        if let Some(Err(e)) = self.record_script.pop_front() {
+            return Err(e);
+        }
+        match self.ledger.get(key).cloned() {
+            Some(Entry::InFlight { parts, .. }) => {
+                self.ledger.insert(key.to_owned(), Entry::Sent(parts));
+                Ok(())
+            }
+            other => panic!("record-sent of {key} in state {other:?}"),
+        }
     }
 
     fn release(&mut self, key: &str) -> Result<(), LedgerError> {
@@ -144,9 +204,47 @@ impl Capabilities for Fake {
         if let Some(result) = self.release_script.pop_front() {
             return result;
         }
-        self.ledger.remove(key);
+        match self.ledger.get(key).cloned() {
+            Some(Entry::InFlight { parts, .. }) if !parts.is_empty() => {
+                self.ledger.insert(key.to_owned(), Entry::Claimed(parts));
+            }
+            Some(Entry::InFlight { .. }) => {
+                self.ledger.remove(key);
+            }
+            _ => {}
+        }
         Ok(())
     }
+}
+
+/// The part the fake platform publishes as `id`: with X's permalink.
+pub fn published(id: &str) -> PublishedPart {
+    PublishedPart {
+        id: id.to_owned(),
+        url: Some(format!("https://x.com/i/web/status/{id}")),
+        reply_ref: None,
+    }
+}
+
+/// A claim held since `claimed_at` with no part recorded.
+pub fn in_flight(claimed_at: u64) -> Entry {
+    Entry::InFlight {
+        claimed_at,
+        parts: Vec::new(),
+    }
+}
+
+/// A post recorded as sent in one part published as `id`.
+pub fn sent_entry(id: &str) -> Entry {
+    Entry::Sent(vec![published(id)])
+}
+
+/// The ledger calls after a single post was published as `id`.
+pub fn recorded(id: &str) -> [Call; 2] {
+    [
+        Call::RecordPart(key(), 0, id.to_owned()),
+        Call::RecordSent(key()),
+    ]
 }
 
 /// The post of [`input`].
@@ -156,6 +254,8 @@ pub fn post() -> PostInput {
         message: "Hello world!".to_owned(),
         platform: "twitter".to_owned(),
         scheduled_date: "2026-03-02T08:48:00".to_owned(),
+        thread: Vec::new(),
+        account: None,
     }
 }
 
@@ -206,7 +306,12 @@ pub fn sent_event(reference: &str, post_id: &str) -> Call {
     Call::Event(
         "Social Post Sent".to_owned(),
         "SocialPostSender".to_owned(),
-        json!({"referenceNumber": reference, "postId": post_id}),
+        json!({
+            "referenceNumber": reference,
+            "postId": post_id,
+            "postIds": [post_id],
+            "postUrl": format!("https://x.com/i/web/status/{post_id}"),
+        }),
     )
 }
 
@@ -244,9 +349,16 @@ pub fn retry_later(retry_at: Option<u64>, code: &str, message: &str) -> SendFail
 
 /// `Sent` for the post of [`input`] with [`POST_ID`].
 pub fn sent() -> Sent {
+    sent_as("testtweet", POST_ID)
+}
+
+/// `Sent` for a single post of `reference` published as `id`.
+pub fn sent_as(reference: &str, id: &str) -> Sent {
     Sent {
-        reference_number: "testtweet".to_owned(),
-        post_id: POST_ID.to_owned(),
+        reference_number: reference.to_owned(),
+        post_id: id.to_owned(),
+        post_ids: vec![id.to_owned()],
+        post_url: Some(format!("https://x.com/i/web/status/{id}")),
     }
 }
 

@@ -15,7 +15,7 @@ mod glue {
 
     use exports::sps::social::{events, ledger, schedules};
     use sps_local::records::EventEnvelope;
-    use sps_spin_store::{Claim, ScheduleFailure, Store, StoredSchedule};
+    use sps_spin_store::{Claim, Part, ScheduleFailure, Store, StoredSchedule};
 
     struct Component;
 
@@ -92,6 +92,17 @@ mod glue {
         ledger::LedgerError::Unavailable(format!("Spin SQLite store: {m}"))
     }
 
+    fn published(parts: Vec<Part>) -> Vec<ledger::PublishedPart> {
+        parts
+            .into_iter()
+            .map(|p| ledger::PublishedPart {
+                id: p.id,
+                url: p.url,
+                reply_ref: p.reply_ref,
+            })
+            .collect()
+    }
+
     impl ledger::Guest for Component {
         fn claim(key: String) -> Result<ledger::Entry, ledger::LedgerError> {
             let claim = Store::shared()
@@ -99,16 +110,37 @@ mod glue {
                 .claim(&key)
                 .map_err(ledger_unavailable)?;
             Ok(match claim {
-                Claim::Claimed => ledger::Entry::Claimed,
-                Claim::InFlight(at) => ledger::Entry::InFlight(at),
-                Claim::Sent(post_id) => ledger::Entry::Sent(post_id),
+                Claim::Claimed(parts) => ledger::Entry::Claimed(published(parts)),
+                Claim::InFlight { claimed_at, parts } => {
+                    ledger::Entry::InFlight(ledger::InFlightClaim {
+                        claimed_at,
+                        parts: published(parts),
+                    })
+                }
+                Claim::Sent(parts) => ledger::Entry::Sent(published(parts)),
             })
         }
 
-        fn record_sent(key: String, post_id: String) -> Result<(), ledger::LedgerError> {
+        fn record_part(
+            key: String,
+            index: u32,
+            part: ledger::PublishedPart,
+        ) -> Result<(), ledger::LedgerError> {
+            let part = Part {
+                id: part.id,
+                url: part.url,
+                reply_ref: part.reply_ref,
+            };
             Store::shared()
                 .map_err(ledger_unavailable)?
-                .record_sent(&key, &post_id)
+                .record_part(&key, index, &part)
+                .map_err(ledger_unavailable)
+        }
+
+        fn record_sent(key: String) -> Result<(), ledger::LedgerError> {
+            Store::shared()
+                .map_err(ledger_unavailable)?
+                .record_sent(&key)
                 .map_err(ledger_unavailable)
         }
 

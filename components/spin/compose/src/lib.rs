@@ -31,13 +31,13 @@ use wac_graph::{CompositionGraph, EncodeOptions, NodeId, PackageId};
 
 const CONFIG: &str = "wasi:config/store@0.2.0-draft-2024-09-27";
 const SCOPE: &str = "sps:spin/scope@0.1.0";
-const PLATFORM: &str = "sps:social/platform@0.1.0";
-const PLATFORMS: &str = "sps:social/platforms@0.1.0";
-const SCHEDULES: &str = "sps:social/schedules@0.1.0";
-const EVENTS: &str = "sps:social/events@0.1.0";
-const LEDGER: &str = "sps:social/ledger@0.1.0";
-const SCHEDULING: &str = "sps:social/scheduling@0.1.0";
-const SENDING: &str = "sps:social/sending@0.1.0";
+const PLATFORM: &str = "sps:social/platform@0.2.0";
+const PLATFORMS: &str = "sps:social/platforms@0.2.0";
+const SCHEDULES: &str = "sps:social/schedules@0.2.0";
+const EVENTS: &str = "sps:social/events@0.2.0";
+const LEDGER: &str = "sps:social/ledger@0.2.0";
+const SCHEDULING: &str = "sps:social/scheduling@0.2.0";
+const SENDING: &str = "sps:social/sending@0.2.0";
 const HTTP_HANDLER: &str = "wasi:http/incoming-handler@";
 const CRON_EXPORT: &str = "handle-cron-event";
 

@@ -24,14 +24,20 @@ mod bindings {
             Vec::new()
         }
 
-        fn validate(name: String, _message: String) -> Result<(), types::MessageError> {
+        fn validate(name: String, _post: types::Post) -> Result<(), types::MessageError> {
             Err(types::MessageError {
                 code: sps_contract::platforms::UNSUPPORTED_PLATFORM.to_string(),
                 message: unsupported(&name),
+                part: None,
             })
         }
 
-        fn publish(name: String, _message: String) -> Result<String, types::PublishError> {
+        fn publish(
+            name: String,
+            _post: types::Post,
+            _part: u32,
+            _earlier: Vec<types::PublishedPart>,
+        ) -> Result<types::PublishedPart, types::PublishError> {
             Err(types::PublishError::Invalid(unsupported(&name)))
         }
     }

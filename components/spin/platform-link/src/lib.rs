@@ -38,15 +38,16 @@ mod bindings {
             supported()
         }
 
-        fn validate(name: String, message: String) -> Result<(), types::MessageError> {
+        fn validate(name: String, post: types::Post) -> Result<(), types::MessageError> {
             if name == own() {
-                return platform::validate(&message);
+                return platform::validate(&post);
             }
-            rest::validate(&name, &message).map_err(|e| {
+            rest::validate(&name, &post).map_err(|e| {
                 if e.code == UNSUPPORTED_PLATFORM {
                     types::MessageError {
                         code: e.code,
                         message: unsupported(&name, &supported()),
+                        part: None,
                     }
                 } else {
                     e
@@ -54,11 +55,21 @@ mod bindings {
             })
         }
 
-        fn publish(name: String, message: String) -> Result<String, types::PublishError> {
+        fn publish(
+            name: String,
+            post: types::Post,
+            part: u32,
+            earlier: Vec<types::PublishedPart>,
+        ) -> Result<types::PublishedPart, types::PublishError> {
             if name == own() {
-                return platform::publish(&message);
+                // The platform component reads the `default` account's variables; another
+                // account has none under Spin yet, and must never post with those.
+                if let Some(message) = super::account_unavailable(&name, &post.account) {
+                    return Err(types::PublishError::MissingCredentials(message));
+                }
+                return platform::publish(&post, part, &earlier);
             }
-            rest::publish(&name, &message).map_err(|e| match e {
+            rest::publish(&name, &post, part, &earlier).map_err(|e| match e {
                 types::PublishError::Invalid(m) if m.starts_with(UNSUPPORTED_PREFIX) => {
                     types::PublishError::Invalid(unsupported(&name, &supported()))
                 }
@@ -68,6 +79,17 @@ mod bindings {
     }
 
     export!(Component);
+}
+
+/// Why `account` of `platform` cannot post under Spin, or `None` for the account
+/// `default`, the only one whose credentials the app's variables hold.
+pub fn account_unavailable(platform: &str, account: &str) -> Option<String> {
+    (account != sps_contract::input::DEFAULT_ACCOUNT).then(|| {
+        format!(
+            "no credentials for the {platform} account {account:?}: under Spin only the \
+             account default is configured (its variables)"
+        )
+    })
 }
 
 /// `own` added to the `rest`, sorted and without repeats (the `supported` answer).
@@ -81,6 +103,18 @@ pub fn merge(own: String, mut rest: Vec<String>) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_default_account_posts_under_spin() {
+        assert_eq!(account_unavailable("twitter", "default"), None);
+        assert_eq!(
+            account_unavailable("twitter", "work").as_deref(),
+            Some(
+                "no credentials for the twitter account \"work\": under Spin only the account \
+                 default is configured (its variables)"
+            )
+        );
+    }
 
     #[test]
     fn merges_the_supported_platforms() {

@@ -15,7 +15,7 @@
 mod ledger;
 mod schedules;
 
-pub use ledger::Claim;
+pub use ledger::{Claim, Part};
 pub use schedules::{Due, ScheduleFailure, StoredSchedule};
 
 use spin_sdk::sqlite3::{Connection, Error, QueryResult, Value};

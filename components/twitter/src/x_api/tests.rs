@@ -30,6 +30,29 @@ fn response(status: u16, headers: &[(&str, &str)], body: &str) -> HttpResponse {
     }
 }
 
+/// A one-part post of the account `default`.
+fn single(text: &str) -> Post {
+    thread(&[text], "default")
+}
+
+/// A post of `parts` from `account`.
+fn thread(parts: &[&str], account: &str) -> Post {
+    Post {
+        parts: parts.iter().map(|p| p.to_string()).collect(),
+        account: account.to_string(),
+        idempotency_key: "k".to_string(),
+    }
+}
+
+/// What `publish` returns for X's post `id`.
+fn published(id: &str) -> PublishedPart {
+    PublishedPart {
+        id: id.to_string(),
+        url: Some(format!("https://x.com/i/web/status/{id}")),
+        reply_ref: None,
+    }
+}
+
 const DUPLICATE_403: &str = r#"{"detail":"You are not allowed to create a Tweet with duplicate content.","type":"about:blank","title":"Forbidden","status":403}"#;
 const FORBIDDEN_403: &str = r#"{"detail":"You are not permitted to perform this action.","type":"about:blank","title":"Forbidden","status":403}"#;
 const CLIENT_FORBIDDEN_403: &str = r#"{"client_id":"12345678","detail":"When authenticating requests to the Twitter API v2 endpoints, you must use keys and tokens from a Twitter developer App that is attached to a Project. You can create a project via the developer portal.","registration_url":"https://developer.twitter.com/en/docs/projects/overview","title":"Client Forbidden","required_enrollment":"Appropriate Level of API Access","reason":"client-not-enrolled","type":"https://api.twitter.com/2/problems/client-forbidden"}"#;
@@ -44,7 +67,14 @@ const CREATED_201: &str = r#"{"data":{"edit_history_tweet_ids":["144588054847232
 
 #[test]
 fn create_post_request_is_signed_without_the_body() {
-    let request = create_post_request(DEFAULT_BASE_URL, HELLO, &x_docs(), X_TIMESTAMP, X_NONCE);
+    let request = create_post_request(
+        DEFAULT_BASE_URL,
+        HELLO,
+        None,
+        &x_docs(),
+        X_TIMESTAMP,
+        X_NONCE,
+    );
     let expected = HttpRequest {
         method: "POST".to_string(),
         url: "https://api.x.com/2/tweets".to_string(),
@@ -71,6 +101,7 @@ fn historic_host_is_signed_for_that_host() {
     let request = create_post_request(
         "https://api.twitter.com",
         HELLO,
+        None,
         &x_docs(),
         X_TIMESTAMP,
         X_NONCE,
@@ -89,7 +120,7 @@ fn historic_host_is_signed_for_that_host() {
 #[test]
 fn message_is_json_encoded() {
     let text = "Line 1\n\"quoted\" \\ tab\t caf\u{e9} \u{1f44b} </script>";
-    let request = create_post_request(DEFAULT_BASE_URL, text, &x_docs(), 1, "n");
+    let request = create_post_request(DEFAULT_BASE_URL, text, None, &x_docs(), 1, "n");
     let body = request.map(|r| r.body).unwrap_or_default();
     let parsed: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     assert_eq!(parsed, serde_json::json!({ "text": text }));
@@ -98,9 +129,124 @@ fn message_is_json_encoded() {
 #[test]
 fn content_length_counts_the_bytes_of_the_body() {
     // {"text":"caf\u{e9} \u{1f44b}"}: 17 characters, 21 bytes of UTF-8 (é 2, 👋 4).
-    let request = create_post_request(DEFAULT_BASE_URL, "caf\u{e9} \u{1f44b}", &x_docs(), 1, "n");
+    let request = create_post_request(
+        DEFAULT_BASE_URL,
+        "caf\u{e9} \u{1f44b}",
+        None,
+        &x_docs(),
+        1,
+        "n",
+    );
     let framing = request.map(|r| (r.header("content-length").map(str::to_string), r.body.len()));
     assert_eq!(framing, Ok((Some("21".to_string()), 21)));
+}
+
+#[test]
+fn reply_request_names_the_parent_and_is_signed_the_same() {
+    let reply = create_post_request(
+        DEFAULT_BASE_URL,
+        HELLO,
+        Some("1445880548472328192"),
+        &x_docs(),
+        X_TIMESTAMP,
+        X_NONCE,
+    );
+    let alone = create_post_request(
+        DEFAULT_BASE_URL,
+        HELLO,
+        None,
+        &x_docs(),
+        X_TIMESTAMP,
+        X_NONCE,
+    );
+    let body = br#"{"text":"Hello Ladies + Gentlemen, a signed OAuth request!","reply":{"in_reply_to_tweet_id":"1445880548472328192"}}"#;
+    assert_eq!(body.len(), 115);
+    assert_eq!(reply.as_ref().map(|r| r.body.as_slice()), Ok(&body[..]));
+    assert_eq!(
+        reply.as_ref().ok().and_then(|r| r.header("content-length")),
+        Some("115")
+    );
+    // The JSON body is not signed: the reply's Authorization is the new post's.
+    assert_eq!(
+        reply.as_ref().ok().and_then(|r| r.header("authorization")),
+        alone.as_ref().ok().and_then(|r| r.header("authorization"))
+    );
+    assert_eq!(
+        reply.map(|r| (r.method, r.url)),
+        Ok(("POST".to_string(), "https://api.x.com/2/tweets".to_string()))
+    );
+}
+
+#[test]
+fn post_url_is_the_handle_free_permalink() {
+    assert_eq!(
+        post_url("1445880548472328192"),
+        Some("https://x.com/i/web/status/1445880548472328192".to_string())
+    );
+    assert_eq!(
+        post_url("0042"),
+        Some("https://x.com/i/web/status/0042".to_string())
+    );
+    for id in ["", "12a", "../1", "1 2", "\u{661}"] {
+        assert_eq!(post_url(id), None, "{id:?}");
+    }
+}
+
+// ---- validation -----------------------------------------------------------------------
+
+#[test]
+fn validate_accepts_every_part_within_the_rules() {
+    assert_eq!(validate(&single("Hello world!")), Ok(()));
+    let parts: Vec<String> = (1..=26).map(|i| format!("part {i}")).collect();
+    let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
+    assert_eq!(validate(&thread(&refs, "work")), Ok(()));
+    let at_limit = "a".repeat(280);
+    assert_eq!(
+        validate(&thread(&["one", &at_limit, "three"], "default")),
+        Ok(())
+    );
+}
+
+#[test]
+fn validate_names_the_first_part_at_fault() {
+    let too_long = "a".repeat(281);
+    assert_eq!(
+        validate(&thread(&["one", "two", &too_long], "default")),
+        Err(PostError {
+            code: "message-too-long".to_string(),
+            message: "message is 281 weighted characters; X allows at most 280".to_string(),
+            part: Some(2),
+        })
+    );
+    // Parts are checked in order: the earlier fault is reported.
+    assert_eq!(
+        validate(&thread(&["one", "\u{fffe}", &too_long], "default")),
+        Err(PostError {
+            code: "invalid-characters".to_string(),
+            message: "message contains U+FFFE, which X does not allow (U+FFFE, U+FEFF and U+FFFF are invalid)".to_string(),
+            part: Some(1),
+        })
+    );
+    assert_eq!(
+        validate(&thread(&["", "two"], "default")),
+        Err(PostError {
+            code: "empty-message".to_string(),
+            message: "message is empty; X needs at least 1 weighted character".to_string(),
+            part: Some(0),
+        })
+    );
+}
+
+#[test]
+fn validate_without_parts_is_empty_message_for_the_whole_post() {
+    assert_eq!(
+        validate(&thread(&[], "default")),
+        Err(PostError {
+            code: "empty-message".to_string(),
+            message: "the post has no parts; X needs at least the message".to_string(),
+            part: None,
+        })
+    );
 }
 
 #[test]
@@ -238,6 +384,18 @@ fn forbidden_duplicate_or_not() {
         )),
         Err(PublishError::DuplicateContent(
             "X refused the post as a duplicate: HTTP 403 (Status is a duplicate.)".to_string()
+        ))
+    );
+}
+
+#[test]
+fn reply_to_a_deleted_or_hidden_parent_is_forbidden() {
+    // X's answer to a reply whose parent is deleted or not visible (v1.1 code 385).
+    let body = r#"{"detail":"You attempted to reply to a Tweet that is deleted or not visible to you.","type":"about:blank","title":"Forbidden","status":403}"#;
+    assert_eq!(
+        map_response(&response(403, &[], body)),
+        Err(PublishError::Forbidden(
+            "X refused the post: HTTP 403 Forbidden: You attempted to reply to a Tweet that is deleted or not visible to you.".to_string()
         ))
     );
 }
@@ -554,8 +712,8 @@ fn signature_checks(request: &HttpRequest, creds: &Credentials) -> bool {
 fn publish_posts_once_and_returns_the_id() {
     let mut world = FakeWorld::with_credentials().answer(Ok(response(201, &[], CREATED_201)));
     assert_eq!(
-        publish(&mut world, "Hello world!"),
-        Ok("1445880548472328192".to_string())
+        publish(&mut world, &single("Hello world!"), 0, &[]),
+        Ok(published("1445880548472328192"))
     );
     assert_eq!(world.sent.len(), 1);
     let sent = &world.sent[0];
@@ -575,8 +733,8 @@ fn publish_uses_the_configured_base_url() {
         .set(SETTING_BASE_URL, Ok(Some("http://127.0.0.1:8089/")))
         .answer(Ok(response(201, &[], CREATED_201)));
     assert_eq!(
-        publish(&mut world, "hi"),
-        Ok("1445880548472328192".to_string())
+        publish(&mut world, &single("hi"), 0, &[]),
+        Ok(published("1445880548472328192"))
     );
     assert_eq!(world.sent[0].url, "http://127.0.0.1:8089/2/tweets");
     assert!(signature_checks(&world.sent[0], &x_docs()));
@@ -588,8 +746,8 @@ fn blank_base_url_means_the_default() {
         .set(SETTING_BASE_URL, Ok(Some("  ")))
         .answer(Ok(response(201, &[], CREATED_201)));
     assert_eq!(
-        publish(&mut world, "hi"),
-        Ok("1445880548472328192".to_string())
+        publish(&mut world, &single("hi"), 0, &[]),
+        Ok(published("1445880548472328192"))
     );
     assert_eq!(world.sent[0].url, "https://api.x.com/2/tweets");
 }
@@ -605,7 +763,7 @@ fn missing_credentials_send_nothing() {
         for value in [None, Some(""), Some(" \n")] {
             let mut world = FakeWorld::with_credentials().set(key, Ok(value));
             assert_eq!(
-                publish(&mut world, "hi"),
+                publish(&mut world, &single("hi"), 0, &[]),
                 Err(PublishError::MissingCredentials(
                     "X credentials are missing: set xApiKey, xApiKeySecret, xAccessToken and xAccessTokenSecret".to_string()
                 )),
@@ -621,7 +779,7 @@ fn unreadable_settings_are_transient() {
     let mut world =
         FakeWorld::with_credentials().set(SETTING_ACCESS_TOKEN, Err("upstream: vault sealed"));
     assert_eq!(
-        publish(&mut world, "hi"),
+        publish(&mut world, &single("hi"), 0, &[]),
         Err(PublishError::Transient(
             "could not read setting x_access_token: upstream: vault sealed".to_string()
         ))
@@ -629,7 +787,7 @@ fn unreadable_settings_are_transient() {
     assert!(world.sent.is_empty());
     let mut world = FakeWorld::with_credentials().set(SETTING_BASE_URL, Ok(Some("not a url")));
     assert_eq!(
-        publish(&mut world, "hi"),
+        publish(&mut world, &single("hi"), 0, &[]),
         Err(PublishError::Transient(
             "invalid setting x_api_base_url: invalid URL: relative URL without a base".to_string()
         ))
@@ -641,7 +799,7 @@ fn unreadable_settings_are_transient() {
 fn publish_maps_answers_and_failures() {
     let mut world = FakeWorld::with_credentials().answer(Ok(response(403, &[], DUPLICATE_403)));
     assert!(matches!(
-        publish(&mut world, "hi"),
+        publish(&mut world, &single("hi"), 0, &[]),
         Err(PublishError::DuplicateContent(_))
     ));
     let mut world = FakeWorld::with_credentials().answer(Err(TransportError {
@@ -649,7 +807,7 @@ fn publish_maps_answers_and_failures() {
         detail: "DnsError".to_string(),
     }));
     assert_eq!(
-        publish(&mut world, "hi"),
+        publish(&mut world, &single("hi"), 0, &[]),
         Err(PublishError::Transient(
             "could not reach X: DnsError".to_string()
         ))
@@ -659,7 +817,7 @@ fn publish_maps_answers_and_failures() {
         detail: "ConnectionTerminated".to_string(),
     }));
     assert!(matches!(
-        publish(&mut world, "hi"),
+        publish(&mut world, &single("hi"), 0, &[]),
         Err(PublishError::UnknownOutcome(_))
     ));
     assert_eq!(world.sent.len(), 1, "never retried inside publish");
@@ -674,11 +832,162 @@ fn credentials_never_appear_in_messages() {
     })
     .to_string();
     let mut world = FakeWorld::with_credentials().answer(Ok(response(401, &[], &echo)));
-    let outcome = publish(&mut world, "hi");
+    let outcome = publish(&mut world, &single("hi"), 0, &[]);
     assert_eq!(
         outcome,
         Err(PublishError::Auth(
             "X rejected the credentials: HTTP 401 Unauthorized: bad token <redacted> with secret <redacted> / <redacted>".to_string()
         ))
+    );
+}
+
+#[test]
+fn publish_a_reply_to_its_parent() {
+    let mut world = FakeWorld::with_credentials().answer(Ok(response(
+        201,
+        &[],
+        r#"{"data":{"id":"1445880548472328194","text":"three","edit_history_tweet_ids":["1445880548472328194"]}}"#,
+    )));
+    let post = thread(&["one", "two", "three"], "default");
+    let earlier = [
+        published("1445880548472328192"),
+        published("1445880548472328193"),
+    ];
+    assert_eq!(
+        publish(&mut world, &post, 2, &earlier),
+        Ok(PublishedPart {
+            id: "1445880548472328194".to_string(),
+            url: Some("https://x.com/i/web/status/1445880548472328194".to_string()),
+            reply_ref: None,
+        })
+    );
+    assert_eq!(world.sent.len(), 1);
+    assert_eq!(
+        String::from_utf8_lossy(&world.sent[0].body),
+        r#"{"text":"three","reply":{"in_reply_to_tweet_id":"1445880548472328193"}}"#
+    );
+    assert_eq!(world.sent[0].url, "https://api.x.com/2/tweets");
+    assert!(signature_checks(&world.sent[0], &x_docs()));
+}
+
+#[test]
+fn an_id_that_is_not_digits_gets_no_url() {
+    let mut world =
+        FakeWorld::with_credentials().answer(Ok(response(201, &[], r#"{"data":{"id":"abc/1"}}"#)));
+    assert_eq!(
+        publish(&mut world, &single("hi"), 0, &[]),
+        Ok(PublishedPart {
+            id: "abc/1".to_string(),
+            url: None,
+            reply_ref: None,
+        })
+    );
+}
+
+#[test]
+fn a_part_that_does_not_fit_the_post_sends_nothing() {
+    let post = thread(&["one", "two", "three"], "default");
+    let two = [published("1"), published("2")];
+    let cases: Vec<(Post, u32, Vec<PublishedPart>, &str)> = vec![
+        (
+            post.clone(),
+            3,
+            two.to_vec(),
+            "part 3 is out of range: the post has 3 parts",
+        ),
+        (
+            single("hi"),
+            1,
+            vec![published("1")],
+            "part 1 is out of range: the post has 1 part",
+        ),
+        (
+            thread(&[], "default"),
+            0,
+            vec![],
+            "part 0 is out of range: the post has 0 parts",
+        ),
+        (
+            post.clone(),
+            u32::MAX,
+            two.to_vec(),
+            "part 4294967295 is out of range: the post has 3 parts",
+        ),
+        (
+            post.clone(),
+            2,
+            two[..1].to_vec(),
+            "part 2 needs 2 earlier published parts (one for each part before it), but got 1",
+        ),
+        (
+            post.clone(),
+            1,
+            two.to_vec(),
+            "part 1 needs 1 earlier published part (one for each part before it), but got 2",
+        ),
+        (
+            post.clone(),
+            0,
+            two[..1].to_vec(),
+            "part 0 needs 0 earlier published parts (one for each part before it), but got 1",
+        ),
+        (
+            post.clone(),
+            2,
+            vec![published("1"), PublishedPart::default()],
+            "part 2 replies to part 1, whose post id is empty",
+        ),
+    ];
+    for (post, part, earlier, message) in cases {
+        // Answered 201 if anything were sent.
+        let mut world = FakeWorld::with_credentials().answer(Ok(response(201, &[], CREATED_201)));
+        assert_eq!(
+            publish(&mut world, &post, part, &earlier),
+            Err(PublishError::Invalid(message.to_string())),
+            "part {part} of {:?}",
+            post.parts
+        );
+        assert!(world.sent.is_empty());
+    }
+}
+
+#[test]
+fn missing_credentials_name_the_account() {
+    let creds = x_docs();
+    for (account, message) in [
+        (
+            "default",
+            "X credentials are missing: set xApiKey, xApiKeySecret, xAccessToken and xAccessTokenSecret",
+        ),
+        (
+            "work",
+            "X credentials are missing for the account \"work\": set xApiKey, xApiKeySecret, xAccessToken and xAccessTokenSecret",
+        ),
+        (
+            "",
+            "X credentials are missing for the account \"\": set xApiKey, xApiKeySecret, xAccessToken and xAccessTokenSecret",
+        ),
+        (
+            "a\"b\n",
+            "X credentials are missing for the account \"a\\\"b\\n\": set xApiKey, xApiKeySecret, xAccessToken and xAccessTokenSecret",
+        ),
+    ] {
+        let mut world = FakeWorld::with_credentials().set(SETTING_ACCESS_TOKEN_SECRET, Ok(None));
+        let outcome = publish(&mut world, &thread(&["one", "two"], account), 0, &[]);
+        assert_eq!(
+            outcome,
+            Err(PublishError::MissingCredentials(message.to_string())),
+            "{account:?}"
+        );
+        assert!(world.sent.is_empty());
+        // The settings that are present are named, never their values.
+        let text = outcome.err().map(|e| e.message().to_string()).unwrap_or_default();
+        for value in [&creds.consumer_key, &creds.consumer_secret, &creds.token] {
+            assert!(!text.contains(value.as_str()), "{text}");
+        }
+    }
+    assert_eq!(
+        missing_credentials_message("default"),
+        MISSING_CREDENTIALS_MESSAGE
     );
 }

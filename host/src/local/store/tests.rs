@@ -1,7 +1,12 @@
-//! The store's delivery state: due order, leases, and updates refused under a lease.
+//! The store's delivery state: due order, leases, and updates refused under a lease; and
+//! the send ledger: parts kept across releases, rows of the version before parts, claims
+//! from two connections.
 
 use super::*;
+use crate::bindings::ledger::{Entry, InFlightClaim, LedgerError};
 use crate::bindings::schedules::Schedule;
+use crate::bindings::types::PublishedPart;
+use crate::caps::ledger::LedgerBackend as _;
 use crate::caps::schedules::ScheduleBackend as _;
 
 fn schedule(name: &str, at: &str) -> Schedule {
@@ -71,4 +76,98 @@ fn parse_due(at: &str) -> i64 {
     schedules::parse_at(at)
         .map(|t| t.timestamp())
         .unwrap_or_default()
+}
+
+fn part(id: &str, url: Option<&str>, reply_ref: Option<&str>) -> PublishedPart {
+    PublishedPart {
+        id: id.to_string(),
+        url: url.map(str::to_string),
+        reply_ref: reply_ref.map(str::to_string),
+    }
+}
+
+/// The SQLite side of tests/ledger.rs's scenario: a sent post keeps the first part's id
+/// in `post_id`, for readers of the version before parts.
+#[tokio::test]
+async fn a_sent_row_keeps_the_first_parts_id_in_post_id() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let store = SqliteStore::open(dir.path())?;
+    let (p0, p1) = (
+        part("1850000000000000001", None, None),
+        part("2", None, None),
+    );
+    assert_eq!(store.claim("k1").await, Ok(Entry::Claimed(vec![])));
+    assert_eq!(store.record_part("k1", 0, &p0).await, Ok(()));
+    assert_eq!(store.record_part("k1", 1, &p1).await, Ok(()));
+    assert_eq!(store.record_sent("k1").await, Ok(()));
+    let row: (String, Option<String>) = store.conn().query_row(
+        "SELECT state, post_id FROM ledger WHERE key = 'k1'",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    assert_eq!(row, ("sent".to_string(), Some(p0.id.clone())));
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_ledger_refuses_a_part_out_of_order_a_different_part_or_without_a_claim(
+) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let store = SqliteStore::open(dir.path())?;
+    let p0 = part("1", None, None);
+    assert_eq!(
+        store.record_part("k2", 0, &p0).await,
+        Err(LedgerError::Unavailable(
+            "local store: ledger entry k2 is not claimed (no claim): part 0 cannot be recorded"
+                .to_string()
+        ))
+    );
+    assert_eq!(store.claim("k2").await, Ok(Entry::Claimed(vec![])));
+    assert_eq!(
+        store.record_part("k2", 1, &p0).await,
+        Err(LedgerError::Unavailable(
+            "local store: ledger entry k2 has 0 parts recorded: part 1 cannot be recorded next"
+                .to_string()
+        ))
+    );
+    assert_eq!(store.record_part("k2", 0, &p0).await, Ok(()));
+    assert_eq!(
+        store.record_part("k2", 0, &part("2", None, None)).await,
+        Err(LedgerError::Unavailable(
+            "local store: part 0 of ledger entry k2 is recorded already with the id 1".to_string()
+        ))
+    );
+    assert_eq!(store.release("k2").await, Ok(()));
+    assert_eq!(
+        store.record_part("k2", 1, &part("2", None, None)).await,
+        Err(LedgerError::Unavailable(
+            "local store: ledger entry k2 is not claimed (no claim): part 1 cannot be recorded"
+                .to_string()
+        ))
+    );
+    assert_eq!(store.claim("k2").await, Ok(Entry::Claimed(vec![p0])));
+    Ok(())
+}
+
+#[tokio::test]
+async fn rows_of_the_version_before_parts_read_as_one_part() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let store = SqliteStore::open(dir.path())?;
+    store.conn().execute_batch(
+        "INSERT INTO ledger (key, state, post_id, claimed_at) VALUES ('old-sent', 'sent', '1849999999999999999', 1700000000);
+         INSERT INTO ledger (key, state, claimed_at) VALUES ('old-in-flight', 'in-flight', 1700000001);",
+    )?;
+    let sent = vec![part("1849999999999999999", None, None)];
+    assert_eq!(store.claim("old-sent").await, Ok(Entry::Sent(sent.clone())));
+    assert_eq!(
+        store.claim("old-in-flight").await,
+        Ok(Entry::InFlight(InFlightClaim {
+            claimed_at: 1_700_000_001,
+            parts: vec![]
+        }))
+    );
+    // Recording it sent again keeps the old post id.
+    assert_eq!(store.record_sent("old-sent").await, Ok(()));
+    assert_eq!(store.claim("old-sent").await, Ok(Entry::Sent(sent)));
+    Ok(())
 }

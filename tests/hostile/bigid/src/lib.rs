@@ -10,7 +10,7 @@ mod bindings {
 }
 
 use bindings::exports::sps::social::platform::Guest;
-use bindings::sps::social::types::{MessageError, PublishError};
+use bindings::sps::social::types::{MessageError, Post, PublishError, PublishedPart};
 
 /// The length of the post id, bytes.
 const ID_BYTES: usize = 10_000_000;
@@ -18,12 +18,20 @@ const ID_BYTES: usize = 10_000_000;
 struct Component;
 
 impl Guest for Component {
-    fn validate(_message: String) -> Result<(), MessageError> {
+    fn validate(_post: Post) -> Result<(), MessageError> {
         Ok(())
     }
 
-    fn publish(_message: String) -> Result<String, PublishError> {
-        Ok("1".repeat(ID_BYTES))
+    fn publish(
+        _post: Post,
+        _part: u32,
+        _earlier: Vec<PublishedPart>,
+    ) -> Result<PublishedPart, PublishError> {
+        Ok(PublishedPart {
+            id: "1".repeat(ID_BYTES),
+            url: None,
+            reply_ref: None,
+        })
     }
 }
 

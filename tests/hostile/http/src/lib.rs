@@ -12,7 +12,7 @@ mod bindings {
 }
 
 use bindings::exports::sps::social::platform::Guest;
-use bindings::sps::social::types::{MessageError, PublishError};
+use bindings::sps::social::types::{MessageError, Post, PublishError, PublishedPart};
 use bindings::wasi::config::store;
 use wstd::http::{Client, Request};
 
@@ -22,22 +22,31 @@ const DEFAULT_URL: &str = "http://127.0.0.1:9/";
 struct Component;
 
 impl Guest for Component {
-    fn validate(_message: String) -> Result<(), MessageError> {
+    fn validate(_post: Post) -> Result<(), MessageError> {
         Ok(())
     }
 
-    fn publish(message: String) -> Result<String, PublishError> {
+    fn publish(
+        post: Post,
+        _part: u32,
+        _earlier: Vec<PublishedPart>,
+    ) -> Result<PublishedPart, PublishError> {
+        let message = post.parts.into_iter().next().unwrap_or_default();
         let url = store::get("url")
             .ok()
             .flatten()
             .unwrap_or_else(|| DEFAULT_URL.to_string());
-        wstd::runtime::block_on(post(&url, message))
+        wstd::runtime::block_on(send(&url, message)).map(|id| PublishedPart {
+            id,
+            url: None,
+            reply_ref: None,
+        })
     }
 }
 
 /// POSTs `message` to `url`; an answer (which the host should never let happen) is
 /// returned as the post id `answered <status>`.
-async fn post(url: &str, message: String) -> Result<String, PublishError> {
+async fn send(url: &str, message: String) -> Result<String, PublishError> {
     let request = Request::post(url)
         .body(message.into_bytes())
         .map_err(|e| PublishError::Invalid(format!("could not build the request: {e}")))?;

@@ -10,16 +10,20 @@ mod bindings {
 }
 
 use bindings::exports::sps::social::platform::Guest;
-use bindings::sps::social::types::{MessageError, PublishError};
+use bindings::sps::social::types::{MessageError, Post, PublishError, PublishedPart};
 
 struct Component;
 
 impl Guest for Component {
-    fn validate(_message: String) -> Result<(), MessageError> {
+    fn validate(_post: Post) -> Result<(), MessageError> {
         Ok(())
     }
 
-    fn publish(_message: String) -> Result<String, PublishError> {
+    fn publish(
+        _post: Post,
+        _part: u32,
+        _earlier: Vec<PublishedPart>,
+    ) -> Result<PublishedPart, PublishError> {
         let mut spins: u64 = 0;
         loop {
             spins = std::hint::black_box(spins.wrapping_add(1));

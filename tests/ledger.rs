@@ -1,0 +1,60 @@
+//! The send ledger's scenarios (tests/support/ledger.rs) on the local backends: the
+//! SQLite store `sps serve` uses and the in-memory backend of the tests. DynamoDB runs the
+//! same scenarios against moto in tests/aws_sending.rs.
+
+// A test reports a failure by panicking; the workspace lints deny that only outside tests.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod support;
+
+use std::sync::Arc;
+
+use sps_host::caps::ledger::LedgerBackend;
+use sps_host::local::store::SqliteStore;
+use sps_host::memory::MemoryBackend;
+use support::ledger::{
+    exactly_one_of_concurrent_claims_is_claimed, keeps_each_part_across_a_release_until_sent, part,
+    released_with,
+};
+
+#[tokio::test]
+async fn sqlite_keeps_each_part_across_a_release_until_sent() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = SqliteStore::open(dir.path()).expect("store");
+    keeps_each_part_across_a_release_until_sent(&store).await;
+}
+
+#[tokio::test]
+async fn memory_keeps_each_part_across_a_release_until_sent() {
+    let (memory, _) = MemoryBackend::backends();
+    keeps_each_part_across_a_release_until_sent(memory.as_ref()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn of_concurrent_claims_on_two_sqlite_connections_exactly_one_is_claimed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Two connections to one database file, as a second process would have.
+    let stores: [Arc<dyn LedgerBackend>; 2] = [
+        Arc::new(SqliteStore::open(dir.path()).expect("store")),
+        Arc::new(SqliteStore::open(dir.path()).expect("store")),
+    ];
+    let p0 = part("1", None, None);
+    released_with(stores[0].as_ref(), "c2", &p0).await;
+    exactly_one_of_concurrent_claims_is_claimed(&stores, "c1", vec![]).await;
+    exactly_one_of_concurrent_claims_is_claimed(&stores, "c2", vec![p0]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn of_concurrent_claims_in_memory_exactly_one_is_claimed() {
+    let (memory, _) = MemoryBackend::backends();
+    let ledgers: [Arc<dyn LedgerBackend>; 1] = [memory];
+    let p0 = part("1", None, None);
+    released_with(ledgers[0].as_ref(), "c2", &p0).await;
+    exactly_one_of_concurrent_claims_is_claimed(&ledgers, "c1", vec![]).await;
+    exactly_one_of_concurrent_claims_is_claimed(&ledgers, "c2", vec![p0]).await;
+}
