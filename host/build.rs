@@ -24,7 +24,15 @@ use sha2::{Digest as _, Sha256};
 #[path = "src/runtime/engine_config.rs"]
 mod engine_config;
 
-const COMPONENTS: [&str; 3] = ["sps-scheduler", "sps-sender", "sps-twitter"];
+/// The components built and embedded: the scheduler, the sender and every platform
+/// component (a new platform is one more name here and a folder under `components/`).
+const COMPONENTS: [&str; 5] = [
+    "sps-scheduler",
+    "sps-sender",
+    "sps-twitter",
+    "sps-linkedin",
+    "sps-mastodon",
+];
 const TARGET: &str = "wasm32-wasip2";
 
 fn main() {
@@ -57,7 +65,7 @@ fn main() {
     embed(&components_dir, &out_dir);
 }
 
-/// Builds the three components into `components_target`.
+/// Builds [`COMPONENTS`] into `components_target`.
 fn build_components(root: &Path, components_target: &Path) {
     let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);

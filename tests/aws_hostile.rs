@@ -225,7 +225,7 @@ async fn scheduling_with_the_trapping_scheduler() -> Scheduling {
     )
     .await
     .expect("build the scheduling function");
-    assert_eq!(function.runtime().platform_names(), vec!["twitter"]);
+    assert_eq!(function.runtime().platform_names(), support::PLATFORMS);
     let reference = unique("trapped");
     let event = readme_event(&reference, "Hello world!", "2034-10-23T08:48:00");
     Scheduling {

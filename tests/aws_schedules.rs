@@ -191,7 +191,10 @@ async fn a_rejected_event_is_answered_and_reported_never_failed() {
     let reference = unique("rejected");
     let mut event = readme_event(&reference, "Hello", "2034-10-23T08:48:00");
     event["detail"]["platform"] = json!("Twitter");
-    let message = "platform \"Twitter\" is not supported; supported platforms: twitter";
+    let message = format!(
+        "platform \"Twitter\" is not supported; {}",
+        support::SUPPORTED
+    );
     assert_eq!(
         function.handle(event).await,
         Ok(

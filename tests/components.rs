@@ -157,7 +157,7 @@ async fn rejects_bad_requests_with_a_reason_code_and_a_failed_event() {
     let cases = [
         (readme_event("r1", &long, "2034-01-01T00:00:00"), "message-too-long", "message is 281 weighted characters; X allows at most 280"),
         (json!({"detail-type": "Schedule Social Post", "detail": {"message": "hi", "platform": "Twitter", "scheduledDate": "2034-01-01T00:00:00", "referenceNumber": "r2"}}).to_string(),
-            "unsupported-platform", "platform \"Twitter\" is not supported; supported platforms: twitter"),
+            "unsupported-platform", &format!("platform \"Twitter\" is not supported; {}", support::SUPPORTED)),
         (readme_event("r3", "hi", "2034-01-01"), "invalid-scheduled-date", ""),
         (readme_event("r4", "hi", "2023-10-23T08:48:00"), "scheduled-date-in-past", ""),
     ];

@@ -120,7 +120,7 @@ fn with_a_token_every_request_must_carry_it() {
             get_with(&base, "/health", Some(&format!("{scheme} {TOKEN}")));
         assert_eq!(
             (status, challenge, &health["status"], &health["platforms"]),
-            (200, None, &json!("ok"), &json!(["twitter"])),
+            (200, None, &json!("ok"), &json!(support::PLATFORMS)),
             "{scheme}"
         );
     }
@@ -187,7 +187,7 @@ fn a_host_name_is_accepted_and_loopback_needs_no_token() {
     );
     assert_eq!(
         support::api::health_summary(&server.base).0,
-        json!({"status": "ok", "platforms": ["twitter"]})
+        json!({"status": "ok", "platforms": support::PLATFORMS})
     );
 }
 
@@ -307,11 +307,11 @@ fn a_platform_copied_under_a_new_name_takes_its_settings_from_the_generic_scheme
     let health = support::api::health_summary(&server.base).0;
     assert_eq!(
         health,
-        json!({"status": "ok", "platforms": ["copy", "twitter"]})
+        json!({"status": "ok", "platforms": ["copy", "linkedin", "mastodon", "twitter"]})
     );
     assert_eq!(
         get_with(&server.base, "/health", None).2["unconfigured"],
-        json!(["copy"])
+        json!(["copy", "mastodon"])
     );
     drop(server);
 
@@ -327,9 +327,10 @@ fn a_platform_copied_under_a_new_name_takes_its_settings_from_the_generic_scheme
     cmd.env("SPS_PLATFORM_COPY_BASE_URL", &x.base_url)
         .env("SPS_PLATFORM_COPY_X_API_BASE_URL", &x.base_url);
     let server = spawn(cmd);
+    // Mastodon has no default instance: without one it stays unconfigured.
     assert_eq!(
         get_with(&server.base, "/health", None).2["unconfigured"],
-        json!([])
+        json!(["mastodon"])
     );
     let date = support::utc_in(1);
     let mut event = readme_event("copied", &date);

@@ -122,7 +122,7 @@ fn a_copied_binary_serves_the_readme_example_with_no_checkout_beside_it() {
     assert_eq!(
         health_summary(&server.base),
         (
-            json!({"status": "ok", "platforms": ["twitter"]}),
+            json!({"status": "ok", "platforms": support::PLATFORMS}),
             EMBEDDED.map(embedded).to_vec()
         )
     );
@@ -247,7 +247,7 @@ fn a_platform_dropped_into_the_data_dirs_components_is_loaded_beside_the_embedde
     assert_eq!(
         health_summary(&server.base),
         (
-            json!({"status": "ok", "platforms": ["copy", "twitter"]}),
+            json!({"status": "ok", "platforms": ["copy", "linkedin", "mastodon", "twitter"]}),
             vec![
                 // The data directory is the default ./.sps, relative to the working directory.
                 (

@@ -399,7 +399,7 @@ fn sps_serve_answers_500_for_a_scheduler_that_traps_and_keeps_serving() {
     assert!(server.child.try_wait().expect("try_wait").is_none());
     assert_eq!(
         support::api::health_summary(&server.base).0,
-        json!({"status": "ok", "platforms": ["twitter"]})
+        json!({"status": "ok", "platforms": support::PLATFORMS})
     );
     assert_eq!(get(&server.base, "/events"), json!([]));
     assert_eq!(get(&server.base, "/schedules"), json!([]));

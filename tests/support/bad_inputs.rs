@@ -82,7 +82,7 @@ pub fn cases() -> Vec<Case> {
         ("a referenceNumber of 1,025 characters", readme(json!({"referenceNumber": "r".repeat(1025)})),
             rejected(422, "invalid-field", "referenceNumber is 1025 characters long; at most 1024 are allowed", Some(GENERATED))),
         ("platform in another case", readme(json!({"platform": "Twitter"})),
-            rejected(422, "unsupported-platform", "platform \"Twitter\" is not supported; supported platforms: twitter", bad)),
+            rejected(422, "unsupported-platform", &format!("platform \"Twitter\" is not supported; {}", super::SUPPORTED), bad)),
         ("a date of another form", readme(json!({"scheduledDate": "23/10/2030"})),
             rejected(422, "invalid-scheduled-date", "scheduledDate \"23/10/2030\" is not a UTC date-time of the form YYYY-MM-DDTHH:MM:SS (optionally with a fraction and a Z or ±HH:MM offset)", bad)),
         ("281 weighted characters", readme(json!({"message": "a".repeat(281)})),

@@ -8,6 +8,8 @@ pub mod api;
 pub mod aws;
 pub mod bad_inputs;
 pub mod crash;
+pub mod fake_linkedin;
+pub mod fake_mastodon;
 pub mod fake_x;
 pub mod ledger;
 #[cfg(feature = "aws")]
@@ -27,6 +29,12 @@ pub fn components_dir() -> PathBuf {
 
 /// The X credentials the fake X API accepts, as the secrets JSON.
 pub const SECRETS_JSON: &str = r#"{"xApiKey":"test-consumer-key","xApiKeySecret":"test-consumer-secret","xBearerToken":"test-bearer","xAccessToken":"test-access-token","xAccessTokenSecret":"test-access-token-secret"}"#;
+
+/// The platform components embedded in `sps` (host/build.rs), sorted as the API lists them.
+pub const PLATFORMS: [&str; 3] = ["linkedin", "mastodon", "twitter"];
+
+/// The end of an `unsupported-platform` message of a host with [`PLATFORMS`] loaded.
+pub const SUPPORTED: &str = "supported platforms: linkedin, mastodon, twitter";
 
 /// `YYYY-MM-DDTHH:MM:SS` of now plus `seconds`, UTC.
 pub fn utc_in(seconds: i64) -> String {

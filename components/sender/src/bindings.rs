@@ -49,6 +49,10 @@ impl Capabilities for Imports {
         platforms::supported()
     }
 
+    fn idempotent(&mut self, platform: &str) -> bool {
+        platforms::idempotent(platform)
+    }
+
     fn publish_part(
         &mut self,
         platform: &str,

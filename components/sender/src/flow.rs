@@ -88,7 +88,7 @@ pub fn send_post<C: Capabilities + ?Sized>(
             return report_sent(caps, &post, &parts);
         }
         Ok(Entry::InFlight { claimed_at, parts }) => {
-            return Err(in_flight(caps, &post, delivery, claimed_at, &parts));
+            in_flight(caps, &post, delivery, claimed_at, parts)?
         }
         Err(LedgerError::Unavailable(m)) => {
             let outcome = Outcome {
@@ -164,7 +164,10 @@ fn publish_parts<C: Capabilities + ?Sized>(
                 published.push(part);
             }
             Err(error) => {
-                let mut outcome = classify(error);
+                // Asked only when it matters (each answer runs the platform component).
+                let idempotent = matches!(error, crate::PublishError::UnknownOutcome(_))
+                    && caps.idempotent(&post.platform);
+                let mut outcome = classify(error, idempotent);
                 outcome.release &= all_recorded;
                 return Err(conclude(caps, post, key, delivery, outcome, &published));
             }
@@ -181,42 +184,48 @@ fn publish_parts<C: Capabilities + ?Sized>(
 
 /// An earlier delivery holds the claim since `claimed_at`: ask to be retried once the
 /// grace period is over while it may still be under way (unless this is the final
-/// delivery), otherwise report `unknown-outcome` without publishing (`thread-incomplete`
-/// when `parts` of the thread were recorded as published).
+/// delivery). After it, that delivery was cut short: on an idempotent platform the post is
+/// continued after the recorded `parts` (a repeated part gives back the one published),
+/// which this returns; otherwise it reports `unknown-outcome` without publishing
+/// (`thread-incomplete` when `parts` of the thread were recorded as published).
 fn in_flight<C: Capabilities + ?Sized>(
     caps: &mut C,
     post: &PostInput,
     delivery: Delivery,
     claimed_at: u64,
-    parts: &[PublishedPart],
-) -> SendFailure {
+    parts: Vec<PublishedPart>,
+) -> Result<Vec<PublishedPart>, SendFailure> {
     let now = caps.now_unix_seconds();
     let until = claimed_at.saturating_add(IN_FLIGHT_GRACE_SECONDS);
     if now < until && !delivery.final_attempt {
-        return SendFailure::RetryLater(RetryLaterHint {
+        return Err(SendFailure::RetryLater(RetryLaterHint {
             retry_at: Some(until),
             code: Reason::UnknownOutcome.as_str().to_owned(),
             message: format!(
                 "another delivery of this post claimed it at {} and has recorded no outcome yet",
                 time::describe(claimed_at)
             ),
-        });
+        }));
+    }
+    if caps.idempotent(&post.platform) {
+        return Ok(parts);
     }
     let message = format!(
         "an earlier delivery claimed this post at {} and recorded no outcome (it was cut \
          short): the post may have been published, so it is not sent again",
         time::describe(claimed_at)
     );
-    if parts.is_empty() {
-        return report(
+    Err(if parts.is_empty() {
+        report(
             caps,
             &post.reference_number,
             Reason::UnknownOutcome,
             message,
             false,
-        );
-    }
-    report_thread(caps, post, Reason::UnknownOutcome, &message, false, parts)
+        )
+    } else {
+        report_thread(caps, post, Reason::UnknownOutcome, &message, false, &parts)
+    })
 }
 
 /// Handle a delivery the host gives up on (WIT `sending.report-undelivered`): publish

@@ -177,6 +177,9 @@ pub trait Capabilities {
     fn now_unix_seconds(&mut self) -> u64;
     /// The names of the loaded platforms (`platforms.supported`).
     fn supported_platforms(&mut self) -> Vec<String>;
+    /// Whether publishing the same part of the same post again gives back the part
+    /// published before (`platforms.idempotent`); false for an unknown platform.
+    fn idempotent(&mut self, platform: &str) -> bool;
     /// Publish part `part` of `post` on `platform` (`platforms.publish`), replying to the
     /// last of `earlier` (the parts published before it, in order) when `part > 0`.
     ///

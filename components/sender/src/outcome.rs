@@ -33,7 +33,9 @@ pub(crate) struct Outcome {
 }
 
 /// Map a platform error to a reason code, whether to release the claim, and what follows.
-pub(crate) fn classify(error: PublishError) -> Outcome {
+/// On an `idempotent` platform a publish whose outcome is in doubt is repeated like a
+/// transient failure: the repeat gives back the part if the first one was published.
+pub(crate) fn classify(error: PublishError, idempotent: bool) -> Outcome {
     let report = |reason, message| Outcome {
         reason,
         message,
@@ -62,6 +64,12 @@ pub(crate) fn classify(error: PublishError) -> Outcome {
         },
         PublishError::Transient(m) => Outcome {
             reason: Reason::PlatformUnavailable,
+            message: m,
+            release: true,
+            disposition: Disposition::Transient { retry_at: None },
+        },
+        PublishError::UnknownOutcome(m) if idempotent => Outcome {
+            reason: Reason::UnknownOutcome,
             message: m,
             release: true,
             disposition: Disposition::Transient { retry_at: None },

@@ -32,6 +32,12 @@ impl Guest for Component {
         })
     }
 
+    /// X has no idempotency key: a repeated `POST /2/tweets` makes a second post
+    /// (docs.x.com, "Manage Posts").
+    fn idempotent() -> bool {
+        false
+    }
+
     fn publish(
         post: Post,
         part: u32,

@@ -108,4 +108,22 @@ impl Host for Ctx {
             }
         }
     }
+
+    async fn idempotent(&mut self, platform: String) -> bool {
+        let Some(component) = self.components.platform(&platform) else {
+            return false;
+        };
+        match self
+            .runtime
+            .platform_idempotent(&self.components, component)
+            .await
+        {
+            Ok(idempotent) => idempotent,
+            Err(err) => {
+                // Not knowing, the sender must assume a repeat could post twice.
+                tracing::error!(platform, error = %error_summary(&err), "platform component failed in idempotent");
+                false
+            }
+        }
+    }
 }

@@ -18,6 +18,28 @@ use crate::runtime::PlatformSettings;
 /// The prefix of every generic platform setting.
 pub const PREFIX: &str = "SPS_PLATFORM_";
 
+/// The documented names of the base URLs of the platforms this project ships, each the
+/// same as `SPS_PLATFORM_<NAME>_BASE_URL` (which wins when both are set), and the base URL
+/// used when neither is set (the platform's public API; none for Mastodon, whose instance
+/// is the user's).
+pub const BASE_URL_ALIASES: &[(&str, &str, Option<&str>)] = &[
+    (
+        "SPS_LINKEDIN_API_BASE_URL",
+        "SPS_PLATFORM_LINKEDIN_BASE_URL",
+        Some("https://api.linkedin.com"),
+    ),
+    (
+        "SPS_MASTODON_INSTANCE_URL",
+        "SPS_PLATFORM_MASTODON_BASE_URL",
+        None,
+    ),
+    (
+        "SPS_BLUESKY_PDS_URL",
+        "SPS_PLATFORM_BLUESKY_BASE_URL",
+        Some("https://bsky.social"),
+    ),
+];
+
 /// The platforms' settings named by `vars` (environment variables, name and value), by
 /// platform name; `twitter` is left out (it has its own names).
 ///
@@ -27,7 +49,29 @@ pub fn from_vars(
     vars: impl IntoIterator<Item = (String, String)>,
 ) -> anyhow::Result<HashMap<String, PlatformSettings>> {
     let mut platforms: HashMap<String, PlatformSettings> = HashMap::new();
-    for (var, value) in vars {
+    // Each variable as (the name the user set, the generic name it stands for, value).
+    let vars: Vec<(String, String)> = vars.into_iter().collect();
+    let is_set = |name: &str| vars.iter().any(|(v, _)| v == name);
+    let mut named: Vec<(String, String, String)> = vars
+        .iter()
+        .filter_map(
+            |(var, value)| match BASE_URL_ALIASES.iter().find(|(alias, ..)| alias == var) {
+                Some((_, generic, _)) if is_set(generic) => None,
+                Some((_, generic, _)) => Some((var.clone(), generic.to_string(), value.clone())),
+                None => Some((var.clone(), var.clone(), value.clone())),
+            },
+        )
+        .collect();
+    for (alias, generic, default) in BASE_URL_ALIASES {
+        if let Some(default) = default.filter(|_| !is_set(alias) && !is_set(generic)) {
+            named.push((
+                generic.to_string(),
+                generic.to_string(),
+                default.to_string(),
+            ));
+        }
+    }
+    for (set_as, var, value) in named {
         let Some((name, key)) = var
             .strip_prefix(PREFIX)
             .and_then(|rest| rest.split_once('_'))
@@ -47,7 +91,7 @@ pub fn from_vars(
         if key == "base_url" {
             settings.outbound = OutboundPolicy::deny_all()
                 .allow_url(&value)
-                .map_err(|e| anyhow::anyhow!("{var}: {e}"))?;
+                .map_err(|e| anyhow::anyhow!("{set_as}: {e}"))?;
             settings
                 .config
                 .insert(key, value.trim_end_matches('/').to_string());
@@ -84,7 +128,8 @@ mod tests {
         ]))?;
         let mut names: Vec<&String> = platforms.keys().collect();
         names.sort();
-        assert_eq!(names, ["mastodon"]);
+        // bluesky and linkedin with their default base URLs.
+        assert_eq!(names, ["bluesky", "linkedin", "mastodon"]);
         let mastodon = &platforms["mastodon"];
         let mut config: Vec<(&String, &String)> = mastodon.config.iter().collect();
         config.sort();
@@ -104,6 +149,44 @@ mod tests {
         let allows = |uri: &str| mastodon.outbound.allows(&uri.parse().expect("uri"));
         assert!(allows("https://mastodon.example/api/v1/statuses"));
         assert!(!allows("https://other.example/"));
+        Ok(())
+    }
+
+    #[test]
+    fn the_documented_names_are_aliases_of_the_generic_base_url() -> anyhow::Result<()> {
+        let platforms = from_vars(vars(&[
+            ("SPS_MASTODON_INSTANCE_URL", "https://m.example/"),
+            ("SPS_LINKEDIN_API_BASE_URL", "https://alias.example"),
+            ("SPS_PLATFORM_LINKEDIN_BASE_URL", "https://generic.example"),
+        ]))?;
+        let base = |p: &str| platforms[p].config.get("base_url").cloned();
+        assert_eq!(base("mastodon").as_deref(), Some("https://m.example"));
+        assert_eq!(base("linkedin").as_deref(), Some("https://generic.example"));
+        assert_eq!(base("bluesky").as_deref(), Some("https://bsky.social"));
+        // Unset, the platforms with a public API get it; Mastodon gets none.
+        let defaults = from_vars(Vec::new())?;
+        let mut names: Vec<&String> = defaults.keys().collect();
+        names.sort();
+        assert_eq!(names, ["bluesky", "linkedin"]);
+        assert_eq!(
+            defaults["linkedin"]
+                .config
+                .get("base_url")
+                .map(String::as_str),
+            Some("https://api.linkedin.com")
+        );
+        assert!(defaults["linkedin"]
+            .outbound
+            .allows(&"https://api.linkedin.com/rest/posts".parse()?));
+        let err = from_vars(vars(&[("SPS_MASTODON_INSTANCE_URL", "mastodon.example")]))
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref()
+                .map(|e| e.starts_with("SPS_MASTODON_INSTANCE_URL: ")),
+            Some(true),
+            "{err:?}"
+        );
         Ok(())
     }
 

@@ -154,4 +154,27 @@ impl Runtime {
         })
         .await
     }
+
+    /// `platform.idempotent` of one platform component of `components`, in a Store of its
+    /// own with no settings and no outbound host (the answer is the component's nature).
+    pub(crate) async fn platform_idempotent(
+        &self,
+        components: &Arc<Components>,
+        component: &PlatformComponentPre<Ctx>,
+    ) -> anyhow::Result<bool> {
+        let mut store = self.store(
+            components.clone(),
+            HashMap::new(),
+            OutboundPolicy::deny_all(),
+        );
+        let wall = self.inner.settings.limits.platform_wall_time;
+        self.bounded(wall, async {
+            let instance = component.instantiate_async(&mut store).await?;
+            instance
+                .sps_social_platform()
+                .call_idempotent(&mut store)
+                .await
+        })
+        .await
+    }
 }

@@ -46,6 +46,8 @@ pub enum Call {
 pub struct Fake {
     pub now: u64,
     pub supported: Vec<String>,
+    /// What `platforms.idempotent` answers (X: false).
+    pub idempotent: bool,
     pub ledger: BTreeMap<String, Entry>,
     pub claim_script: VecDeque<Result<Entry, LedgerError>>,
     pub record_script: VecDeque<Result<(), LedgerError>>,
@@ -60,6 +62,7 @@ impl Fake {
         Fake {
             now: NOW,
             supported: vec!["twitter".to_owned()],
+            idempotent: false,
             ledger: BTreeMap::new(),
             claim_script: VecDeque::new(),
             record_script: VecDeque::new(),
@@ -94,6 +97,11 @@ impl Capabilities for Fake {
     fn supported_platforms(&mut self) -> Vec<String> {
         self.calls.push(Call::Supported);
         self.supported.clone()
+    }
+
+    /// Not recorded: what follows from the answer shows in the other calls.
+    fn idempotent(&mut self, _platform: &str) -> bool {
+        self.idempotent
     }
 
     fn publish_part(

@@ -40,7 +40,9 @@ struct Args {
     out: PathBuf,
 }
 
-/// Parses `NAME=KEY,KEY,...`.
+/// Parses `NAME=KEY,KEY,...`, where a `KEY` may be `KEY=VARIABLE`: the setting `KEY` read
+/// from the Spin variable `VARIABLE` (so that two platforms' `access_token` are two
+/// variables).
 fn platform(text: &str) -> Result<PlatformPlan, String> {
     let (name, keys) = text
         .split_once('=')
@@ -54,13 +56,28 @@ fn platform(text: &str) -> Result<PlatformPlan, String> {
             "platform name {name:?} must be lowercase letters, digits and '-'"
         ));
     }
+    let settings: Vec<String> = keys
+        .split(',')
+        .filter(|k| !k.is_empty())
+        .map(str::to_string)
+        .collect();
+    let is_name = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    };
+    for setting in &settings {
+        let (key, variable) = setting.split_once('=').unwrap_or((setting, setting));
+        if !is_name(key) || !is_name(variable) {
+            return Err(format!(
+                "setting {setting:?} of {name} must be KEY or KEY=VARIABLE, each of lowercase \
+                 letters, digits and '_'"
+            ));
+        }
+    }
     Ok(PlatformPlan {
         name: name.to_string(),
-        settings: keys
-            .split(',')
-            .filter(|k| !k.is_empty())
-            .map(str::to_string)
-            .collect(),
+        settings,
     })
 }
 

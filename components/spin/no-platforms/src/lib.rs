@@ -32,6 +32,10 @@ mod bindings {
             })
         }
 
+        fn idempotent(_name: String) -> bool {
+            false
+        }
+
         fn publish(
             name: String,
             _post: types::Post,

@@ -55,6 +55,13 @@ mod bindings {
             })
         }
 
+        fn idempotent(name: String) -> bool {
+            if name == own() {
+                return platform::idempotent();
+            }
+            rest::idempotent(&name)
+        }
+
         fn publish(
             name: String,
             post: types::Post,

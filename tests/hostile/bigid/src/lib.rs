@@ -18,6 +18,10 @@ const ID_BYTES: usize = 10_000_000;
 struct Component;
 
 impl Guest for Component {
+    fn idempotent() -> bool {
+        false
+    }
+
     fn validate(_post: Post) -> Result<(), MessageError> {
         Ok(())
     }

@@ -22,6 +22,10 @@ const DEFAULT_URL: &str = "http://127.0.0.1:9/";
 struct Component;
 
 impl Guest for Component {
+    fn idempotent() -> bool {
+        false
+    }
+
     fn validate(_post: Post) -> Result<(), MessageError> {
         Ok(())
     }

@@ -15,6 +15,10 @@ use bindings::sps::social::types::{MessageError, Post, PublishError, PublishedPa
 struct Component;
 
 impl Guest for Component {
+    fn idempotent() -> bool {
+        false
+    }
+
     fn validate(_post: Post) -> Result<(), MessageError> {
         Ok(())
     }
