@@ -70,7 +70,10 @@ async fn components_from_s3_are_checked_and_a_bad_one_is_kept_out() {
         "{}",
         report.source
     );
-    assert_eq!(report.precompiled + report.cached + report.compiled, 3);
+    assert_eq!(
+        report.precompiled + report.cached + report.compiled,
+        support::COMPONENT_FILES.len()
+    );
     assert_eq!(s3.refresh(&runtime).await, Refresh::Unchanged);
 
     // The sender's bytes are not a platform component: refused, the last good ones stay.
@@ -96,7 +99,7 @@ async fn components_from_s3_are_checked_and_a_bad_one_is_kept_out() {
         why.starts_with("cannot compile component ") && why.contains("/sps_scheduler.wasm"),
         "{why}"
     );
-    assert_eq!(runtime.platform_names(), vec!["twitter".to_string()]);
+    assert_eq!(runtime.platform_names(), support::PLATFORMS);
     let outcome = runtime
         .schedule_post(&readme_event("s3", "Still here", "2034-10-23T08:48:00").to_string())
         .await
@@ -114,13 +117,13 @@ async fn the_embedded_components_load_and_are_precompiled_with_the_feature() {
         // build.rs precompiled them for this target: nothing is compiled at start.
         assert_eq!(
             (report.precompiled, report.cached, report.compiled),
-            (3, 0, 0)
+            (support::COMPONENT_FILES.len(), 0, 0)
         );
     } else {
         assert_eq!(
             (report.precompiled, report.cached + report.compiled),
-            (0, 3)
+            (0, support::COMPONENT_FILES.len())
         );
     }
-    assert_eq!(runtime.platform_names(), vec!["twitter".to_string()]);
+    assert_eq!(runtime.platform_names(), support::PLATFORMS);
 }

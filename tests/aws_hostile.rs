@@ -97,12 +97,14 @@ async fn sender(platform: &str, crate_name: &str) -> Sender {
             && report.source.ends_with(" over them"),
         "{report:?}"
     );
+    // The embedded components and the hostile one.
     assert_eq!(
         report.precompiled + report.cached + report.compiled,
-        4,
+        support::COMPONENT_FILES.len() + 1,
         "{report:?}"
     );
-    let mut names = vec![platform.to_string(), "twitter".to_string()];
+    let mut names = vec![platform.to_string()];
+    names.extend(support::PLATFORMS.map(String::from));
     names.sort();
     assert_eq!(function.runtime().platform_names(), names);
     Sender {

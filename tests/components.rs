@@ -410,8 +410,8 @@ async fn precompiles_each_component_once_into_the_cache() {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| n.ends_with(".cwasm"))
         .collect();
-    assert_eq!(cached.len(), 3, "{cached:?}");
-    for file in ["sps_scheduler.wasm", "sps_sender.wasm", "sps_twitter.wasm"] {
+    assert_eq!(cached.len(), support::COMPONENT_FILES.len(), "{cached:?}");
+    for file in support::COMPONENT_FILES {
         let bytes = std::fs::read(support::components_dir().join(file)).expect("component");
         let key = format!(
             "{}.cwasm",
@@ -419,7 +419,7 @@ async fn precompiles_each_component_once_into_the_cache() {
         );
         assert!(cached.contains(&key), "{key} not in {cached:?}");
     }
-    assert_eq!(runtime.platform_names(), vec!["twitter".to_string()]);
+    assert_eq!(runtime.platform_names(), support::PLATFORMS);
 }
 
 #[tokio::test]

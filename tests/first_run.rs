@@ -24,7 +24,7 @@ use support::fake_x::{FakeX, FIRST_ID};
 use support::serve::{listening, Serve};
 
 /// The three components the build embeds, in the order `--version` lists them.
-const EMBEDDED: [&str; 3] = ["sps_scheduler.wasm", "sps_sender.wasm", "sps_twitter.wasm"];
+const EMBEDDED: [&str; 5] = support::COMPONENT_FILES;
 
 /// A copy of the `sps` binary in `dir/bin`, outside the checkout.
 fn copied_binary(dir: &Path) -> PathBuf {
@@ -164,7 +164,15 @@ fn version_names_the_embedded_components_by_digest() {
         "sps {}\ncomponents embedded in this binary:",
         env!("CARGO_PKG_VERSION")
     );
-    for file in EMBEDDED {
+    // In host/build.rs's order: the scheduler, the sender, then the platforms.
+    let built = [
+        "sps_scheduler.wasm",
+        "sps_sender.wasm",
+        "sps_twitter.wasm",
+        "sps_linkedin.wasm",
+        "sps_mastodon.wasm",
+    ];
+    for file in built {
         let bytes = std::fs::read(support::components_dir().join(file)).expect("component");
         expected.push_str(&format!(
             "\n  {file:<20} sha256:{:x}",
@@ -254,6 +262,8 @@ fn a_platform_dropped_into_the_data_dirs_components_is_loaded_beside_the_embedde
                     "sps_copy.wasm".to_string(),
                     "./.sps/components/sps_copy.wasm".to_string()
                 ),
+                embedded("sps_linkedin.wasm"),
+                embedded("sps_mastodon.wasm"),
                 embedded("sps_scheduler.wasm"),
                 embedded("sps_sender.wasm"),
                 embedded("sps_twitter.wasm"),

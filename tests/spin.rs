@@ -164,7 +164,7 @@ fn bad_inputs_get_the_same_answers_as_from_sps_serve() {
     support::bad_inputs::assert_routes(&spin.base);
     assert_eq!(
         get(&spin.base, "/health"),
-        json!({"status": "ok", "platforms": ["twitter"]})
+        json!({"status": "ok", "platforms": support::PLATFORMS})
     );
 }
 

@@ -114,6 +114,8 @@ fn a_refused_swap_degrades_health_and_a_restart_starts_from_the_last_good_set() 
         (&json!("ok"), &Value::Null)
     );
     let good = vec![
+        real("sps_linkedin.wasm"),
+        real("sps_mastodon.wasm"),
         real("sps_scheduler.wasm"),
         real("sps_sender.wasm"),
         swapped.clone(),
@@ -159,6 +161,8 @@ fn a_refused_swap_degrades_health_and_a_restart_starts_from_the_last_good_set() 
     assert_eq!(
         components(&health),
         vec![
+            real("sps_linkedin.wasm"),
+            real("sps_mastodon.wasm"),
             real("sps_scheduler.wasm"),
             real("sps_sender.wasm"),
             (
@@ -189,6 +193,8 @@ fn a_refused_swap_degrades_health_and_a_restart_starts_from_the_last_good_set() 
     assert_eq!(
         components(&health),
         vec![
+            real("sps_linkedin.wasm"),
+            real("sps_mastodon.wasm"),
             real("sps_scheduler.wasm"),
             real("sps_sender.wasm"),
             (

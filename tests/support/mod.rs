@@ -30,6 +30,16 @@ pub fn components_dir() -> PathBuf {
 /// The X credentials the fake X API accepts, as the secrets JSON.
 pub const SECRETS_JSON: &str = r#"{"xApiKey":"test-consumer-key","xApiKeySecret":"test-consumer-secret","xBearerToken":"test-bearer","xAccessToken":"test-access-token","xAccessTokenSecret":"test-access-token-secret"}"#;
 
+/// The files of the components embedded in `sps` (host/build.rs), sorted as the load
+/// report and `/health` list them.
+pub const COMPONENT_FILES: [&str; 5] = [
+    "sps_linkedin.wasm",
+    "sps_mastodon.wasm",
+    "sps_scheduler.wasm",
+    "sps_sender.wasm",
+    "sps_twitter.wasm",
+];
+
 /// The platform components embedded in `sps` (host/build.rs), sorted as the API lists them.
 pub const PLATFORMS: [&str; 3] = ["linkedin", "mastodon", "twitter"];
 

@@ -28,9 +28,9 @@
 //! of it, never a credential.
 
 use serde_json::Value;
+use sps_platform::PublishError;
 
 use crate::request::{HttpResponse, SendPhase, TransportError};
-use crate::types::PublishError;
 
 /// Longest piece of LinkedIn's error text kept in a message, in characters.
 pub const MAX_ERROR_TEXT_CHARS: usize = 300;
@@ -179,7 +179,7 @@ pub fn map_response(response: &HttpResponse, now: u64) -> Result<String, Publish
 }
 
 /// Map a failed exchange: `transient("could not reach LinkedIn: …")` when nothing was
-/// sent, `unknown-outcome` when the request may have reached LinkedIn (platform-http
+/// sent, `unknown-outcome` when the request may have reached LinkedIn (sps-platform
 /// decides which, by wasi:http's error code).
 pub fn map_transport_error(error: &TransportError) -> PublishError {
     match error.phase {

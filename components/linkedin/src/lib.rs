@@ -1,5 +1,6 @@
 //! The `linkedin` platform component of Social Post Scheduler: LinkedIn's rules and Posts
-//! API behind the WIT interface `sps:social/platform` (world `platform-component`).
+//! API behind the WIT interface `sps:social/platform` (world `platform-component`), as the
+//! [`LinkedIn`] [`Platform`].
 //!
 //! - [`rules`]: `validate` — no threads (`thread-not-supported`), not empty
 //!   (`empty-message`), at most 3,000 characters (`message-too-long`);
@@ -7,21 +8,49 @@
 //!   escaped, so the text is shown as written);
 //! - [`request`]: the settings (`base_url`, `access_token`, `author`, `linkedin_version`)
 //!   and the `POST /rest/posts` request;
-//! - [`answer`]: LinkedIn's answers mapped to the post's URN or a `publish-error`;
-//! - [`publish`]: `publish` over a [`publish::Capabilities`] trait, sent once
-//!   (`idempotent()` is false: the Posts API has no idempotency key);
-//! - [`types`]: plain mirrors of the WIT types.
+//! - [`answer`]: LinkedIn's answers mapped to the post's URN or a `publish-error`
+//!   (LinkedIn has no usage cap distinct from its rate limits, so `usage-capped` is never
+//!   produced);
+//! - [`publish`]: `publish` over the shared [`sps_platform::Capabilities`], sent once
+//!   (`idempotent()` is false: the Posts API has no idempotency key).
 //!
-//! The WASI glue (`bindings`, wasm32 only) reads settings from wasi:config/store, takes
-//! the time from the WASI clock and sends the request with wasi:http through
-//! `sps_platform_http::wasi`. No rules live there.
+//! The types, the capabilities and the WASI glue (`bindings`, wasm32 only: settings from
+//! wasi:config/store, the time from the WASI clock, the request over wasi:http) come from
+//! [`sps_platform`]. No rules live there.
+
+use sps_platform::{
+    Capabilities, Platform, Post, PostError, PublishError, PublishedPart, Settings,
+};
 
 pub mod answer;
 pub mod little;
 pub mod publish;
 pub mod request;
 pub mod rules;
-pub mod types;
 
 #[cfg(target_arch = "wasm32")]
 mod bindings;
+
+/// The LinkedIn platform: [`rules`] and [`publish`], with the standard HTTP timeouts.
+pub struct LinkedIn;
+
+impl Platform for LinkedIn {
+    /// LinkedIn's fixed rules ([`rules::validate`]); no setting is read.
+    fn validate(post: &Post, _settings: impl Settings) -> Result<(), PostError> {
+        rules::validate(post)
+    }
+
+    fn publish(
+        post: &Post,
+        part: u32,
+        earlier: &[PublishedPart],
+        caps: &mut impl Capabilities,
+    ) -> Result<PublishedPart, PublishError> {
+        publish::publish(caps, post, part, earlier)
+    }
+
+    /// [`publish::IDEMPOTENT`]: no.
+    fn idempotent() -> bool {
+        publish::IDEMPOTENT
+    }
+}

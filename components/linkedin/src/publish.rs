@@ -1,6 +1,7 @@
 //! Publishing a post on LinkedIn ([`publish`]) over the outside world the component's glue
-//! provides ([`Capabilities`]: settings, the clock, the HTTP exchange), so the whole path
-//! is tested natively with a fake.
+//! provides (the shared [`Capabilities`]: settings, the clock, the HTTP exchange), so the
+//! whole path is tested natively with a fake. Messages never hold the access token
+//! ([`sps_platform::redact`]).
 //!
 //! One post is one `POST /rest/posts` ([`crate::request`]), sent once: the Posts API has
 //! no idempotency key, so [`IDEMPOTENT`] is false and an answer in doubt is never repeated
@@ -8,44 +9,20 @@
 //! (`invalid`), when a credential is missing (`missing-credentials`) or when a setting is
 //! malformed (`transient`).
 
+use sps_platform::{read_setting, redact, Post, PublishError, PublishedPart};
+pub use sps_platform::{Capabilities, HttpRequest, HttpResponse, TransportError};
+
 use crate::answer::{map_response, map_transport_error};
 use crate::request::{
-    self, create_post_request, Credentials, HttpRequest, HttpResponse, TransportError,
-    DEFAULT_BASE_URL, DEFAULT_VERSION, SETTING_ACCESS_TOKEN, SETTING_AUTHOR, SETTING_BASE_URL,
-    SETTING_VERSION,
+    self, create_post_request, Credentials, DEFAULT_BASE_URL, DEFAULT_VERSION,
+    SETTING_ACCESS_TOKEN, SETTING_AUTHOR, SETTING_BASE_URL, SETTING_VERSION,
 };
 use crate::rules;
-use crate::types::{Post, PublishError, PublishedPart};
 
 /// Whether publishing is idempotent (WIT `platform.idempotent`): no. The Posts API takes no
 /// idempotency key, and a repeated create makes a second post (or a `DUPLICATE_POST`
 /// refusal), so the sender must not repeat a publish whose outcome is in doubt.
 pub const IDEMPOTENT: bool = false;
-
-/// What publishing needs from the outside world. The component implements it with WASI;
-/// tests with an in-memory fake.
-pub trait Capabilities {
-    /// The setting `key` (wasi:config/store); `Ok(None)` when it is not set, `Err` with a
-    /// description when the store failed.
-    fn setting(&mut self, key: &str) -> Result<Option<String>, String>;
-    /// The current time, Unix seconds (UTC), to date a `Retry-After`.
-    fn now_unix_seconds(&mut self) -> u64;
-    /// Send `request` and read the whole answer.
-    fn send(&mut self, request: &HttpRequest) -> Result<HttpResponse, TransportError>;
-}
-
-/// Read one setting, trimmed; `Ok(None)` when unset or blank; `transient` when the store
-/// fails.
-fn read_setting(caps: &mut impl Capabilities, key: &str) -> Result<Option<String>, PublishError> {
-    match caps.setting(key) {
-        Ok(value) => Ok(value
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())),
-        Err(e) => Err(PublishError::Transient(format!(
-            "could not read setting {key}: {e}"
-        ))),
-    }
-}
 
 /// The account's access token and author: `missing-credentials` naming `account` and the
 /// missing settings when one is unset or blank
@@ -141,17 +118,7 @@ pub fn publish(
             id: urn,
             reply_ref: None,
         }),
-        Err(e) => Err(e.map_message(|m| redact(m, &credentials.access_token))),
-    }
-}
-
-/// `message` with the access token replaced by `<redacted>` (LinkedIn does not echo it,
-/// but a proxy or a misconfigured base URL might).
-fn redact(message: String, access_token: &str) -> String {
-    if access_token.len() >= 8 && message.contains(access_token) {
-        message.replace(access_token, "<redacted>")
-    } else {
-        message
+        Err(e) => Err(e.map_message(|m| redact(m, &[&credentials.access_token]))),
     }
 }
 

@@ -15,10 +15,10 @@
 //! - [`SETTING_VERSION`] `linkedin_version`: optional `YYYYMM`, default [`DEFAULT_VERSION`].
 
 use serde::Serialize;
-pub use sps_platform_http::{HttpErrorCode, HttpRequest, HttpResponse, SendPhase, TransportError};
+use sps_platform::PublishError;
+pub use sps_platform::{HttpErrorCode, HttpRequest, HttpResponse, SendPhase, TransportError};
 
 use crate::little;
-use crate::types::PublishError;
 
 /// Setting: the API base URL (scheme, host, optional port and path prefix).
 pub const SETTING_BASE_URL: &str = "base_url";
@@ -59,15 +59,6 @@ pub const POST_URL_PREFIX: &str = "https://www.linkedin.com/feed/update/";
 
 /// The URN prefixes an author may have (Post Schema: "Person or Organization URN").
 pub const AUTHOR_PREFIXES: [&str; 2] = ["urn:li:person:", "urn:li:organization:"];
-
-/// Connect timeout, seconds; with [`FIRST_BYTE_TIMEOUT_SECONDS`] inside the host's 7 s
-/// platform call (and the 8 s a stopping `sps serve` waits), as for X.
-pub const CONNECT_TIMEOUT_SECONDS: u64 = 2;
-/// Time allowed until the first byte of LinkedIn's answer, seconds; a later answer is
-/// `unknown-outcome` (the post may exist).
-pub const FIRST_BYTE_TIMEOUT_SECONDS: u64 = 4;
-/// Time allowed between two chunks of LinkedIn's answer, seconds.
-pub const BETWEEN_BYTES_TIMEOUT_SECONDS: u64 = 2;
 
 /// An account's credentials: the bearer token and the author URN. `Debug` never shows
 /// the token.

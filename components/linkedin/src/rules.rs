@@ -17,7 +17,7 @@
 //!   counted as shown, before little escaping ([`crate::little::escape`]): the backslashes
 //!   are LinkedIn's markup, not the member's text.
 
-use crate::types::{Post, PostError};
+use sps_platform::{Post, PostError};
 
 /// The most characters ([`length`]) a post's text may have.
 pub const MAX_LENGTH: usize = 3000;

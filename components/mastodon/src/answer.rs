@@ -16,15 +16,14 @@
 //!   Mastodon writes it, `2024-01-01T00:05:00.000000Z`), rounded up to the second;
 //! - 5xx -> `unknown-outcome`;
 //! - a transport failure before anything was sent -> `transient`, once the request may
-//!   have been sent -> `unknown-outcome` (`sps_platform_http::SendPhase`).
+//!   have been sent -> `unknown-outcome` (`sps_platform::SendPhase`).
 //!
 //! Error bodies are `{"error": "..."}` (with `error_description` for some OAuth errors);
 //! messages carry that text, shortened, and the status, never a credential.
 
 use serde_json::Value;
-pub use sps_platform_http::{HttpResponse, SendPhase, TransportError};
-
-use crate::types::{PublishError, PublishedPart};
+pub use sps_platform::{HttpResponse, SendPhase, TransportError};
+use sps_platform::{PublishError, PublishedPart};
 
 /// The rate-limit reset header (docs.joinmastodon.org "api/rate-limits").
 pub const RATE_LIMIT_RESET: &str = "x-ratelimit-reset";

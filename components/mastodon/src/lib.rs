@@ -1,6 +1,6 @@
 //! The `mastodon` platform component of Social Post Scheduler: Mastodon's rules and
 //! statuses API behind the WIT interface `sps:social/platform` (world
-//! `platform-component`).
+//! `platform-component`), as the [`Mastodon`] [`Platform`].
 //!
 //! - [`length`]: how long a status is for Mastodon (`StatusLengthValidator`: URLs count
 //!   `characters_reserved_per_url`, `@user@domain` counts as `@user`, the rest in grapheme
@@ -9,21 +9,50 @@
 //!   settings `max_characters`, `characters_reserved_per_url`);
 //! - [`request`]: the settings (`base_url`, `access_token`) and the
 //!   `POST /api/v1/statuses` request with its `Idempotency-Key`;
-//! - [`answer`]: the instance's answers mapped to a published part or a `publish-error`;
-//! - [`publish`]: `publish` over a [`publish::Capabilities`] trait (`idempotent()` is
-//!   true: a repeated part with the same `Idempotency-Key` gives back the status created
-//!   before, docs.joinmastodon.org "methods/statuses");
-//! - [`types`]: plain mirrors of the WIT types.
+//! - [`answer`]: the instance's answers mapped to a published part or a `publish-error`
+//!   (Mastodon has no duplicate-content refusal and no usage cap);
+//! - [`publish`]: `publish` over the shared [`sps_platform::Capabilities`].
 //!
-//! The WASI glue (`bindings`, wasm32 only) reads settings from wasi:config/store and sends
-//! the request with wasi:http through `sps_platform_http::wasi`. No rules live there.
+//! The types, the capabilities and the WASI glue (`bindings`, wasm32 only: settings from
+//! wasi:config/store, the request over wasi:http) come from [`sps_platform`]. No rules
+//! live there.
+
+use sps_platform::{
+    Capabilities, Platform, Post, PostError, PublishError, PublishedPart, Settings,
+};
 
 pub mod answer;
 pub mod length;
 pub mod publish;
 pub mod request;
 pub mod rules;
-pub mod types;
 
 #[cfg(target_arch = "wasm32")]
 mod bindings;
+
+/// The Mastodon platform: [`rules`] and [`publish`], with the standard HTTP timeouts.
+pub struct Mastodon;
+
+impl Platform for Mastodon {
+    /// Every part against the instance's limits, read from the settings
+    /// ([`rules::read_limits`], [`rules::validate`]).
+    fn validate(post: &Post, settings: impl Settings) -> Result<(), PostError> {
+        let limits = rules::read_limits(settings)?;
+        rules::validate(post, &limits)
+    }
+
+    fn publish(
+        post: &Post,
+        part: u32,
+        earlier: &[PublishedPart],
+        caps: &mut impl Capabilities,
+    ) -> Result<PublishedPart, PublishError> {
+        publish::publish(caps, post, part, earlier)
+    }
+
+    /// Mastodon keeps each `Idempotency-Key` for up to an hour and answers a repeated one
+    /// with the status it created (docs.joinmastodon.org "methods/statuses").
+    fn idempotent() -> bool {
+        true
+    }
+}

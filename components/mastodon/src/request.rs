@@ -4,9 +4,8 @@
 //! `visibility`, and `in_reply_to_id` for a reply.
 
 use serde::Serialize;
-pub use sps_platform_http::HttpRequest;
-
-use crate::types::PublishError;
+pub use sps_platform::HttpRequest;
+use sps_platform::PublishError;
 
 /// Setting: the instance's URL (scheme, host, optional port and path prefix), also the
 /// only host the component may call (`sps serve`: `SPS_PLATFORM_MASTODON_BASE_URL`).

@@ -4,8 +4,9 @@
 //! defaults when unset). Threads are allowed: each reply is a status of its own with
 //! `in_reply_to_id` (docs.joinmastodon.org "methods/statuses", Post a new status).
 
+use sps_platform::{Post, PostError};
+
 use crate::length::{self, Limits};
-use crate::types::{Post, PostError};
 
 /// Setting: the instance's `configuration.statuses.max_characters` (optional, default 500).
 pub const SETTING_MAX_CHARACTERS: &str = "max_characters";

@@ -1,5 +1,6 @@
 //! The `twitter` platform component of Social Post Scheduler: X's rules and API behind the
-//! WIT interface `sps:social/platform` (world `platform-component`).
+//! WIT interface `sps:social/platform` (world `platform-component`), as the [`Twitter`]
+//! [`Platform`].
 //!
 //! - [`weighted`]: X's weighted length (twitter-text config v3) and invalid characters of
 //!   one text;
@@ -7,10 +8,15 @@
 //! - [`x_api`]: `validate` (every part of a post, by [`weighted`]) and `publish` (one part
 //!   of a thread: the signed `POST /2/tweets` request, a reply through
 //!   `reply.in_reply_to_tweet_id`, and the mapping of X's answers to a published part or a
-//!   `publish-error`, over a [`x_api::Capabilities`] trait).
+//!   `publish-error`, over the shared [`sps_platform::Capabilities`]).
 //!
-//! The WASI glue (`bindings`, wasm32 only) reads settings from wasi:config/store, takes the
-//! time and randomness from WASI and sends the request with wasi:http through `wstd`.
+//! The types, the capabilities and the WASI glue (`bindings`, wasm32 only: settings from
+//! wasi:config/store, time and randomness from WASI, the request over wasi:http) come
+//! from [`sps_platform`]. No rules live there.
+
+use sps_platform::{
+    Capabilities, Platform, Post, PostError, PublishError, PublishedPart, Settings,
+};
 
 pub mod oauth;
 pub mod weighted;
@@ -18,3 +24,28 @@ pub mod x_api;
 
 #[cfg(target_arch = "wasm32")]
 mod bindings;
+
+/// The X platform (named `twitter`): [`x_api`], with the standard HTTP timeouts.
+pub struct Twitter;
+
+impl Platform for Twitter {
+    /// Every part by X's weighted length ([`x_api::validate`]); no setting is read.
+    fn validate(post: &Post, _settings: impl Settings) -> Result<(), PostError> {
+        x_api::validate(post)
+    }
+
+    fn publish(
+        post: &Post,
+        part: u32,
+        earlier: &[PublishedPart],
+        caps: &mut impl Capabilities,
+    ) -> Result<PublishedPart, PublishError> {
+        x_api::publish(caps, post, part, earlier)
+    }
+
+    /// X has no idempotency key: a repeated `POST /2/tweets` makes a second post
+    /// (docs.x.com, "Manage Posts").
+    fn idempotent() -> bool {
+        false
+    }
+}

@@ -4,8 +4,10 @@
 //! user context).
 //!
 //! Pure logic: the settings, the clock, the nonce and the HTTP exchange are reached through
-//! the [`Capabilities`] trait, which the component's glue implements with wasi:config,
-//! wasi:clocks, wasi:random and wasi:http (through `wstd`), and tests with a fake.
+//! the shared [`Capabilities`] trait, which the component's glue
+//! ([`sps_platform::export_platform!`]) implements with wasi:config, wasi:clocks,
+//! wasi:random and wasi:http, and tests with a fake. The types are the shared mirrors of
+//! the WIT types ([`sps_platform::types`]).
 //!
 //! A post is a thread of [`Post::parts`]: part 0 is a new post, part k > 0 a reply to part
 //! k - 1 (X's "reply" object, `reply.in_reply_to_tweet_id`). The sender publishes one part
@@ -30,14 +32,20 @@
 //!
 //! Error messages carry X's problem `title`/`detail` and the status, never a credential.
 
-use std::fmt;
-
 use serde::Serialize;
 use serde_json::Value;
 use sps_contract::input::DEFAULT_ACCOUNT;
+pub use sps_platform::{
+    nonce_from_random, Capabilities, HttpErrorCode, HttpRequest, HttpResponse, Post, PostError,
+    PublishError, PublishedPart, SendPhase, TransportError, NONCE_LENGTH,
+};
+use sps_platform::{read_setting, redact, thread};
 
 use crate::oauth::{self, Credentials};
 use crate::weighted;
+
+mod problem;
+use problem::Problem;
 
 /// The X API base URL used when `x_api_base_url` is not set.
 pub const DEFAULT_BASE_URL: &str = "https://api.x.com";
@@ -62,151 +70,6 @@ pub const MISSING_CREDENTIALS_MESSAGE: &str =
 
 /// The start of X's public link to a post, followed by the post id (see [`post_url`]).
 pub const POST_URL_PREFIX: &str = "https://x.com/i/web/status/";
-
-/// Connect timeout for the request to X, in seconds. The host caps it the same way
-/// (host/src/caps/http.rs); under Spin, whose calls have no wall-clock limit, these are the
-/// only bounds. 2 + 4 s stays below the 8 s a stopping `sps serve` waits for deliveries.
-pub const CONNECT_TIMEOUT_SECONDS: u64 = 2;
-/// Time allowed until the first byte of X's answer, in seconds: a later answer is
-/// `unknown-outcome` (the post may exist).
-pub const FIRST_BYTE_TIMEOUT_SECONDS: u64 = 4;
-/// Time allowed between two chunks of X's answer, in seconds.
-pub const BETWEEN_BYTES_TIMEOUT_SECONDS: u64 = 2;
-
-/// Longest piece of X's problem text kept in a message, in characters.
-const MAX_PROBLEM_TEXT_CHARS: usize = 300;
-
-/// Why X did not publish a post; mirrors the WIT variant `types.publish-error`. Every case
-/// carries a human-readable explanation (never a credential).
-#[derive(Clone, PartialEq, Eq, Debug)]
-pub enum PublishError {
-    /// One of the four OAuth settings is missing or empty; nothing was sent.
-    MissingCredentials(String),
-    /// X rejected the credentials (HTTP 401).
-    Auth(String),
-    /// X refused the request (HTTP 403, other than duplicates).
-    Forbidden(String),
-    /// X refused the post as a duplicate of a recent one (HTTP 403).
-    DuplicateContent(String),
-    /// Rate limited (HTTP 429); retry at or after `retry_at` (Unix seconds, UTC) when known.
-    RateLimited {
-        /// Unix time in seconds from which a retry may succeed.
-        retry_at: Option<u64>,
-        /// Human-readable explanation.
-        message: String,
-    },
-    /// The usage cap is reached (HTTP 429, problem type `…/usage-capped`); do not retry
-    /// before `retry_at` (Unix seconds, UTC) when known.
-    UsageCapped {
-        /// Unix time in seconds from which a retry may succeed.
-        retry_at: Option<u64>,
-        /// Human-readable explanation.
-        message: String,
-    },
-    /// X rejected the post's content or shape (HTTP 400 and unexpected statuses).
-    Invalid(String),
-    /// Nothing reached X (DNS, connection refused, request denied, settings unreadable);
-    /// retrying is safe.
-    Transient(String),
-    /// X may or may not have published the post (HTTP 5xx, failure after sending, no
-    /// readable post id).
-    UnknownOutcome(String),
-}
-
-impl PublishError {
-    /// The human-readable explanation of any case.
-    pub fn message(&self) -> &str {
-        match self {
-            PublishError::MissingCredentials(m)
-            | PublishError::Auth(m)
-            | PublishError::Forbidden(m)
-            | PublishError::DuplicateContent(m)
-            | PublishError::Invalid(m)
-            | PublishError::Transient(m)
-            | PublishError::UnknownOutcome(m)
-            | PublishError::RateLimited { message: m, .. }
-            | PublishError::UsageCapped { message: m, .. } => m,
-        }
-    }
-
-    /// The same case with its message passed through `f`.
-    fn map_message(self, f: impl FnOnce(String) -> String) -> PublishError {
-        match self {
-            PublishError::MissingCredentials(m) => PublishError::MissingCredentials(f(m)),
-            PublishError::Auth(m) => PublishError::Auth(f(m)),
-            PublishError::Forbidden(m) => PublishError::Forbidden(f(m)),
-            PublishError::DuplicateContent(m) => PublishError::DuplicateContent(f(m)),
-            PublishError::Invalid(m) => PublishError::Invalid(f(m)),
-            PublishError::Transient(m) => PublishError::Transient(f(m)),
-            PublishError::UnknownOutcome(m) => PublishError::UnknownOutcome(f(m)),
-            PublishError::RateLimited { retry_at, message } => PublishError::RateLimited {
-                retry_at,
-                message: f(message),
-            },
-            PublishError::UsageCapped { retry_at, message } => PublishError::UsageCapped {
-                retry_at,
-                message: f(message),
-            },
-        }
-    }
-}
-
-impl fmt::Display for PublishError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.message())
-    }
-}
-
-impl std::error::Error for PublishError {}
-
-/// A post as the platform interface passes it (WIT `types.post`).
-#[derive(Clone, PartialEq, Eq, Debug, Default)]
-pub struct Post {
-    /// The texts to publish, in order: the message (part 0), then each reply of the thread
-    /// (part k is `thread[k-1]` of the event). The scheduler allows 1 to 26 parts.
-    pub parts: Vec<String>,
-    /// The account that posts (`default` unless the event named one). The host gives the
-    /// component that account's settings only, so it serves only to name the account in
-    /// messages.
-    pub account: String,
-    /// Stable across every delivery of the post; unused on X, which has no idempotency key.
-    pub idempotency_key: String,
-}
-
-/// One part of a post as X published it (WIT `types.published-part`).
-#[derive(Clone, PartialEq, Eq, Debug, Default)]
-pub struct PublishedPart {
-    /// X's post id, exactly as X returned it (64-bit, kept as a string).
-    pub id: String,
-    /// The post's public URL ([`post_url`]); `None` when the id is not all ASCII digits.
-    pub url: Option<String>,
-    /// Always `None` on X: a reply needs only its parent's id.
-    pub reply_ref: Option<String>,
-}
-
-/// Why a post cannot be posted on X; mirrors the WIT record `types.message-error`.
-#[derive(Clone, PartialEq, Eq, Debug)]
-pub struct PostError {
-    /// Stable reason code: one of [`weighted`]'s codes (`empty-message`,
-    /// `message-too-long`, `invalid-characters`).
-    pub code: String,
-    /// A sentence for people: [`weighted::validate`]'s message for the part at fault,
-    /// unchanged (the scheduler names a reply by its place in the event's `thread`).
-    pub message: String,
-    /// The part at fault (0 the message, k the k-th reply); `None` for the post as a whole.
-    pub part: Option<u32>,
-}
-
-impl fmt::Display for PostError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.part {
-            Some(part) => write!(f, "part {part}: {}: {}", self.code, self.message),
-            None => write!(f, "{}: {}", self.code, self.message),
-        }
-    }
-}
-
-impl std::error::Error for PostError {}
 
 /// Check every part of `post` by X's rules ([`weighted::validate`]: characters, not empty,
 /// weighted length at most 280; docs.x.com "Counting characters", twitter-text config v3),
@@ -256,50 +119,6 @@ pub fn missing_credentials_message(account: &str) -> String {
             "X credentials are missing for the account {account:?}: set xApiKey, xApiKeySecret, xAccessToken and xAccessTokenSecret"
         )
     }
-}
-
-pub use sps_platform_http::{HttpErrorCode, HttpRequest, HttpResponse, SendPhase, TransportError};
-
-/// What publishing needs from the outside world. The component implements it with WASI;
-/// tests with an in-memory fake.
-pub trait Capabilities {
-    /// The setting `key` (wasi:config/store); `Ok(None)` when it is not set, `Err` with a
-    /// description when the store failed.
-    fn setting(&mut self, key: &str) -> Result<Option<String>, String>;
-    /// The current time, Unix seconds (UTC).
-    fn now_unix_seconds(&mut self) -> u64;
-    /// A fresh OAuth nonce (see [`nonce_from_random`]).
-    fn nonce(&mut self) -> String;
-    /// Send `request` and read the whole answer.
-    fn send(&mut self, request: &HttpRequest) -> Result<HttpResponse, TransportError>;
-}
-
-/// The alphabet of OAuth nonces.
-const NONCE_ALPHABET: &[u8; 62] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-/// Length of an OAuth nonce (X's examples use 32 alphanumerics).
-pub const NONCE_LENGTH: usize = 32;
-
-/// A nonce of [`NONCE_LENGTH`] alphanumerics from a source of random bytes (`fill` fills
-/// its buffer, wasi:random in the component). Bytes of 248 and above are skipped, so every
-/// character is equally likely.
-pub fn nonce_from_random(mut fill: impl FnMut(&mut [u8])) -> String {
-    let mut nonce = String::with_capacity(NONCE_LENGTH);
-    let mut buf = [0u8; 64];
-    while nonce.len() < NONCE_LENGTH {
-        fill(&mut buf);
-        for b in buf {
-            if nonce.len() == NONCE_LENGTH {
-                break;
-            }
-            // 248 = 4 * 62: below it, b % 62 is uniform.
-            if b < 248 {
-                if let Some(&c) = NONCE_ALPHABET.get(usize::from(b % 62)) {
-                    nonce.push(char::from(c));
-                }
-            }
-        }
-    }
-    nonce
 }
 
 /// The URL of the create-post endpoint under `base_url` (trailing `/` ignored). The base
@@ -377,94 +196,6 @@ pub fn create_post_request(
         ],
         body,
     })
-}
-
-/// X's problem object (RFC 7807 style) fields we report, plus v2 `errors[].message`.
-#[derive(Default, Debug)]
-struct Problem {
-    title: Option<String>,
-    detail: Option<String>,
-    kind: Option<String>,
-    messages: Vec<String>,
-}
-
-impl Problem {
-    fn parse(body: &[u8]) -> Problem {
-        let Ok(value) = serde_json::from_slice::<Value>(body) else {
-            return Problem::default();
-        };
-        let text = |v: Option<&Value>| {
-            v.and_then(Value::as_str)
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(shorten)
-        };
-        let messages = value
-            .get("errors")
-            .and_then(Value::as_array)
-            .map(|errors| {
-                errors
-                    .iter()
-                    .filter_map(|e| text(e.get("message")).or_else(|| text(e.get("detail"))))
-                    .collect()
-            })
-            .unwrap_or_default();
-        Problem {
-            title: text(value.get("title")),
-            detail: text(value.get("detail")),
-            kind: text(value.get("type")),
-            messages,
-        }
-    }
-
-    /// `HTTP 403 Forbidden: detail (error; error)`.
-    fn describe(&self, status: u16) -> String {
-        let mut out = format!("HTTP {status}");
-        if let Some(title) = &self.title {
-            out.push(' ');
-            out.push_str(title);
-        }
-        if let Some(detail) = self
-            .detail
-            .as_ref()
-            .filter(|d| Some(*d) != self.title.as_ref())
-        {
-            out.push_str(": ");
-            out.push_str(detail);
-        }
-        let extra: Vec<&str> = self
-            .messages
-            .iter()
-            .filter(|m| Some(*m) != self.detail.as_ref() && Some(*m) != self.title.as_ref())
-            .map(String::as_str)
-            .collect();
-        if !extra.is_empty() {
-            out.push_str(&format!(" ({})", extra.join("; ")));
-        }
-        out
-    }
-
-    fn mentions_duplicate(&self) -> bool {
-        self.title
-            .iter()
-            .chain(&self.detail)
-            .chain(&self.messages)
-            .any(|t| t.to_lowercase().contains("duplicate"))
-    }
-
-    fn is_usage_capped(&self) -> bool {
-        self.kind
-            .as_deref()
-            .is_some_and(|k| k.trim_end_matches('/').ends_with("usage-capped"))
-    }
-}
-
-/// At most [`MAX_PROBLEM_TEXT_CHARS`] characters of `s`.
-fn shorten(s: &str) -> String {
-    match s.char_indices().nth(MAX_PROBLEM_TEXT_CHARS) {
-        Some((at, _)) => format!("{}…", &s[..at]),
-        None => s.to_string(),
-    }
 }
 
 /// A header holding Unix seconds.
@@ -562,18 +293,6 @@ pub fn map_transport_error(error: &TransportError) -> PublishError {
     }
 }
 
-/// Read one setting, trimmed; `Ok(None)` when unset or blank.
-fn read_setting(caps: &mut impl Capabilities, key: &str) -> Result<Option<String>, PublishError> {
-    match caps.setting(key) {
-        Ok(value) => Ok(value
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())),
-        Err(e) => Err(PublishError::Transient(format!(
-            "could not read setting {key}: {e}"
-        ))),
-    }
-}
-
 /// The four OAuth credentials from the settings (the host gives the component only the
 /// settings of the post's account): `missing-credentials` naming `account`
 /// ([`missing_credentials_message`]) when one is unset or blank, `transient` when the store
@@ -601,44 +320,8 @@ pub fn read_credentials(
     }
 }
 
-/// The text of part `part` of `post` and the id it replies to (`None` for part 0): checks
-/// that `part` is within `post.parts` and that `earlier` holds exactly the `part` parts
-/// published before it, its last (the parent) with a non-empty id; else `invalid`.
-pub fn part_to_publish<'a>(
-    post: &'a Post,
-    part: u32,
-    earlier: &'a [PublishedPart],
-) -> Result<(&'a str, Option<&'a str>), PublishError> {
-    let count = post.parts.len();
-    let index = usize::try_from(part).unwrap_or(usize::MAX);
-    let Some(text) = post.parts.get(index) else {
-        return Err(PublishError::Invalid(format!(
-            "part {part} is out of range: the post has {count} part{}",
-            if count == 1 { "" } else { "s" }
-        )));
-    };
-    if earlier.len() != index {
-        return Err(PublishError::Invalid(format!(
-            "part {part} needs {index} earlier published part{} (one for each part before it), but got {}",
-            if index == 1 { "" } else { "s" },
-            earlier.len()
-        )));
-    }
-    let parent = match earlier.last() {
-        None => None,
-        Some(parent) if parent.id.is_empty() => {
-            return Err(PublishError::Invalid(format!(
-                "part {part} replies to part {}, whose post id is empty",
-                index.saturating_sub(1)
-            )))
-        }
-        Some(parent) => Some(parent.id.as_str()),
-    };
-    Ok((text.as_str(), parent))
-}
-
 /// Publish part `part` of `post` on X: part 0 as a new post, part k > 0 as a reply to
-/// `earlier[k-1]` (its parent). Checks the call ([`part_to_publish`]), reads the
+/// `earlier[k-1]` (its parent). Checks the call ([`thread::part_to_publish`]), reads the
 /// credentials (none missing), builds and signs
 /// `POST {x_api_base_url or https://api.x.com}/2/tweets`, sends it once, maps the answer.
 /// Nothing is sent when the call does not fit the post or a credential is missing.
@@ -650,7 +333,7 @@ pub fn publish(
     part: u32,
     earlier: &[PublishedPart],
 ) -> Result<PublishedPart, PublishError> {
-    let (text, in_reply_to) = part_to_publish(post, part, earlier)?;
+    let (text, in_reply_to) = thread::part_to_publish(post, part, earlier, "post id")?;
     let credentials = read_credentials(caps, &post.account)?;
     let base_url =
         read_setting(caps, SETTING_BASE_URL)?.unwrap_or_else(|| DEFAULT_BASE_URL.to_string());
@@ -674,24 +357,19 @@ pub fn publish(
             id,
             reply_ref: None,
         }),
-        Err(e) => Err(e.map_message(|m| redact(m, &credentials))),
+        // X does not echo credentials, but a proxy or a misconfigured base URL might.
+        Err(e) => Err(e.map_message(|m| {
+            redact(
+                m,
+                &[
+                    &credentials.consumer_secret,
+                    &credentials.token_secret,
+                    &credentials.consumer_key,
+                    &credentials.token,
+                ],
+            )
+        })),
     }
-}
-
-/// `message` with every credential value replaced by `<redacted>` (X does not echo them,
-/// but a proxy or a misconfigured base URL might).
-fn redact(mut message: String, credentials: &Credentials) -> String {
-    for secret in [
-        &credentials.consumer_secret,
-        &credentials.token_secret,
-        &credentials.consumer_key,
-        &credentials.token,
-    ] {
-        if secret.len() >= 8 && message.contains(secret.as_str()) {
-            message = message.replace(secret.as_str(), "<redacted>");
-        }
-    }
-    message
 }
 
 #[cfg(test)]

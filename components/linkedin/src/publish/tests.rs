@@ -64,6 +64,10 @@ impl Capabilities for Fake {
         NOW
     }
 
+    fn nonce(&mut self) -> String {
+        unreachable!("publishing on LinkedIn needs no nonce")
+    }
+
     fn send(&mut self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
         self.sent.push(request.clone());
         self.answer.clone()

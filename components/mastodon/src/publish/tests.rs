@@ -49,6 +49,14 @@ impl Capabilities for Fake {
         Ok(self.settings.get(key).cloned())
     }
 
+    fn now_unix_seconds(&mut self) -> u64 {
+        unreachable!("publishing on Mastodon reads no clock")
+    }
+
+    fn nonce(&mut self) -> String {
+        unreachable!("publishing on Mastodon needs no nonce")
+    }
+
     fn send(&mut self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
         self.sent.push(request.clone());
         self.answers
@@ -283,7 +291,7 @@ fn an_unusable_idempotency_key_or_token_or_base_url_sends_nothing() {
 fn transport_failures_and_answers_are_mapped_and_the_token_never_shows() {
     let mut caps = Fake::configured();
     caps.answers.push_back(Err(TransportError {
-        phase: sps_platform_http::SendPhase::NotSent,
+        phase: sps_platform::SendPhase::NotSent,
         detail: "connection refused".to_string(),
     }));
     assert_eq!(

@@ -1,22 +1,28 @@
-//! The WASI side (wasm32 only): [`send`] over wasi:http/outgoing-handler through `wstd`,
-//! and the mapping of wasi:http's `error-code` onto [`HttpErrorCode`].
+//! The WASI side (wasm32 only) of what [`crate::export_platform!`] implements: [`send`]
+//! over wasi:http/outgoing-handler through `wstd` (with the mapping of wasi:http's
+//! `error-code` onto [`HttpErrorCode`]), the clock ([`now_unix_seconds`]) and nonces from
+//! wasi:random ([`nonce`]). Settings come from wasi:config/store, whose bindings the
+//! macro generates in each component.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use wstd::http::error::ErrorCode;
 use wstd::http::{Client, Request};
 
-use crate::{HttpErrorCode, HttpRequest, HttpResponse, SendPhase, TransportError};
+use crate::{HttpErrorCode, HttpRequest, HttpResponse, SendPhase, Timeouts, TransportError};
 
-/// The time limits of one exchange, seconds.
-#[derive(Clone, Copy, Debug)]
-pub struct Timeouts {
-    /// To connect.
-    pub connect_seconds: u64,
-    /// From sending the request to the first byte of the answer.
-    pub first_byte_seconds: u64,
-    /// Between two chunks of the answer.
-    pub between_bytes_seconds: u64,
+/// The current time, Unix seconds (UTC), from the WASI clock (std's `SystemTime`); 0 if
+/// the clock is before 1970.
+pub fn now_unix_seconds() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// A fresh nonce ([`crate::nonce_from_random`]) from wasi:random (`wstd::rand`).
+pub fn nonce() -> String {
+    crate::nonce_from_random(wstd::rand::get_random_bytes)
 }
 
 /// Sends `request` with wasi:http's outgoing handler and reads the whole answer, blocking

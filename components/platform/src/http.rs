@@ -1,14 +1,7 @@
-//! What every platform component needs to call its platform's API over HTTP, kept once:
-//! plain request and response types that the platform rules are written and tested
-//! against, the cases of wasi:http's `error-code` with the one decision that matters for
-//! exactly-once posting (could the request have been sent?), and, in the component
-//! ([`wasi`], wasm32 only), the exchange itself over wasi:http through `wstd`.
-//!
-//! A platform component's glue reads its settings from wasi:config/store itself (the
-//! bindings are generated per component) and hands its requests to [`wasi::send`].
-
-#[cfg(target_arch = "wasm32")]
-pub mod wasi;
+//! HTTP as the platform rules see it: plain request and response types that the rules are
+//! written and tested against, the cases of wasi:http's `error-code` with the one decision
+//! that matters for exactly-once posting (could the request have been sent?), and the time
+//! limits of one exchange. The exchange itself is `wasi::send` (wasm32 only).
 
 /// An HTTP request to send: method, absolute URL, headers (name, value) and body bytes.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -74,6 +67,31 @@ pub struct TransportError {
     pub phase: SendPhase,
     /// The client's description of the failure.
     pub detail: String,
+}
+
+/// The time limits of one exchange, seconds (wasi:http's request options).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Timeouts {
+    /// To connect.
+    pub connect_seconds: u64,
+    /// From sending the request to the first byte of the answer: a later answer is
+    /// `unknown-outcome` (the post may exist).
+    pub first_byte_seconds: u64,
+    /// Between two chunks of the answer.
+    pub between_bytes_seconds: u64,
+}
+
+impl Timeouts {
+    /// The limits every platform component uses unless its [`crate::Platform`] says
+    /// otherwise: 2 s to connect, 4 s to the first byte, 2 s between chunks. The host caps
+    /// each at these values (host/src/caps/http.rs) and a platform call at 7 s in all;
+    /// under Spin, whose calls have no wall-clock limit, these are the only bounds. 2 + 4 s stays below the 8 s a
+    /// stopping `sps serve` waits for deliveries.
+    pub const STANDARD: Timeouts = Timeouts {
+        connect_seconds: 2,
+        first_byte_seconds: 4,
+        between_bytes_seconds: 2,
+    };
 }
 
 /// The cases of wasi:http's `types.error-code` (WASI 0.2), so that the decision "sent or

@@ -1,0 +1,42 @@
+//! What every platform component of Social Post Scheduler needs, kept once, so that a
+//! platform component holds only its own rules (a new platform is one folder under
+//! `components/` with its rules and a one-line `bindings.rs`):
+//!
+//! - [`types`]: plain mirrors of the WIT types of `sps:social/types` ([`Post`],
+//!   [`PublishedPart`], [`PostError`], [`PublishError`]), so rules are written and tested
+//!   natively;
+//! - [`Platform`]: what a platform component implements (`validate`, `publish`,
+//!   `idempotent`, its HTTP [`Timeouts`]), and [`Capabilities`], the outside world
+//!   `publish` reaches (settings, clock, nonce, HTTP), faked in tests;
+//! - [`http`]: plain request and response types, the cases of wasi:http's `error-code`
+//!   with the one decision that matters for exactly-once posting (could the request have
+//!   been sent?), and the time limits of one exchange;
+//! - small steps every `publish` takes: [`read_setting`], [`redact`],
+//!   [`thread::part_to_publish`] (platforms with threads), [`nonce_from_random`];
+//! - in the component (wasm32 only): [`export_platform!`], the whole WASI glue expanded
+//!   in the component's `bindings.rs` (`wit_bindgen::generate!` of the world
+//!   `sps:social/platform-component`, the `Guest` implementation with its conversions,
+//!   the [`Capabilities`] over wasi:config/store, the WASI clock, wasi:random and
+//!   wasi:http), and `wasi`, the exchange over wasi:http through `wstd`.
+
+mod component;
+pub mod http;
+mod nonce;
+mod platform;
+pub mod thread;
+pub mod types;
+#[cfg(target_arch = "wasm32")]
+pub mod wasi;
+
+pub use http::{HttpErrorCode, HttpRequest, HttpResponse, SendPhase, Timeouts, TransportError};
+pub use nonce::{nonce_from_random, NONCE_LENGTH};
+pub use platform::{read_setting, redact, Capabilities, Platform, Settings};
+pub use types::{Post, PostError, PublishError, PublishedPart};
+
+/// What [`export_platform!`] expands to needs from this crate's dependencies; not part of
+/// the API.
+#[cfg(target_arch = "wasm32")]
+#[doc(hidden)]
+pub mod __private {
+    pub use wit_bindgen;
+}

@@ -1,0 +1,114 @@
+//! The seam between a platform's rules and the component: [`Platform`], what a platform
+//! component implements in plain Rust, and [`Capabilities`], the outside world it reaches
+//! while publishing (the component's glue, [`crate::export_platform!`], implements it with
+//! WASI; tests with a fake). Also the small steps every platform's `publish` takes:
+//! reading a setting ([`read_setting`]) and keeping credentials out of messages
+//! ([`redact`]).
+
+use crate::http::{HttpRequest, HttpResponse, Timeouts, TransportError};
+use crate::types::{Post, PostError, PublishError, PublishedPart};
+
+/// One social network's rules and API behind the WIT interface `sps:social/platform`.
+/// A platform component implements it on a type of its own and exports it with
+/// [`crate::export_platform!`]; nothing else of the component touches WASI.
+pub trait Platform {
+    /// The time limits of the HTTP exchange with the platform ([`Timeouts::STANDARD`]
+    /// unless the platform needs others; the host caps them at the standard ones).
+    const TIMEOUTS: Timeouts = Timeouts::STANDARD;
+
+    /// WIT `platform.validate`: check every part of `post` and the thread's shape against
+    /// the platform's rules; `settings` serves platforms whose limits are configured.
+    ///
+    /// # Errors
+    /// A [`PostError`] with a stable reason code, naming the part at fault.
+    fn validate(post: &Post, settings: impl Settings) -> Result<(), PostError>;
+
+    /// WIT `platform.publish`: publish part `part` of `post` (0 the message, k the k-th
+    /// reply, a reply to `earlier[k-1]`), where `earlier` holds the parts published before
+    /// it, in order.
+    ///
+    /// # Errors
+    /// A [`PublishError`] saying whether the part may exist and whether to retry.
+    fn publish(
+        post: &Post,
+        part: u32,
+        earlier: &[PublishedPart],
+        caps: &mut impl Capabilities,
+    ) -> Result<PublishedPart, PublishError>;
+
+    /// WIT `platform.idempotent`: whether publishing the same part of the same post again
+    /// gives back the part published before instead of a second post (the sender then
+    /// repeats a publish whose outcome is in doubt).
+    fn idempotent() -> bool;
+}
+
+/// Reads a setting of the post's account, as [`Capabilities::setting`] does
+/// (wasi:config/store in the component): `Ok(None)` when it is not set, `Err` with a
+/// description when the store failed. Any such closure is one.
+pub trait Settings: FnMut(&str) -> Result<Option<String>, String> {}
+
+impl<F: FnMut(&str) -> Result<Option<String>, String>> Settings for F {}
+
+/// What publishing needs from the outside world. The component implements it with WASI
+/// ([`crate::export_platform!`]); tests with an in-memory fake.
+pub trait Capabilities {
+    /// The setting `key` of the post's account (wasi:config/store); `Ok(None)` when it is
+    /// not set, `Err` with a description when the store failed.
+    fn setting(&mut self, key: &str) -> Result<Option<String>, String>;
+    /// The current time, Unix seconds (UTC) (the WASI clock).
+    fn now_unix_seconds(&mut self) -> u64;
+    /// A fresh nonce of random alphanumerics (wasi:random through
+    /// [`crate::nonce_from_random`]), for example for an OAuth 1.0a signature.
+    fn nonce(&mut self) -> String;
+    /// Send `request` and read the whole answer (wasi:http, within the platform's
+    /// [`Platform::TIMEOUTS`]).
+    ///
+    /// # Errors
+    /// A [`TransportError`] whose phase says whether the request may have been sent.
+    fn send(&mut self, request: &HttpRequest) -> Result<HttpResponse, TransportError>;
+}
+
+/// Read one setting, trimmed; `Ok(None)` when unset or blank.
+///
+/// # Errors
+/// `transient("could not read setting {key}: …")` when the store fails.
+pub fn read_setting(
+    caps: &mut impl Capabilities,
+    key: &str,
+) -> Result<Option<String>, PublishError> {
+    match caps.setting(key) {
+        Ok(value) => Ok(value
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())),
+        Err(e) => Err(PublishError::Transient(format!(
+            "could not read setting {key}: {e}"
+        ))),
+    }
+}
+
+/// `message` with every one of `secrets` replaced by `<redacted>`, in order (platforms do
+/// not echo credentials, but a proxy or a misconfigured base URL might). Secrets under 8
+/// characters are left alone, so that a short test value does not blank out ordinary
+/// words.
+pub fn redact(mut message: String, secrets: &[&str]) -> String {
+    for secret in secrets {
+        if secret.len() >= 8 && message.contains(secret) {
+            message = message.replace(secret, "<redacted>");
+        }
+    }
+    message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_secrets_of_8_characters_or_more_are_redacted() {
+        let message = "token abcdefgh and key abc".to_string();
+        assert_eq!(
+            redact(message, &["abc", "abcdefgh"]),
+            "token <redacted> and key abc"
+        );
+    }
+}
