@@ -11,6 +11,9 @@ use sps_contract::input::type_name;
 use crate::reason::{Problem, Reason};
 use crate::strict_json::{self, JsonError};
 
+mod thread;
+pub use thread::{MAX_ACCOUNT_CHARS, MAX_THREAD_PARTS};
+
 /// The only `detail-type` the scheduler handles.
 pub const DETAIL_TYPE: &str = "Schedule Social Post";
 
@@ -36,13 +39,6 @@ pub mod field {
     /// The optional account that posts (a JSON string).
     pub const ACCOUNT: &str = "account";
 }
-
-/// The most replies a `thread` may hold: 25. Our own rule, so a thread stays far inside
-/// EventBridge's 256 KB entry and a delivery's time limit (each part is one platform call).
-pub const MAX_THREAD_PARTS: usize = 25;
-
-/// The longest account name, in characters: 32.
-pub const MAX_ACCOUNT_CHARS: usize = 32;
 
 /// A request whose JSON shape is usable: its detail object, and the envelope's `detail-type`
 /// when the input was an envelope that had one.
@@ -161,80 +157,6 @@ impl Request {
             )),
             Some(Value::String(s)) => Ok(s),
             Some(other) => Err(invalid_field(name, other)),
-        }
-    }
-}
-
-impl Request {
-    /// The `thread`: empty when absent or null.
-    ///
-    /// # Errors
-    /// [`Reason::InvalidField`] when it is not an array of 1 to [`MAX_THREAD_PARTS`] strings
-    /// (the message names the index of the first part that is not a string).
-    pub fn thread(&self) -> Result<Vec<String>, Problem> {
-        let items = match self.detail.get(field::THREAD) {
-            None | Some(Value::Null) => return Ok(Vec::new()),
-            Some(Value::Array(items)) => items,
-            Some(other) => {
-                return Err(Problem::new(
-                    Reason::InvalidField,
-                    format!(
-                        "thread must be an array of strings, not {}",
-                        type_name(other)
-                    ),
-                ))
-            }
-        };
-        if items.is_empty() || items.len() > MAX_THREAD_PARTS {
-            return Err(Problem::new(
-                Reason::InvalidField,
-                format!(
-                    "thread has {} parts; it must have 1 to {MAX_THREAD_PARTS} (leave it out \
-                     for a single post)",
-                    items.len()
-                ),
-            ));
-        }
-        items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| match item {
-                Value::String(s) => Ok(s.clone()),
-                other => Err(Problem::new(
-                    Reason::InvalidField,
-                    format!("thread[{i}] must be a string, not {}", type_name(other)),
-                )),
-            })
-            .collect()
-    }
-
-    /// The `account`: `None` when absent or null (the platform's `default` account).
-    ///
-    /// # Errors
-    /// [`Reason::InvalidField`] when it is not a string of 1 to [`MAX_ACCOUNT_CHARS`]
-    /// characters of `[a-z0-9_]` beginning with a letter (the form every host can name in
-    /// its settings: a secrets file key, a Spin variable, a Secrets Manager JSON key).
-    pub fn account(&self) -> Result<Option<&str>, Problem> {
-        let account = match self.detail.get(field::ACCOUNT) {
-            None | Some(Value::Null) => return Ok(None),
-            Some(Value::String(s)) => s,
-            Some(other) => return Err(invalid_field(field::ACCOUNT, other)),
-        };
-        let well_formed = account.len() <= MAX_ACCOUNT_CHARS
-            && account.starts_with(|c: char| c.is_ascii_lowercase())
-            && account
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-        if well_formed {
-            Ok(Some(account))
-        } else {
-            Err(Problem::new(
-                Reason::InvalidField,
-                format!(
-                    "account {account:?} is not an account name: 1 to {MAX_ACCOUNT_CHARS} \
-                     characters of a-z, 0-9 and _, beginning with a letter"
-                ),
-            ))
         }
     }
 }
