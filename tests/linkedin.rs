@@ -54,12 +54,7 @@ fn event(reference: &str, message: &str) -> Value {
 
 /// The outcome events (all but `Post Scheduled`) once there are `count`, by reference.
 fn outcomes(base: &str, count: usize) -> Vec<(String, Value)> {
-    let mut events: Vec<(String, Value)> = events_until(base, |e| {
-        e.iter().filter(|(t, _)| t != "Post Scheduled").count() >= count
-    })
-    .into_iter()
-    .filter(|(t, _)| t != "Post Scheduled")
-    .collect();
+    let mut events = support::api::outcomes(base, count);
     events.sort_by_key(|(_, d)| d["referenceNumber"].to_string());
     events
 }

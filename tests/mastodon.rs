@@ -19,7 +19,7 @@ mod support;
 use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
-use support::api::{events_until, post, readme_event};
+use support::api::{outcomes, post, readme_event};
 use support::fake_mastodon::{id, FakeMastodon, Reply, Status, BRAND_TOKEN, TOKEN};
 use support::fake_x::FakeX;
 use support::serve::{command, spawn, Serve};
@@ -73,16 +73,6 @@ fn event(reference: &str, message: &str, thread: &[&str]) -> Value {
         event["detail"]["thread"] = json!(thread);
     }
     event
-}
-
-/// The outcome events (all but `Post Scheduled`) once there are `count`.
-fn outcomes(base: &str, count: usize) -> Vec<(String, Value)> {
-    events_until(base, |e| {
-        e.iter().filter(|(t, _)| t != "Post Scheduled").count() >= count
-    })
-    .into_iter()
-    .filter(|(t, _)| t != "Post Scheduled")
-    .collect()
 }
 
 /// (text, in_reply_to_id) of every status the fake created, in order.

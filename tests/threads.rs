@@ -14,7 +14,7 @@
 mod support;
 
 use serde_json::{json, Value};
-use support::api::{events_until, post, readme_event, secrets_file};
+use support::api::{outcomes, post, readme_event, secrets_file};
 use support::fake_x::{FakeX, Reply, ACCESS_TOKEN, FIRST_ID, SECOND_ACCESS_TOKEN};
 use support::serve::{command, spawn, Serve};
 
@@ -52,15 +52,6 @@ fn whole_thread() -> Vec<(String, Option<String>)> {
         ("two".to_string(), Some(id(0))),
         ("three".to_string(), Some(id(1))),
     ]
-}
-
-fn outcomes(base: &str, count: usize) -> Vec<(String, Value)> {
-    events_until(base, |e| {
-        e.iter().filter(|(t, _)| t != "Post Scheduled").count() >= count
-    })
-    .into_iter()
-    .filter(|(t, _)| t != "Post Scheduled")
-    .collect()
 }
 
 #[test]

@@ -31,6 +31,17 @@ pub fn get(base: &str, path: &str) -> Value {
         .expect("json")
 }
 
+/// The outcome events (every one but `Post Scheduled`), once there are `count` of them or
+/// 30 s passed, in the order they were emitted.
+pub fn outcomes(base: &str, count: usize) -> Vec<(String, Value)> {
+    events_until(base, |e| {
+        e.iter().filter(|(t, _)| t != "Post Scheduled").count() >= count
+    })
+    .into_iter()
+    .filter(|(t, _)| t != "Post Scheduled")
+    .collect()
+}
+
 /// The (detail-type, detail) of every emitted event, once `done` holds or 30 s passed.
 pub fn events_until(base: &str, done: impl Fn(&[(String, Value)]) -> bool) -> Vec<(String, Value)> {
     let deadline = Instant::now() + Duration::from_secs(30);
