@@ -81,6 +81,17 @@ pub fn send_post<C: Capabilities + ?Sized>(
     };
     let key = ledger_key(&post);
     let recorded = match caps.claim(&key) {
+        // A `sent` record must name what was published; one without any part cannot be
+        // reported as sent (nor posted again): the ledger is treated as unreadable.
+        Ok(Entry::Sent(parts)) if parts.is_empty() => {
+            let outcome = Outcome {
+                reason: Reason::LedgerUnavailable,
+                message: "the send ledger records this post as sent without any part".to_owned(),
+                release: false,
+                disposition: Disposition::Transient { retry_at: None },
+            };
+            return Err(conclude(caps, &post, &key, delivery, outcome, &[]));
+        }
         Ok(Entry::Sent(parts)) => return report_sent(caps, &post, &parts),
         Ok(Entry::Claimed(parts)) => parts,
         // Every part recorded: the post is out, only its `sent` record is missing.
@@ -91,12 +102,7 @@ pub fn send_post<C: Capabilities + ?Sized>(
             in_flight(caps, &post, delivery, claimed_at, parts)?
         }
         Err(LedgerError::Unavailable(m)) => {
-            let outcome = Outcome {
-                reason: Reason::LedgerUnavailable,
-                message: format!("the send ledger is unavailable: {m}"),
-                release: false,
-                disposition: Disposition::Transient { retry_at: None },
-            };
+            let outcome = ledger_unavailable(format!("the send ledger is unavailable: {m}"));
             return Err(conclude(caps, &post, &key, delivery, outcome, &[]));
         }
     };
@@ -137,6 +143,17 @@ pub fn send_post<C: Capabilities + ?Sized>(
         return Err(conclude(caps, &post, &key, delivery, outcome, &recorded));
     }
     publish_parts(caps, &post, &key, delivery, recorded)
+}
+
+/// The ledger could not be used: keep the claim, retry later (retryable on the final
+/// delivery).
+fn ledger_unavailable(message: String) -> Outcome {
+    Outcome {
+        reason: Reason::LedgerUnavailable,
+        message,
+        release: false,
+        disposition: Disposition::Transient { retry_at: None },
+    }
 }
 
 /// Publish the parts of `post` after the `published` ones, recording each, then record the

@@ -274,3 +274,19 @@ fn a_claim_with_every_part_recorded_is_reported_sent_without_posting() {
         vec![Call::Claim(thread_key()), thread_sent_event()]
     );
 }
+
+#[test]
+fn a_sent_record_without_any_part_is_never_reported_sent() {
+    let mut fake = Fake::new();
+    fake.ledger.insert(thread_key(), Entry::Sent(Vec::new()));
+    let message = "the send ledger records this post as sent without any part";
+    assert_eq!(
+        send_post(&mut fake, &thread_input(), FIRST),
+        Err(retry_later(None, "ledger-unavailable", message))
+    );
+    assert_eq!(
+        send_post(&mut fake, &thread_input(), LAST),
+        Err(failed("ledger-unavailable", message, true))
+    );
+    assert_eq!(fake.platform_calls(), 0);
+}
