@@ -67,7 +67,7 @@ fn platform(text: &str) -> Result<PlatformPlan, String> {
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
     };
     for setting in &settings {
-        let (key, variable) = setting.split_once('=').unwrap_or((setting, setting));
+        let (key, variable) = sps_spin_config::entry(setting);
         if !is_name(key) || !is_name(variable) {
             return Err(format!(
                 "setting {setting:?} of {name} must be KEY or KEY=VARIABLE, each of lowercase \
