@@ -31,7 +31,7 @@ use axum::routing::post;
 use axum::Router;
 use serde_json::{json, Value};
 
-use super::fake_x::serve_on_thread;
+use super::fake_x::{loopback_listener, serve_on_thread};
 
 /// The access token the fake accepts (the tests' account `default`).
 pub const ACCESS_TOKEN: &str = "test-linkedin-access-token";
@@ -163,9 +163,7 @@ pub struct FakeLinkedIn {
 impl FakeLinkedIn {
     /// Starts the fake on a free port, on a thread of its own.
     pub fn start() -> Self {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        listener.set_nonblocking(true).expect("nonblocking");
-        let base_url = format!("http://{}", listener.local_addr().expect("addr"));
+        let (listener, base_url) = loopback_listener();
         let inner = Arc::new(Mutex::new(Inner::default()));
         let app = Router::new()
             .route("/rest/posts", post(create_post))

@@ -28,7 +28,7 @@ use axum::routing::post;
 use axum::Router;
 use serde_json::{json, Value};
 
-use super::fake_x::serve_on_thread;
+use super::fake_x::{loopback_listener, serve_on_thread};
 
 /// The access token of the account `default` (user `alice`).
 pub const TOKEN: &str = "mastodon-default-token-0123456789";
@@ -153,9 +153,7 @@ pub struct FakeMastodon {
 impl FakeMastodon {
     /// Starts the fake on a free port, on a thread of its own.
     pub fn start() -> Self {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        listener.set_nonblocking(true).expect("nonblocking");
-        let base_url = format!("http://{}", listener.local_addr().expect("addr"));
+        let (listener, base_url) = loopback_listener();
         let inner = Arc::new(Mutex::new(Inner {
             next_id: FIRST_ID,
             ..Inner::default()

@@ -140,6 +140,15 @@ struct AppState {
     url: String,
 }
 
+/// A non-blocking listener on a free port of 127.0.0.1 and its base URL
+/// (`http://127.0.0.1:PORT`), for [`serve_on_thread`].
+pub fn loopback_listener() -> (std::net::TcpListener, String) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.set_nonblocking(true).expect("nonblocking");
+    let base_url = format!("http://{}", listener.local_addr().expect("addr"));
+    (listener, base_url)
+}
+
 /// Serves `app` on `listener` (non-blocking) from a thread of its own with a
 /// single-threaded tokio runtime, as the tests' fake servers run.
 pub fn serve_on_thread(
@@ -169,9 +178,7 @@ pub struct FakeX {
 impl FakeX {
     /// Starts the fake on a free port, on a thread of its own.
     pub fn start() -> Self {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        listener.set_nonblocking(true).expect("nonblocking");
-        let base_url = format!("http://{}", listener.local_addr().expect("addr"));
+        let (listener, base_url) = loopback_listener();
         let inner = Arc::new(Mutex::new(Inner {
             next_id: FIRST_ID,
             ..Inner::default()
