@@ -9,7 +9,7 @@
 mod support;
 
 use serde_json::json;
-use sps_sender::{ledger_key, send_post, Entry, PostInput, PublishError, Sent};
+use sps_sender::{ledger_key, send_post, Entry, PostInput, PublishError};
 use support::*;
 
 /// A three-part thread on an idempotent platform (`mastodon`).
@@ -39,28 +39,6 @@ fn fake() -> Fake {
     fake
 }
 
-/// The `publish` calls of part `index` (text `text`) after the parts `earlier`.
-fn publish_calls(index: u32, text: &str, earlier: &[&str]) -> [Call; 2] {
-    [
-        Call::Publish("mastodon".to_owned(), text.to_owned()),
-        Call::PublishArgs(
-            index,
-            "default".to_owned(),
-            ledger_key(&thread_post()),
-            earlier.iter().map(|s| s.to_string()).collect(),
-        ),
-    ]
-}
-
-fn sent_three() -> Sent {
-    Sent {
-        reference_number: "testtweet".to_owned(),
-        post_id: "1".to_owned(),
-        post_ids: vec!["1".to_owned(), "2".to_owned(), "3".to_owned()],
-        post_url: Some("https://x.com/i/web/status/1".to_owned()),
-    }
-}
-
 #[test]
 fn a_reply_in_doubt_is_repeated_with_the_same_key_and_never_doubled() {
     let mut fake = fake();
@@ -88,9 +66,9 @@ fn a_reply_in_doubt_is_repeated_with_the_same_key_and_never_doubled() {
         Ok(sent_three())
     );
     let mut calls = vec![Call::Claim(key.clone()), Call::Supported];
-    calls.extend(publish_calls(1, "two", &["1"]));
+    calls.extend(publish_calls(&thread_post(), 1, "two", &["1"]));
     calls.push(Call::RecordPart(key.clone(), 1, "2".to_owned()));
-    calls.extend(publish_calls(2, "three", &["1", "2"]));
+    calls.extend(publish_calls(&thread_post(), 2, "three", &["1", "2"]));
     calls.push(Call::RecordPart(key.clone(), 2, "3".to_owned()));
     calls.push(Call::RecordSent(key));
     assert_eq!(fake.calls[..calls.len()], calls[..]);
@@ -139,7 +117,7 @@ fn a_delivery_cut_short_is_continued_after_the_grace_period() {
         Ok(sent_three())
     );
     let mut calls = vec![Call::Claim(key.clone()), Call::Supported];
-    calls.extend(publish_calls(1, "two", &["1"]));
+    calls.extend(publish_calls(&thread_post(), 1, "two", &["1"]));
     assert_eq!(fake.calls[..calls.len()], calls[..]);
     assert_eq!(fake.platform_calls(), 2);
 }

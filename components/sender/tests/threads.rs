@@ -9,7 +9,7 @@
 mod support;
 
 use serde_json::json;
-use sps_sender::{ledger_key, send_post, Entry, PostInput, PublishError, Sent};
+use sps_sender::{ledger_key, send_post, Entry, PostInput, PublishError};
 use support::*;
 
 /// A three-part thread posted from the account `work`.
@@ -35,28 +35,6 @@ fn thread_input() -> String {
 
 fn thread_key() -> String {
     ledger_key(&thread_post())
-}
-
-/// The calls of publishing part `index` (text `text`) after the parts `earlier`.
-fn publish_calls(index: u32, text: &str, earlier: &[&str]) -> [Call; 2] {
-    [
-        Call::Publish("twitter".to_owned(), text.to_owned()),
-        Call::PublishArgs(
-            index,
-            "work".to_owned(),
-            thread_key(),
-            earlier.iter().map(|s| s.to_string()).collect(),
-        ),
-    ]
-}
-
-fn thread_sent() -> Sent {
-    Sent {
-        reference_number: "testtweet".to_owned(),
-        post_id: "1".to_owned(),
-        post_ids: vec!["1".to_owned(), "2".to_owned(), "3".to_owned()],
-        post_url: Some("https://x.com/i/web/status/1".to_owned()),
-    }
 }
 
 fn thread_sent_event() -> Call {
@@ -102,15 +80,15 @@ fn every_part_replies_to_the_one_before_and_is_recorded_before_the_next() {
     let mut fake = fake_publishing(&["1", "2", "3"]);
     assert_eq!(
         send_post(&mut fake, &thread_input(), FIRST),
-        Ok(thread_sent())
+        Ok(sent_three())
     );
     let key = thread_key();
     let mut calls = vec![Call::Claim(key.clone()), Call::Supported];
-    calls.extend(publish_calls(0, "Hello world!", &[]));
+    calls.extend(publish_calls(&thread_post(), 0, "Hello world!", &[]));
     calls.push(Call::RecordPart(key.clone(), 0, "1".to_owned()));
-    calls.extend(publish_calls(1, "two", &["1"]));
+    calls.extend(publish_calls(&thread_post(), 1, "two", &["1"]));
     calls.push(Call::RecordPart(key.clone(), 1, "2".to_owned()));
-    calls.extend(publish_calls(2, "three", &["1", "2"]));
+    calls.extend(publish_calls(&thread_post(), 2, "three", &["1", "2"]));
     calls.push(Call::RecordPart(key.clone(), 2, "3".to_owned()));
     calls.push(Call::RecordSent(key.clone()));
     calls.push(thread_sent_event());
@@ -127,7 +105,7 @@ fn every_part_replies_to_the_one_before_and_is_recorded_before_the_next() {
     fake.calls.clear();
     assert_eq!(
         send_post(&mut fake, &thread_input(), FIRST),
-        Ok(thread_sent())
+        Ok(sent_three())
     );
     assert_eq!(fake.calls, vec![Call::Claim(key), thread_sent_event()]);
 }
@@ -156,12 +134,12 @@ fn a_rate_limited_reply_is_retried_from_that_part_and_no_part_is_posted_twice() 
     fake.platform_script.push_back(Ok("3".to_owned()));
     assert_eq!(
         send_post(&mut fake, &thread_input(), SECOND),
-        Ok(thread_sent())
+        Ok(sent_three())
     );
     let mut calls = vec![Call::Claim(key.clone()), Call::Supported];
-    calls.extend(publish_calls(1, "two", &["1"]));
+    calls.extend(publish_calls(&thread_post(), 1, "two", &["1"]));
     calls.push(Call::RecordPart(key.clone(), 1, "2".to_owned()));
-    calls.extend(publish_calls(2, "three", &["1", "2"]));
+    calls.extend(publish_calls(&thread_post(), 2, "three", &["1", "2"]));
     calls.push(Call::RecordPart(key.clone(), 2, "3".to_owned()));
     calls.push(Call::RecordSent(key));
     calls.push(thread_sent_event());
@@ -267,7 +245,7 @@ fn a_claim_with_every_part_recorded_is_reported_sent_without_posting() {
     );
     assert_eq!(
         send_post(&mut fake, &thread_input(), FIRST),
-        Ok(thread_sent())
+        Ok(sent_three())
     );
     assert_eq!(
         fake.calls,

@@ -415,3 +415,28 @@ pub fn expired_message(late: u64, due_at: u64) -> String {
         sps_contract::time::describe(due_at)
     )
 }
+
+/// The calls of publishing part `index` (text `text`) of `post` after the parts whose ids
+/// are `earlier`: the text, then what the platform was given besides (part, account,
+/// idempotency key, the earlier ids).
+pub fn publish_calls(post: &PostInput, index: u32, text: &str, earlier: &[&str]) -> [Call; 2] {
+    [
+        Call::Publish(post.platform.clone(), text.to_owned()),
+        Call::PublishArgs(
+            index,
+            post.account().to_owned(),
+            ledger_key(post),
+            earlier.iter().map(|s| s.to_string()).collect(),
+        ),
+    ]
+}
+
+/// `Sent` of the three-part thread of `testtweet` published as 1, 2 and 3.
+pub fn sent_three() -> Sent {
+    Sent {
+        reference_number: "testtweet".to_owned(),
+        post_id: "1".to_owned(),
+        post_ids: vec!["1".to_owned(), "2".to_owned(), "3".to_owned()],
+        post_url: Some("https://x.com/i/web/status/1".to_owned()),
+    }
+}
