@@ -24,15 +24,59 @@ use sha2::{Digest as _, Sha256};
 #[path = "src/runtime/engine_config.rs"]
 mod engine_config;
 
-/// The components built and embedded: the scheduler, the sender and every platform
-/// component (a new platform is one more name here and a folder under `components/`).
-const COMPONENTS: [&str; 5] = [
-    "sps-scheduler",
-    "sps-sender",
-    "sps-twitter",
-    "sps-linkedin",
-    "sps-mastodon",
-];
+/// The components built and embedded: the package of every workspace member under
+/// `components/` whose `Cargo.toml` has `[package.metadata.sps] embed = true` (the
+/// scheduler, the sender and every platform component), sorted by package name. A new
+/// platform is a folder under `components/` with that table and its line in the
+/// workspace's `members`.
+fn components(root: &Path) -> Vec<String> {
+    let workspace = root.join("Cargo.toml");
+    let members: Vec<String> = match std::fs::read_to_string(&workspace)
+        .map_err(|e| e.to_string())
+        .and_then(|text| text.parse::<toml::Table>().map_err(|e| e.to_string()))
+    {
+        Ok(table) => table
+            .get("workspace")
+            .and_then(|w| w.get("members"))
+            .and_then(toml::Value::as_array)
+            .map(|members| {
+                members
+                    .iter()
+                    .filter_map(toml::Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default(),
+        Err(err) => fail(&format!("cannot read {}: {err}", workspace.display())),
+    };
+    let mut packages = Vec::new();
+    for member in members.iter().filter(|m| m.starts_with("components/")) {
+        let manifest = root.join(member).join("Cargo.toml");
+        let Ok(text) = std::fs::read_to_string(&manifest) else {
+            continue;
+        };
+        let value: toml::Table = match text.parse() {
+            Ok(value) => value,
+            Err(err) => fail(&format!("cannot parse {}: {err}", manifest.display())),
+        };
+        let package = value.get("package");
+        let embed = package
+            .and_then(|p| p.get("metadata"))
+            .and_then(|m| m.get("sps"))
+            .and_then(|s| s.get("embed"))
+            .and_then(toml::Value::as_bool)
+            .unwrap_or(false);
+        let name = package
+            .and_then(|p| p.get("name"))
+            .and_then(toml::Value::as_str);
+        if let (true, Some(name)) = (embed, name) {
+            packages.push(name.to_string());
+        }
+    }
+    packages.sort();
+    packages
+}
+
 const TARGET: &str = "wasm32-wasip2";
 
 fn main() {
@@ -59,20 +103,21 @@ fn main() {
         "cargo:rerun-if-changed={}",
         manifest_dir.join("src/runtime/engine_config.rs").display()
     );
+    let components = components(&root);
     if env::var_os("SPS_SKIP_COMPONENT_BUILD").is_none_or(|v| v != "1") {
-        build_components(&root, &components_target);
+        build_components(&root, &components_target, &components);
     }
-    embed(&components_dir, &out_dir);
+    embed(&components_dir, &out_dir, &components);
 }
 
-/// Builds [`COMPONENTS`] into `components_target`.
-fn build_components(root: &Path, components_target: &Path) {
+/// Builds the packages `components` into `components_target`.
+fn build_components(root: &Path, components_target: &Path, components: &[String]) {
     let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.current_dir(root)
         .args(["build", "--release", "--target", TARGET, "--target-dir"])
         .arg(components_target);
-    for package in COMPONENTS {
+    for package in components {
         cmd.args(["-p", package]);
     }
     // Settings of the outer build that must not leak into the components' build.
@@ -101,10 +146,10 @@ fn build_components(root: &Path, components_target: &Path) {
 /// found in `components_dir` (none when the build was skipped and they are absent), each
 /// with the SHA-256 of its bytes, and `VERSION_TEXT` (what `sps --version` prints after
 /// the name: the version and those digests).
-fn embed(components_dir: &Path, out_dir: &Path) {
+fn embed(components_dir: &Path, out_dir: &Path, components: &[String]) {
     let mut entries = String::new();
     let mut digests = String::new();
-    for package in COMPONENTS {
+    for package in components {
         let file = format!("{}.wasm", package.replace('-', "_"));
         let path = components_dir.join(&file);
         if !path.is_file() {

@@ -38,6 +38,7 @@ use support::aws::{
     assert_one_post, aws, bus_to_queue, item, number, outcome_event, receive_events, secret,
     settings, table, unique, EVENTS_WITHIN,
 };
+use support::fake_mastodon::{self, FakeMastodon};
 use support::fake_x::{FakeX, FIRST_ID};
 use support::ledger::part;
 
@@ -85,6 +86,80 @@ async fn sending_handler_posts_with_the_secret_and_counts_deliveries() {
         support::sent_detail(&reference, FIRST_ID),
     );
     assert_eq!(events, vec![sent.clone(), sent]);
+}
+
+/// A platform other than X: its accounts in the secret `<prefix>mastodon`, its instance from
+/// `SPS_MASTODON_INSTANCE_URL`; an account the secret does not hold is named in
+/// `missing-credentials`.
+#[tokio::test]
+async fn sending_handler_posts_to_mastodon_with_the_platforms_secret() {
+    let aws = aws();
+    let mastodon = FakeMastodon::start();
+    let bus = unique("bus");
+    let queue = bus_to_queue(&aws, &bus).await;
+    let prefix = format!("{}/platforms/", unique("stack"));
+    aws.secrets
+        .create_secret()
+        .name(format!("{prefix}mastodon"))
+        .secret_string(json!({"default": {"access_token": fake_mastodon::TOKEN}}).to_string())
+        .send()
+        .await
+        .expect("create secret");
+    let mut s = settings(&bus, "social", None);
+    s.ledger_table = Some(table(&aws).await);
+    s.secret_id = Some(secret(&aws, support::SECRETS_JSON).await);
+    s.platform_secret_prefix = Some(prefix);
+    s.platform_env = vec![(
+        "SPS_MASTODON_INSTANCE_URL".to_string(),
+        mastodon.base_url.clone(),
+    )];
+    let function = LambdaFunction::build(Function::Sender, &s, &aws.sdk)
+        .await
+        .expect("build the sending function");
+    let reference = unique("post");
+    let input = json!({"referenceNumber": reference, "message": "Hello world!", "platform": "mastodon", "scheduledDate": "2099-10-23T08:48:00"});
+    let id = fake_mastodon::id(0);
+    assert_eq!(
+        function.handle(input).await,
+        Ok(json!({"status": "sent", "referenceNumber": reference, "postId": id, "attempt": 1}))
+    );
+    let created = mastodon.created();
+    assert_eq!(created.len(), 1);
+    assert_eq!(
+        (created[0].user.as_str(), created[0].text.as_str()),
+        ("alice", "Hello world!")
+    );
+    let other = unique("post");
+    let brand = json!({"referenceNumber": other, "message": "Hi", "platform": "mastodon", "account": "brand", "scheduledDate": "2099-10-23T08:48:00"});
+    let message =
+        "Mastodon credentials are missing for the account \"brand\": set its access_token";
+    assert_eq!(
+        function.handle(brand).await,
+        Ok(
+            json!({"status": "failed", "referenceNumber": other, "reason": "missing-credentials",
+                  "message": message, "retryable": false, "attempt": 1})
+        )
+    );
+    let mut events: Vec<Value> = receive_events(&aws, &queue, 2, EVENTS_WITHIN).await;
+    // An SQS queue keeps no order: by detail-type.
+    events.sort_by_key(|e| e["detail-type"].as_str().unwrap_or_default().to_string());
+    let url = mastodon.status_url("alice", &id);
+    assert_eq!(
+        events,
+        vec![
+            outcome_event(
+                "Social Post Failed",
+                "SocialPostSender",
+                json!({"referenceNumber": other, "reason": "missing-credentials",
+                       "reasonMessage": message, "retryable": false, "stage": "sending"}),
+            ),
+            outcome_event(
+                "Social Post Sent",
+                "SocialPostSender",
+                json!({"referenceNumber": reference, "postId": id, "postIds": [id], "postUrl": url}),
+            ),
+        ]
+    );
 }
 
 #[tokio::test]
@@ -159,8 +234,10 @@ async fn a_rotated_secret_is_read_again_after_the_ttl() {
     let source = SecretsManagerSource::new(
         aws.secrets.clone(),
         &id,
+        None,
         Duration::from_millis(700),
         "http://127.0.0.1:9",
+        std::collections::HashMap::new(),
     )
     .expect("source");
     // The secret's credentials are the account default's; the base URL is every account's.
@@ -274,6 +351,30 @@ async fn the_ledger_keeps_each_part_across_a_release_until_sent() {
     let table = table(&aws).await;
     let ledger = DynamoLedger::new(aws.dynamodb.clone(), &table);
     support::ledger::keeps_each_part_across_a_release_until_sent(&ledger).await;
+}
+
+#[tokio::test]
+async fn platform_state_is_kept_per_scope_in_the_ledger_table() {
+    let aws = aws();
+    let table = table(&aws).await;
+    let kv = sps_host::aws::keyvalue::DynamoKeyValue::new(aws.dynamodb.clone(), &table);
+    support::keyvalue::keeps_values_per_scope_and_swaps_only_over_the_expected(&kv).await;
+    // The item of a key, as host/src/aws/keyvalue.rs documents it.
+    let item = aws
+        .dynamodb
+        .get_item()
+        .table_name(&table)
+        .key("key", AttributeValue::S("kv#bluesky/brand#session".into()))
+        .send()
+        .await
+        .unwrap()
+        .item
+        .unwrap();
+    assert_eq!(
+        item.get("value"),
+        Some(&AttributeValue::B(vec![0u8, 255, 7].into()))
+    );
+    assert_eq!(item.len(), 2);
 }
 
 /// The items behind the scenario above, as the module doc of host/src/aws/ledger.rs

@@ -307,7 +307,7 @@ fn a_platform_copied_under_a_new_name_takes_its_settings_from_the_generic_scheme
     let health = support::api::health_summary(&server.base).0;
     assert_eq!(
         health,
-        json!({"status": "ok", "platforms": ["copy", "linkedin", "mastodon", "twitter"]})
+        json!({"status": "ok", "platforms": ["bluesky", "copy", "linkedin", "mastodon", "twitter"]})
     );
     assert_eq!(
         get_with(&server.base, "/health", None).2["unconfigured"],

@@ -52,6 +52,7 @@ fn runtime(x: &FakeX, data: &std::path::Path) -> (Runtime, Arc<SqliteStore>) {
         schedules: store.clone(),
         events: store.clone(),
         ledger: store.clone(),
+        keyvalue: store.clone(),
     };
     (Runtime::new(settings, backends).expect("runtime"), store)
 }

@@ -24,7 +24,7 @@ use support::fake_x::{FakeX, FIRST_ID};
 use support::serve::{listening, Serve};
 
 /// The three components the build embeds, in the order `--version` lists them.
-const EMBEDDED: [&str; 5] = support::COMPONENT_FILES;
+const EMBEDDED: [&str; 6] = support::COMPONENT_FILES;
 
 /// A copy of the `sps` binary in `dir/bin`, outside the checkout.
 fn copied_binary(dir: &Path) -> PathBuf {
@@ -164,15 +164,8 @@ fn version_names_the_embedded_components_by_digest() {
         "sps {}\ncomponents embedded in this binary:",
         env!("CARGO_PKG_VERSION")
     );
-    // In host/build.rs's order: the scheduler, the sender, then the platforms.
-    let built = [
-        "sps_scheduler.wasm",
-        "sps_sender.wasm",
-        "sps_twitter.wasm",
-        "sps_linkedin.wasm",
-        "sps_mastodon.wasm",
-    ];
-    for file in built {
+    // In host/build.rs's order: sorted by package name.
+    for file in support::COMPONENT_FILES {
         let bytes = std::fs::read(support::components_dir().join(file)).expect("component");
         expected.push_str(&format!(
             "\n  {file:<20} sha256:{:x}",
@@ -255,8 +248,9 @@ fn a_platform_dropped_into_the_data_dirs_components_is_loaded_beside_the_embedde
     assert_eq!(
         health_summary(&server.base),
         (
-            json!({"status": "ok", "platforms": ["copy", "linkedin", "mastodon", "twitter"]}),
+            json!({"status": "ok", "platforms": ["bluesky", "copy", "linkedin", "mastodon", "twitter"]}),
             vec![
+                embedded("sps_bluesky.wasm"),
                 // The data directory is the default ./.sps, relative to the working directory.
                 (
                     "sps_copy.wasm".to_string(),

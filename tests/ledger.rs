@@ -1,6 +1,7 @@
 //! The send ledger's scenarios (tests/support/ledger.rs) on the local backends: the
 //! SQLite store `sps serve` uses and the in-memory backend of the tests. DynamoDB runs the
-//! same scenarios against moto in tests/aws_sending.rs.
+//! same scenarios against moto in tests/aws_sending.rs. The platform components' key-value
+//! store (tests/support/keyvalue.rs) runs on the same two backends here.
 
 // A test reports a failure by panicking; the workspace lints deny that only outside tests.
 #![allow(
@@ -14,6 +15,7 @@ mod support;
 
 use std::sync::Arc;
 
+use sps_host::caps::keyvalue::KeyValueBackend;
 use sps_host::caps::ledger::LedgerBackend;
 use sps_host::local::store::SqliteStore;
 use sps_host::memory::MemoryBackend;
@@ -57,4 +59,27 @@ async fn of_concurrent_claims_in_memory_exactly_one_is_claimed() {
     released_with(ledgers[0].as_ref(), "c2", &p0).await;
     exactly_one_of_concurrent_claims_is_claimed(&ledgers, "c1", vec![]).await;
     exactly_one_of_concurrent_claims_is_claimed(&ledgers, "c2", vec![p0]).await;
+}
+
+#[tokio::test]
+async fn sqlite_keeps_platform_state_per_scope_and_swaps_only_over_the_expected() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = SqliteStore::open(dir.path()).expect("store");
+    support::keyvalue::keeps_values_per_scope_and_swaps_only_over_the_expected(&store).await;
+    // Kept across a reopening, as a restart of sps serve would.
+    drop(store);
+    let store = SqliteStore::open(dir.path()).expect("store");
+    assert_eq!(
+        KeyValueBackend::get(&store, "bluesky/brand", "session")
+            .await
+            .unwrap(),
+        Some(vec![0, 255, 7])
+    );
+}
+
+#[tokio::test]
+async fn memory_keeps_platform_state_per_scope_and_swaps_only_over_the_expected() {
+    let (memory, _) = MemoryBackend::backends();
+    support::keyvalue::keeps_values_per_scope_and_swaps_only_over_the_expected(memory.as_ref())
+        .await;
 }

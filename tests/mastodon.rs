@@ -337,6 +337,34 @@ fn the_instances_limits_come_from_the_settings() {
 }
 
 #[test]
+fn the_instances_own_limits_are_read_once_per_account_and_kept() {
+    let setup = serve(&[]);
+    setup.mastodon.set_limits(600, 23);
+    let later = support::utc_in(3600);
+    let answer = |reference: &str, account: &str, length: usize| {
+        let mut event = readme_event(reference, &later);
+        event["detail"]["platform"] = json!("mastodon");
+        event["detail"]["account"] = json!(account);
+        event["detail"]["message"] = json!("a".repeat(length));
+        let (status, body) = post(&setup.server.base, &event);
+        (status, body["message"].clone())
+    };
+    assert_eq!(answer("a", "default", 600).0, 201);
+    assert_eq!(
+        answer("b", "default", 601),
+        (
+            422,
+            json!("message is 601 characters; this Mastodon instance allows at most 600")
+        )
+    );
+    assert_eq!(setup.mastodon.instance_requests(), 1, "kept in the store");
+    // Another account's store is its own: it asks once too.
+    assert_eq!(answer("c", "brand", 600).0, 201);
+    assert_eq!(answer("d", "brand", 550).0, 201);
+    assert_eq!(setup.mastodon.instance_requests(), 2);
+}
+
+#[test]
 fn accounts_post_with_their_own_tokens_and_one_without_is_named() {
     let setup = serve(&[]);
     let mut brand = event("brand", "From the brand", &[]);

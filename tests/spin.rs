@@ -26,6 +26,7 @@ use libtest_mimic::{Arguments, Trial};
 use serde_json::{json, Value};
 use sha2::Digest as _;
 use support::api::{events_until, get, post, readme_event};
+use support::fake_bluesky::{self, FakeBluesky};
 use support::fake_x::{self, FakeX, FIRST_ID};
 use support::spin::{app_dir, spin_binary, SpinUp, INSTALL_HINT};
 
@@ -231,6 +232,59 @@ fn a_slow_x_answer_is_an_unknown_outcome() {
     assert_eq!(get(&spin.base, "/events").as_array().map(Vec::len), Some(2));
 }
 
+/// Two Bluesky posts under Spin share one session: the component keeps it in Spin's
+/// key-value store, under its own prefix (`sps_spin_keyvalue`), as under `sps serve`.
+fn bluesky_posts_share_one_session_kept_in_spins_key_value_store() {
+    let dir = app_dir();
+    let x = FakeX::start();
+    let bluesky = FakeBluesky::start();
+    let mut vars = variables(&x);
+    vars.push(("bluesky_base_url", bluesky.base_url.clone()));
+    vars.push(("bluesky_identifier", fake_bluesky::HANDLE.to_string()));
+    vars.push((
+        "bluesky_app_password",
+        fake_bluesky::APP_PASSWORD.to_string(),
+    ));
+    let spin = start(dir.path(), &vars);
+    for (n, (reference, message)) in [("sky1", "First"), ("sky2", "Second")].iter().enumerate() {
+        let mut event = readme_event(reference, &support::utc_in(1));
+        event["detail"]["platform"] = json!("bluesky");
+        event["detail"]["message"] = json!(message);
+        assert_eq!(post(&spin.base, &event).0, 201);
+        events_until(&spin.base, |e| e.len() >= 2 * (n + 1));
+    }
+    let records = bluesky.records();
+    let texts: Vec<&str> = records.iter().map(|r| r.text()).collect();
+    assert_eq!(texts, ["First", "Second"]);
+    let events = get(&spin.base, "/events");
+    let sent: Vec<(Value, Value)> = events
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["detail-type"] == "Social Post Sent")
+        .map(|e| {
+            (
+                e["detail"]["postId"].clone(),
+                e["detail"]["postUrl"].clone(),
+            )
+        })
+        .collect();
+    let expected: Vec<(Value, Value)> = records
+        .iter()
+        .map(|r| {
+            let uri = format!(
+                "at://{}/{}/{}",
+                fake_bluesky::DID,
+                fake_bluesky::POSTS,
+                r.rkey
+            );
+            (json!(uri), json!(fake_bluesky::post_url(&r.rkey)))
+        })
+        .collect();
+    assert_eq!(sent, expected);
+    assert_eq!(bluesky.create_sessions(), 1);
+}
+
 /// The SHA-256 of the host's components are found among the nested components of the
 /// apps Spin runs: the scheduler in the HTTP app, the sender in the cron app, twitter in
 /// both.
@@ -279,6 +333,7 @@ fn only_the_platform_component_imports_outgoing_http() {
         "sps_twitter.wasm",
         "sps_spin_caps.wasm",
         "sps_spin_config.wasm",
+        "sps_spin_keyvalue.wasm",
         "sps_spin_platform_link.wasm",
         "sps_spin_no_platforms.wasm",
         "sps_spin_http.wasm",
@@ -340,7 +395,7 @@ fn the_composer_refuses_a_component_beyond_its_world() {
 
 fn main() {
     let args = Arguments::from_args();
-    let tests: [(&str, fn()); 10] = [
+    let tests: [(&str, fn()); 11] = [
         (
             "the_readme_event_is_sent_once_and_no_secret_is_logged",
             the_readme_event_is_sent_once_and_no_secret_is_logged,
@@ -380,6 +435,10 @@ fn main() {
         (
             "a_slow_x_answer_is_an_unknown_outcome",
             a_slow_x_answer_is_an_unknown_outcome,
+        ),
+        (
+            "bluesky_posts_share_one_session_kept_in_spins_key_value_store",
+            bluesky_posts_share_one_session_kept_in_spins_key_value_store,
         ),
     ];
     let missing = spin_binary().err();

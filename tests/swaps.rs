@@ -114,6 +114,7 @@ fn a_refused_swap_degrades_health_and_a_restart_starts_from_the_last_good_set() 
         (&json!("ok"), &Value::Null)
     );
     let good = vec![
+        real("sps_bluesky.wasm"),
         real("sps_linkedin.wasm"),
         real("sps_mastodon.wasm"),
         real("sps_scheduler.wasm"),
@@ -161,6 +162,7 @@ fn a_refused_swap_degrades_health_and_a_restart_starts_from_the_last_good_set() 
     assert_eq!(
         components(&health),
         vec![
+            real("sps_bluesky.wasm"),
             real("sps_linkedin.wasm"),
             real("sps_mastodon.wasm"),
             real("sps_scheduler.wasm"),
@@ -193,6 +195,7 @@ fn a_refused_swap_degrades_health_and_a_restart_starts_from_the_last_good_set() 
     assert_eq!(
         components(&health),
         vec![
+            real("sps_bluesky.wasm"),
             real("sps_linkedin.wasm"),
             real("sps_mastodon.wasm"),
             real("sps_scheduler.wasm"),

@@ -1,7 +1,9 @@
-//! Threads and accounts end to end: `sps serve` with the real components and the fake X.
-//! A thread goes out as a chain of replies; a thread whose reply is refused for a while
-//! continues after the last published part; one whose reply may or may not exist ends in
-//! `thread-incomplete` without a duplicate; two accounts of X post with their own tokens.
+//! Threads, accounts and platforms end to end: `sps serve` with the real components and
+//! the fake X (and, once, the fakes of all four platforms). A thread goes out as a chain of
+//! replies; a thread whose reply is refused for a while continues after the last published
+//! part; one whose reply may or may not exist ends in `thread-incomplete` without a
+//! duplicate; two accounts of X post with their own tokens; one campaign goes to X,
+//! LinkedIn, Mastodon and Bluesky from four events.
 
 // A test reports a failure by panicking; the workspace lints deny that only outside tests.
 #![allow(
@@ -15,6 +17,9 @@ mod support;
 
 use serde_json::{json, Value};
 use support::api::{outcomes, post, readme_event, secrets_file};
+use support::fake_bluesky::{self, FakeBluesky};
+use support::fake_linkedin::{self, FakeLinkedIn};
+use support::fake_mastodon::{self, FakeMastodon};
 use support::fake_x::{FakeX, Reply, ACCESS_TOKEN, FIRST_ID, SECOND_ACCESS_TOKEN};
 use support::serve::{command, spawn, Serve};
 
@@ -201,4 +206,70 @@ fn two_accounts_post_with_their_own_access_tokens() {
     ];
     expected.sort();
     assert_eq!(tokens, expected);
+}
+
+/// One campaign, the same reference and text, posted to all four platforms from four
+/// events: each platform's fake gets the one post, and each event's `Social Post Sent`
+/// carries the id and URL that platform gave.
+#[test]
+fn one_campaign_goes_to_all_four_platforms_from_four_events() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (x, linkedin) = (FakeX::start(), FakeLinkedIn::start());
+    let (mastodon, bluesky) = (FakeMastodon::start(), FakeBluesky::start());
+    let secrets = dir.path().join("secrets.json");
+    let mut keys: Value = serde_json::from_str(support::SECRETS_JSON).unwrap();
+    keys["platforms"] = json!({
+        "linkedin": {"default": {"access_token": fake_linkedin::ACCESS_TOKEN, "author": fake_linkedin::AUTHOR}},
+        "mastodon": {"default": {"access_token": fake_mastodon::TOKEN}},
+        "bluesky": {"default": {"identifier": fake_bluesky::HANDLE, "app_password": fake_bluesky::APP_PASSWORD}},
+    });
+    std::fs::write(&secrets, keys.to_string()).unwrap();
+    std::fs::set_permissions(
+        &secrets,
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )
+    .unwrap();
+    let mut cmd = command(&dir.path().join("data"), &x, &secrets);
+    cmd.env("SPS_LINKEDIN_API_BASE_URL", &linkedin.base_url)
+        .env("SPS_MASTODON_INSTANCE_URL", &mastodon.base_url)
+        .env("SPS_BLUESKY_PDS_URL", &bluesky.base_url);
+    let server = spawn(cmd);
+    let date = support::utc_in(2);
+    for platform in ["twitter", "linkedin", "mastodon", "bluesky"] {
+        let mut event = readme_event("launch", &date);
+        event["detail"]["platform"] = json!(platform);
+        event["detail"]["message"] = json!("Launch day");
+        assert_eq!(post(&server.base, &event).0, 201, "{platform}");
+    }
+    let mut sent: Vec<Value> = outcomes(&server.base, 4)
+        .into_iter()
+        .map(|(kind, detail)| {
+            assert_eq!(kind, "Social Post Sent", "{detail}");
+            detail
+        })
+        .collect();
+    sent.sort_by_key(|d| d["postUrl"].to_string());
+    let detail = |id: String, url: String| json!({"referenceNumber": "launch", "postId": id, "postIds": [id], "postUrl": url});
+    let records = bluesky.records();
+    assert_eq!(records.len(), 1);
+    let rkey = &records[0].rkey;
+    let at_uri = format!("at://{}/{}/{rkey}", fake_bluesky::DID, fake_bluesky::POSTS);
+    let (toot, urn) = (fake_mastodon::id(0), fake_linkedin::urn(0));
+    let mut expected = vec![
+        detail(id(0), format!("https://x.com/i/web/status/{}", id(0))),
+        detail(
+            urn.clone(),
+            format!("https://www.linkedin.com/feed/update/{urn}/"),
+        ),
+        detail(toot.clone(), mastodon.status_url("alice", &toot)),
+        detail(at_uri, fake_bluesky::post_url(rkey)),
+    ];
+    expected.sort_by_key(|d| d["postUrl"].to_string());
+    assert_eq!(sent, expected);
+    assert_eq!(chain(&x), [("Launch day".to_string(), None)]);
+    let linkedin_texts: Vec<String> = linkedin.created().into_iter().map(|p| p.text).collect();
+    assert_eq!(linkedin_texts, ["Launch day"]);
+    let mastodon_texts: Vec<String> = mastodon.created().into_iter().map(|s| s.text).collect();
+    assert_eq!(mastodon_texts, ["Launch day"]);
+    assert_eq!(records[0].text(), "Launch day");
 }

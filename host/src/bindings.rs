@@ -36,22 +36,25 @@ pub mod sender {
     });
 }
 
-/// World `sps:social/platform-component`: imports config (and, outside the WIT world,
-/// `wasi:http/outgoing-handler`); exports `platform`.
+/// World `sps:social/platform-component`: imports config, key-value (store, atomics) and,
+/// outside the WIT world, `wasi:http/outgoing-handler`; exports `platform`.
 pub mod platform {
     wasmtime::component::bindgen!({
         path: "../wit",
         world: "sps:social/platform-component",
         imports: { default: async },
         exports: { default: async },
-        additional_derives: [PartialEq],
         with: {
             "sps:social/types": super::scheduler::sps::social::types,
             "wasi:config/store": super::scheduler::wasi::config::store,
+            "wasi:keyvalue/store.bucket": crate::caps::keyvalue::KvBucket,
+            "wasi:keyvalue/atomics.cas": crate::caps::keyvalue::KvCas,
         },
     });
 }
 
+pub use platform::wasi::keyvalue::atomics as keyvalue_atomics;
+pub use platform::wasi::keyvalue::store as keyvalue_store;
 pub use platform::PlatformComponentPre;
 pub use scheduler::exports::sps::social::scheduling;
 pub use scheduler::sps::social::{events, platforms, schedules, types};

@@ -25,6 +25,7 @@ use serde_json::{json, Value};
 
 use crate::aws::components::{Refresh, S3Components};
 use crate::aws::events::EventBridgeEvents;
+use crate::aws::keyvalue::DynamoKeyValue;
 use crate::aws::ledger::DynamoLedger;
 use crate::aws::schedules::{ScheduleTarget, SchedulerSchedules};
 use crate::aws::secrets::{self, SecretsManagerSource};
@@ -32,6 +33,7 @@ use crate::aws::{AwsSettings, Function, NotInThisFunction};
 use crate::bindings::ledger::LedgerError;
 use crate::bindings::scheduling::{ScheduleAction, ScheduleFailure};
 use crate::bindings::sending::{Delivery, SendFailure};
+use crate::caps::keyvalue::KeyValueBackend;
 use crate::caps::Backends;
 use crate::runtime::{ComponentsSource, Limits, PlatformSettingsSource, Runtime, RuntimeSettings};
 
@@ -241,6 +243,17 @@ impl LambdaFunction {
             &settings.event_bus,
         ));
         let absent = Arc::new(NotInThisFunction(function));
+        // The platforms' shared settings (base URLs, options), as `sps serve` reads them.
+        let shared = crate::platform_env::from_vars(settings.platform_env.clone())?;
+        // Platform components keep their state in the ledger's table, in both functions
+        // (the scheduler's `validate` reads cached limits); without the table, none.
+        let keyvalue: Arc<dyn KeyValueBackend> = match &settings.ledger_table {
+            Some(table) => Arc::new(DynamoKeyValue::new(
+                aws_sdk_dynamodb::Client::new(sdk),
+                table,
+            )),
+            None => absent.clone(),
+        };
         let components = settings.components_uri.clone().map(|location| {
             S3Components::new(
                 aws_sdk_s3::Client::new(sdk),
@@ -268,8 +281,12 @@ impl LambdaFunction {
                     schedules,
                     events,
                     ledger: absent,
+                    keyvalue,
                 };
-                let platforms = Arc::new(secrets::without_credentials(&settings.x_api_base_url));
+                let platforms = Arc::new(secrets::without_credentials(
+                    &settings.x_api_base_url,
+                    shared,
+                ));
                 let runtime = runtime(settings, backends, platforms).await?;
                 LambdaFunction::Scheduler(SchedulingFunction {
                     runtime,
@@ -284,13 +301,16 @@ impl LambdaFunction {
                 let platforms = Arc::new(SecretsManagerSource::new(
                     aws_sdk_secretsmanager::Client::new(sdk),
                     AwsSettings::required(&settings.secret_id, "SPS_SECRET_ID", function)?,
+                    settings.platform_secret_prefix.as_deref(),
                     settings.secret_ttl,
                     &settings.x_api_base_url,
+                    shared,
                 )?);
                 let backends = Backends {
                     schedules: absent,
                     events,
                     ledger: Arc::new(ledger.clone()),
+                    keyvalue,
                 };
                 let runtime = runtime(settings, backends, platforms).await?;
                 LambdaFunction::Sender(SendingFunction {

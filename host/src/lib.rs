@@ -20,6 +20,7 @@ pub mod lambda;
 pub mod local;
 pub mod logging;
 pub mod memory;
+pub mod platform_env;
 pub mod runtime;
 pub mod secrets;
 pub mod settings;

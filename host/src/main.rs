@@ -148,6 +148,7 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
         schedules: store.clone(),
         events: store.clone(),
         ledger: store.clone(),
+        keyvalue: store.clone(),
     };
     let runtime = Runtime::new(settings.runtime_settings()?, backends)?;
     let listener = tokio::net::TcpListener::bind(addresses.as_slice())

@@ -11,16 +11,18 @@ use crate::bindings::ledger::{Entry, InFlightClaim, LedgerError};
 use crate::bindings::schedules::{Schedule, ScheduleError};
 use crate::bindings::types::PublishedPart;
 use crate::caps::events::{EventBackend, EventEnvelope};
+use crate::caps::keyvalue::{KeyValueBackend, LIST_PAGE};
 use crate::caps::ledger::LedgerBackend;
 use crate::caps::schedules::{self, ScheduleBackend};
 use crate::caps::Backends;
 
-/// Schedules, events and ledger held in memory.
+/// Schedules, events, ledger and platform key-value state held in memory.
 #[derive(Default)]
 pub struct MemoryBackend {
     schedules: Mutex<BTreeMap<String, Schedule>>,
     events: Mutex<Vec<EventEnvelope>>,
     ledger: Mutex<HashMap<String, Entry>>,
+    keyvalue: Mutex<BTreeMap<(String, String), Vec<u8>>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -35,6 +37,7 @@ impl MemoryBackend {
             schedules: me.clone(),
             events: me.clone(),
             ledger: me.clone(),
+            keyvalue: me.clone(),
         };
         (me, backends)
     }
@@ -166,5 +169,57 @@ impl LedgerBackend for MemoryBackend {
             _ => {}
         }
         Ok(())
+    }
+}
+
+#[async_trait]
+impl KeyValueBackend for MemoryBackend {
+    async fn get(&self, scope: &str, key: &str) -> anyhow::Result<Option<Vec<u8>>> {
+        Ok(lock(&self.keyvalue)
+            .get(&(scope.to_string(), key.to_string()))
+            .cloned())
+    }
+
+    async fn set(&self, scope: &str, key: &str, value: &[u8]) -> anyhow::Result<()> {
+        lock(&self.keyvalue).insert((scope.to_string(), key.to_string()), value.to_vec());
+        Ok(())
+    }
+
+    async fn delete(&self, scope: &str, key: &str) -> anyhow::Result<()> {
+        lock(&self.keyvalue).remove(&(scope.to_string(), key.to_string()));
+        Ok(())
+    }
+
+    async fn list_keys(
+        &self,
+        scope: &str,
+        after: Option<&str>,
+    ) -> anyhow::Result<(Vec<String>, Option<String>)> {
+        let keys: Vec<String> = lock(&self.keyvalue)
+            .keys()
+            .filter(|(s, k)| s == scope && after.is_none_or(|a| k.as_str() > a))
+            .map(|(_, k)| k.clone())
+            .take(LIST_PAGE)
+            .collect();
+        let cursor = (keys.len() == LIST_PAGE)
+            .then(|| keys.last().cloned())
+            .flatten();
+        Ok((keys, cursor))
+    }
+
+    async fn swap(
+        &self,
+        scope: &str,
+        key: &str,
+        expected: Option<&[u8]>,
+        value: &[u8],
+    ) -> anyhow::Result<bool> {
+        let mut map = lock(&self.keyvalue);
+        let id = (scope.to_string(), key.to_string());
+        if map.get(&id).map(Vec::as_slice) != expected {
+            return Ok(false);
+        }
+        map.insert(id, value.to_vec());
+        Ok(true)
     }
 }

@@ -22,8 +22,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::caps::http::OutboundPolicy;
-use crate::local::platform_env;
 use crate::local::secrets_file::SecretsFile;
+use crate::platform_env;
 use crate::runtime::{ComponentsSource, Limits, RuntimeSettings};
 use crate::secrets::XCredentials;
 

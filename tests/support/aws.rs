@@ -259,6 +259,8 @@ pub fn settings(bus: &str, group: &str, bucket: Option<&str>) -> AwsSettings {
         secret_ttl: Duration::from_secs(300),
         max_deliveries: 3,
         cache_dir: super::shared_cache_dir(),
+        platform_secret_prefix: None,
+        platform_env: Vec::new(),
     }
 }
 

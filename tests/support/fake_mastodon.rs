@@ -16,6 +16,8 @@
 //! `X-RateLimit-Reset` (ISO 8601, as Mastodon's rate limiter writes it), a 401, or a 503
 //! *after* the status was created (the ambiguous case a client repeats with the same key).
 //! Every request is recorded ([`Received`]), every status created too ([`Status`]).
+//! `GET /api/v2/instance` answers the instance's limits ([`FakeMastodon::set_limits`]) and
+//! is counted.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -24,7 +26,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Value};
 
@@ -41,6 +43,8 @@ pub const FIRST_ID: u64 = 113_500_000_000_000_001;
 
 /// The path of "Post a new status".
 pub const STATUSES_PATH: &str = "/api/v1/statuses";
+/// The path of "View server information" (public, no token).
+pub const INSTANCE_PATH: &str = "/api/v2/instance";
 
 /// The user of a known token.
 fn user_of(token: &str) -> Option<&'static str> {
@@ -134,6 +138,11 @@ struct Inner {
     keys: HashMap<(String, String), String>,
     /// Status id -> `created_at`, kept so a status given back is the same.
     created_at: HashMap<String, String>,
+    /// `configuration.statuses` (`max_characters`, `characters_reserved_per_url`) of
+    /// `GET /api/v2/instance`; Mastodon's (500, 23) unless set.
+    limits: Option<(u64, u64)>,
+    /// `GET /api/v2/instance` requests received.
+    instance_requests: usize,
 }
 
 #[derive(Clone)]
@@ -164,6 +173,7 @@ impl FakeMastodon {
         };
         let app = Router::new()
             .route(STATUSES_PATH, post(create_status))
+            .route(INSTANCE_PATH, get(instance))
             .with_state(state);
         let thread = serve_on_thread(listener, app);
         Self {
@@ -178,7 +188,18 @@ impl FakeMastodon {
         self.inner.lock().expect("lock").script.extend(replies);
     }
 
-    /// Every request received so far.
+    /// Sets the instance's `max_characters` and `characters_reserved_per_url`.
+    pub fn set_limits(&self, max_characters: u64, characters_reserved_per_url: u64) {
+        self.inner.lock().expect("lock").limits =
+            Some((max_characters, characters_reserved_per_url));
+    }
+
+    /// The `GET /api/v2/instance` requests received so far.
+    pub fn instance_requests(&self) -> usize {
+        self.inner.lock().expect("lock").instance_requests
+    }
+
+    /// Every `POST /api/v1/statuses` received so far.
     pub fn received(&self) -> Vec<Received> {
         self.inner.lock().expect("lock").received.clone()
     }
@@ -375,4 +396,23 @@ async fn create_status(State(app): State<AppState>, headers: HeaderMap, body: By
         }
     }
     response
+}
+
+/// `GET /api/v2/instance`: the parts of the Instance entity ("entities/Instance") the
+/// component reads, with the limits set by [`FakeMastodon::set_limits`].
+async fn instance(State(app): State<AppState>) -> Response {
+    let mut inner = app.inner.lock().expect("lock");
+    inner.instance_requests += 1;
+    let (max_characters, reserved) = inner.limits.unwrap_or((500, 23));
+    axum::Json(json!({
+        "domain": app.base_url.trim_start_matches("http://"),
+        "title": "Fake Mastodon",
+        "version": "4.3.0",
+        "configuration": {"statuses": {
+            "max_characters": max_characters,
+            "max_media_attachments": 4,
+            "characters_reserved_per_url": reserved,
+        }},
+    }))
+    .into_response()
 }

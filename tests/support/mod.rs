@@ -8,9 +8,11 @@ pub mod api;
 pub mod aws;
 pub mod bad_inputs;
 pub mod crash;
+pub mod fake_bluesky;
 pub mod fake_linkedin;
 pub mod fake_mastodon;
 pub mod fake_x;
+pub mod keyvalue;
 pub mod ledger;
 #[cfg(feature = "aws")]
 pub mod moto;
@@ -32,7 +34,8 @@ pub const SECRETS_JSON: &str = r#"{"xApiKey":"test-consumer-key","xApiKeySecret"
 
 /// The files of the components embedded in `sps` (host/build.rs), sorted as the load
 /// report and `/health` list them.
-pub const COMPONENT_FILES: [&str; 5] = [
+pub const COMPONENT_FILES: [&str; 6] = [
+    "sps_bluesky.wasm",
     "sps_linkedin.wasm",
     "sps_mastodon.wasm",
     "sps_scheduler.wasm",
@@ -41,10 +44,10 @@ pub const COMPONENT_FILES: [&str; 5] = [
 ];
 
 /// The platform components embedded in `sps` (host/build.rs), sorted as the API lists them.
-pub const PLATFORMS: [&str; 3] = ["linkedin", "mastodon", "twitter"];
+pub const PLATFORMS: [&str; 4] = ["bluesky", "linkedin", "mastodon", "twitter"];
 
 /// The end of an `unsupported-platform` message of a host with [`PLATFORMS`] loaded.
-pub const SUPPORTED: &str = "supported platforms: linkedin, mastodon, twitter";
+pub const SUPPORTED: &str = "supported platforms: bluesky, linkedin, mastodon, twitter";
 
 /// `YYYY-MM-DDTHH:MM:SS` of now plus `seconds`, UTC.
 pub fn utc_in(seconds: i64) -> String {

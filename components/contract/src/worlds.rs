@@ -16,6 +16,10 @@ pub const COMMON_IMPORTS: &[&str] = &[
 /// The `wasi:config/store` version every host supplies (the draft Spin implements).
 pub const CONFIG_STORE: &str = "wasi:config/store@0.2.0-draft-2024-09-27";
 
+/// The `wasi:keyvalue` version every host supplies to platform components (the draft
+/// Spin implements).
+pub const KEYVALUE_VERSION: &str = "0.2.0-draft2";
+
 /// Imports of the world `sps:social/scheduler` (without `@version`).
 pub const SCHEDULER_IMPORTS: &[&str] = &[
     "wasi:config/store",
@@ -37,6 +41,8 @@ pub const SENDER_IMPORTS: &[&str] = &[
 /// `@version`).
 pub const PLATFORM_IMPORTS: &[&str] = &[
     "wasi:config/store",
+    "wasi:keyvalue/store",
+    "wasi:keyvalue/atomics",
     "sps:social/types",
     "wasi:http/outgoing-handler",
     "wasi:http/types",
@@ -44,7 +50,8 @@ pub const PLATFORM_IMPORTS: &[&str] = &[
 
 /// The first of `imports` (interface names such as `wasi:io/streams@0.2.6`) that neither
 /// [`COMMON_IMPORTS`] nor `world` grants (compared without the `@version`), or a
-/// `wasi:config/store` of another version than [`CONFIG_STORE`].
+/// `wasi:config/store` of another version than [`CONFIG_STORE`], or a `wasi:keyvalue`
+/// interface of another version than [`KEYVALUE_VERSION`].
 pub fn first_not_granted<'a>(
     imports: impl IntoIterator<Item = &'a str>,
     world: &[&str],
@@ -53,7 +60,11 @@ pub fn first_not_granted<'a>(
         let unversioned = name.split('@').next().unwrap_or(name);
         let granted = COMMON_IMPORTS.iter().any(|p| unversioned.starts_with(p))
             || world.contains(&unversioned);
-        !granted || (unversioned == "wasi:config/store" && *name != CONFIG_STORE)
+        let keyvalue_version = unversioned.starts_with("wasi:keyvalue/")
+            && name.split_once('@').map(|(_, v)| v) != Some(KEYVALUE_VERSION);
+        !granted
+            || (unversioned == "wasi:config/store" && *name != CONFIG_STORE)
+            || keyvalue_version
     })
 }
 
@@ -83,6 +94,18 @@ mod tests {
         assert_eq!(
             first_not_granted(["wasi:config/store@0.2.0-draft"], PLATFORM_IMPORTS),
             Some("wasi:config/store@0.2.0-draft")
+        );
+        assert_eq!(
+            first_not_granted(["wasi:keyvalue/atomics@0.2.0-draft2"], PLATFORM_IMPORTS),
+            None
+        );
+        assert_eq!(
+            first_not_granted(["wasi:keyvalue/store@0.2.0-draft"], PLATFORM_IMPORTS),
+            Some("wasi:keyvalue/store@0.2.0-draft")
+        );
+        assert_eq!(
+            first_not_granted(["wasi:keyvalue/store@0.2.0-draft2"], SENDER_IMPORTS),
+            Some("wasi:keyvalue/store@0.2.0-draft2")
         );
         assert_eq!(
             first_not_granted(["wasi:config/store@0.2.0-draft-2024-09-27"], SENDER_IMPORTS),

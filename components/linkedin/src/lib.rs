@@ -18,9 +18,7 @@
 //! wasi:config/store, the time from the WASI clock, the request over wasi:http) come from
 //! [`sps_platform`]. No rules live there.
 
-use sps_platform::{
-    Capabilities, Platform, Post, PostError, PublishError, PublishedPart, Settings,
-};
+use sps_platform::{Capabilities, Platform, Post, PostError, PublishError, PublishedPart};
 
 pub mod answer;
 pub mod little;
@@ -36,7 +34,7 @@ pub struct LinkedIn;
 
 impl Platform for LinkedIn {
     /// LinkedIn's fixed rules ([`rules::validate`]); no setting is read.
-    fn validate(post: &Post, _settings: impl Settings) -> Result<(), PostError> {
+    fn validate(post: &Post, _caps: &mut impl Capabilities) -> Result<(), PostError> {
         rules::validate(post)
     }
 

@@ -56,6 +56,13 @@ pub const TABLES: &[&str] = &[
         reply_ref TEXT,
         PRIMARY KEY (key, idx)
     )",
+    // wasi:keyvalue of platform components: `scope` is `<platform>/<account>`.
+    "CREATE TABLE IF NOT EXISTS platform_state (
+        scope TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value BLOB NOT NULL,
+        PRIMARY KEY (scope, key)
+    )",
     "CREATE TABLE IF NOT EXISTS dead_letters (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
         schedule_name TEXT NOT NULL,

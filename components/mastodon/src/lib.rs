@@ -7,6 +7,8 @@
 //!   clusters) and which texts may be posted;
 //! - [`rules`]: `validate`, every part of a post against the instance's limits (the
 //!   settings `max_characters`, `characters_reserved_per_url`);
+//! - [`instance`]: where those limits come from: the settings, else the instance's
+//!   `GET /api/v2/instance`, cached a day in the account's key-value store;
 //! - [`request`]: the settings (`base_url`, `access_token`) and the
 //!   `POST /api/v1/statuses` request with its `Idempotency-Key`;
 //! - [`answer`]: the instance's answers mapped to a published part or a `publish-error`
@@ -17,11 +19,10 @@
 //! wasi:config/store, the request over wasi:http) come from [`sps_platform`]. No rules
 //! live there.
 
-use sps_platform::{
-    Capabilities, Platform, Post, PostError, PublishError, PublishedPart, Settings,
-};
+use sps_platform::{Capabilities, Platform, Post, PostError, PublishError, PublishedPart};
 
 pub mod answer;
+pub mod instance;
 pub mod length;
 pub mod publish;
 pub mod request;
@@ -34,10 +35,10 @@ mod bindings;
 pub struct Mastodon;
 
 impl Platform for Mastodon {
-    /// Every part against the instance's limits, read from the settings
-    /// ([`rules::read_limits`], [`rules::validate`]).
-    fn validate(post: &Post, settings: impl Settings) -> Result<(), PostError> {
-        let limits = rules::read_limits(settings)?;
+    /// Every part against the instance's limits: the settings', else the instance's own,
+    /// cached for a day ([`instance::limits`], [`rules::validate`]).
+    fn validate(post: &Post, caps: &mut impl Capabilities) -> Result<(), PostError> {
+        let limits = instance::limits(caps)?;
         rules::validate(post, &limits)
     }
 

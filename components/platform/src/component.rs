@@ -43,10 +43,7 @@ macro_rules! export_platform {
             fn validate(
                 post: sps::social::types::Post,
             ) -> ::core::result::Result<(), sps::social::types::MessageError> {
-                <$platform as $crate::Platform>::validate(
-                    &post_from_wit(post),
-                    |key: &str| Wasi::store_get(key),
-                )
+                <$platform as $crate::Platform>::validate(&post_from_wit(post), &mut Wasi)
                 .map_err(|e| sps::social::types::MessageError {
                     code: e.code,
                     message: e.message,
@@ -124,6 +121,22 @@ macro_rules! export_platform {
                     store::Error::Io(m) => format!("io: {m}"),
                 })
             }
+
+            /// The bucket `default` of wasi:keyvalue/store (the host scopes it to this
+            /// platform and the post's account).
+            fn bucket() -> ::core::result::Result<wasi::keyvalue::store::Bucket, String> {
+                wasi::keyvalue::store::open("default").map_err(Wasi::kv_error)
+            }
+
+            /// A wasi:keyvalue error in words.
+            fn kv_error(error: wasi::keyvalue::store::Error) -> String {
+                use wasi::keyvalue::store::Error as E;
+                match error {
+                    E::NoSuchStore => "key-value store: no such store".to_string(),
+                    E::AccessDenied => "key-value store: access denied".to_string(),
+                    E::Other(m) => format!("key-value store: {m}"),
+                }
+            }
         }
 
         impl $crate::Capabilities for Wasi {
@@ -144,6 +157,33 @@ macro_rules! export_platform {
                 request: &$crate::HttpRequest,
             ) -> ::core::result::Result<$crate::HttpResponse, $crate::TransportError> {
                 $crate::wasi::send(request, <$platform as $crate::Platform>::TIMEOUTS)
+            }
+
+            fn kv_get(&mut self, key: &str) -> ::core::result::Result<Option<Vec<u8>>, String> {
+                Wasi::bucket()?.get(key).map_err(Wasi::kv_error)
+            }
+
+            fn kv_set(&mut self, key: &str, value: &[u8]) -> ::core::result::Result<(), String> {
+                Wasi::bucket()?.set(key, value).map_err(Wasi::kv_error)
+            }
+
+            fn kv_swap(
+                &mut self,
+                key: &str,
+                expected: Option<&[u8]>,
+                value: &[u8],
+            ) -> ::core::result::Result<bool, String> {
+                use wasi::keyvalue::atomics;
+                let bucket = Wasi::bucket()?;
+                let cas = atomics::Cas::new(&bucket, key).map_err(Wasi::kv_error)?;
+                if cas.current().map_err(Wasi::kv_error)?.as_deref() != expected {
+                    return Ok(false);
+                }
+                match atomics::swap(cas, value) {
+                    Ok(()) => Ok(true),
+                    Err(atomics::CasError::CasFailed(_)) => Ok(false),
+                    Err(atomics::CasError::StoreError(e)) => Err(Wasi::kv_error(e)),
+                }
             }
         }
     };

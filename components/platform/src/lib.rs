@@ -30,7 +30,7 @@ pub mod wasi;
 
 pub use http::{HttpErrorCode, HttpRequest, HttpResponse, SendPhase, Timeouts, TransportError};
 pub use nonce::{nonce_from_random, NONCE_LENGTH};
-pub use platform::{read_setting, redact, Capabilities, Platform, Settings};
+pub use platform::{read_setting, redact, Capabilities, Platform, NO_KEY_VALUE_STORE};
 pub use types::{Post, PostError, PublishError, PublishedPart};
 
 /// What [`export_platform!`] expands to needs from this crate's dependencies; not part of

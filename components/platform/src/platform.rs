@@ -17,11 +17,12 @@ pub trait Platform {
     const TIMEOUTS: Timeouts = Timeouts::STANDARD;
 
     /// WIT `platform.validate`: check every part of `post` and the thread's shape against
-    /// the platform's rules; `settings` serves platforms whose limits are configured.
+    /// the platform's rules; `caps` serves platforms whose limits are configured or read
+    /// from the platform (and cached in the key-value store).
     ///
     /// # Errors
     /// A [`PostError`] with a stable reason code, naming the part at fault.
-    fn validate(post: &Post, settings: impl Settings) -> Result<(), PostError>;
+    fn validate(post: &Post, caps: &mut impl Capabilities) -> Result<(), PostError>;
 
     /// WIT `platform.publish`: publish part `part` of `post` (0 the message, k the k-th
     /// reply, a reply to `earlier[k-1]`), where `earlier` holds the parts published before
@@ -42,13 +43,6 @@ pub trait Platform {
     fn idempotent() -> bool;
 }
 
-/// Reads a setting of the post's account, as [`Capabilities::setting`] does
-/// (wasi:config/store in the component): `Ok(None)` when it is not set, `Err` with a
-/// description when the store failed. Any such closure is one.
-pub trait Settings: FnMut(&str) -> Result<Option<String>, String> {}
-
-impl<F: FnMut(&str) -> Result<Option<String>, String>> Settings for F {}
-
 /// What publishing needs from the outside world. The component implements it with WASI
 /// ([`crate::export_platform!`]); tests with an in-memory fake.
 pub trait Capabilities {
@@ -66,7 +60,39 @@ pub trait Capabilities {
     /// # Errors
     /// A [`TransportError`] whose phase says whether the request may have been sent.
     fn send(&mut self, request: &HttpRequest) -> Result<HttpResponse, TransportError>;
+
+    /// The value of `key` in the platform's key-value store for the post's account
+    /// (wasi:keyvalue/store, bucket `default`, which the host scopes to the platform and
+    /// the account); `Ok(None)` when absent, `Err` with a description when the store
+    /// failed or there is none ([`NO_KEY_VALUE_STORE`], the default).
+    fn kv_get(&mut self, key: &str) -> Result<Option<Vec<u8>>, String> {
+        let _ = key;
+        Err(NO_KEY_VALUE_STORE.to_string())
+    }
+
+    /// Sets `key` to `value` in the key-value store ([`Self::kv_get`]).
+    fn kv_set(&mut self, key: &str, value: &[u8]) -> Result<(), String> {
+        let _ = (key, value);
+        Err(NO_KEY_VALUE_STORE.to_string())
+    }
+
+    /// Sets `key` to `value` only if its value is still `expected` (`None`: absent), as one
+    /// atomic step (wasi:keyvalue/atomics `cas` and `swap`): `Ok(true)` when set,
+    /// `Ok(false)` when another writer changed it first.
+    fn kv_swap(
+        &mut self,
+        key: &str,
+        expected: Option<&[u8]>,
+        value: &[u8],
+    ) -> Result<bool, String> {
+        let _ = (key, expected, value);
+        Err(NO_KEY_VALUE_STORE.to_string())
+    }
 }
+
+/// What [`Capabilities::kv_get`] and the other key-value methods answer where no
+/// key-value store is given (a test's capabilities, say).
+pub const NO_KEY_VALUE_STORE: &str = "no key-value store";
 
 /// Read one setting, trimmed; `Ok(None)` when unset or blank.
 ///

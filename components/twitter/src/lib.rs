@@ -14,9 +14,7 @@
 //! wasi:config/store, time and randomness from WASI, the request over wasi:http) come
 //! from [`sps_platform`]. No rules live there.
 
-use sps_platform::{
-    Capabilities, Platform, Post, PostError, PublishError, PublishedPart, Settings,
-};
+use sps_platform::{Capabilities, Platform, Post, PostError, PublishError, PublishedPart};
 
 pub mod oauth;
 pub mod weighted;
@@ -30,7 +28,7 @@ pub struct Twitter;
 
 impl Platform for Twitter {
     /// Every part by X's weighted length ([`x_api::validate`]); no setting is read.
-    fn validate(post: &Post, _settings: impl Settings) -> Result<(), PostError> {
+    fn validate(post: &Post, _caps: &mut impl Capabilities) -> Result<(), PostError> {
         x_api::validate(post)
     }
 

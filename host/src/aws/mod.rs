@@ -16,21 +16,19 @@
 
 pub mod components;
 pub mod events;
+pub mod keyvalue;
 pub mod ledger;
+mod not_in_function;
 pub mod schedules;
 pub mod secrets;
+
+pub use not_in_function::NotInThisFunction;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{bail, Context as _};
-use async_trait::async_trait;
 use aws_sdk_scheduler::error::{ProvideErrorMetadata, SdkError};
-
-use crate::bindings::ledger::{Entry, LedgerError};
-use crate::bindings::schedules::{Schedule, ScheduleError};
-use crate::caps::ledger::LedgerBackend;
-use crate::caps::schedules::ScheduleBackend;
 
 /// Which of the two Lambda functions this process serves (`SPS_FUNCTION`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,6 +102,8 @@ pub const SCHEDULE_RETRY_POLICY: ScheduleRetryPolicy = ScheduleRetryPolicy {
 /// | `SPS_COMPONENTS_URI` | none | both: `s3://bucket/prefix/` of swappable components |
 /// | `SPS_COMPONENTS_CHECK_SECONDS` | `60` | both: how often that prefix is checked for new components |
 /// | `SPS_SECRET_TTL_SECONDS` | `300` | sender: how long the credentials are cached |
+/// | `SPS_PLATFORM_SECRET_PREFIX` | none | sender: platform `<name>`'s accounts are in the secret `<prefix><name>` |
+/// | `SPS_PLATFORM_<NAME>_<KEY>`, `SPS_MASTODON_INSTANCE_URL`, ... | as for `sps serve` | both: the platforms' shared settings (`crate::platform_env`) |
 /// | `SPS_MAX_DELIVERIES` | `3` | sender: deliveries of one schedule (1 + Lambda's 2 asynchronous retries) |
 /// | `SPS_CACHE_DIR` | `/tmp/sps-cache` | both: precompiled components compiled at run time |
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,6 +139,12 @@ pub struct AwsSettings {
     pub max_deliveries: u32,
     /// `SPS_CACHE_DIR`.
     pub cache_dir: PathBuf,
+    /// `SPS_PLATFORM_SECRET_PREFIX`: the platform `<name>`'s accounts are in the secret
+    /// `<prefix><name>` (`aws::secrets`).
+    pub platform_secret_prefix: Option<String>,
+    /// The `SPS_*` variables, for the platforms' generic settings
+    /// ([`crate::platform_env::from_vars`]; empty from [`AwsSettings::from_lookup`]).
+    pub platform_env: Vec<(String, String)>,
 }
 
 impl AwsSettings {
@@ -147,7 +153,13 @@ impl AwsSettings {
     /// # Errors
     /// See [`AwsSettings::from_lookup`].
     pub fn from_env() -> anyhow::Result<Self> {
-        Self::from_lookup(|name| std::env::var(name).ok())
+        let mut settings = Self::from_lookup(|name| std::env::var(name).ok())?;
+        // vars_os: std::env::vars panics on a variable that is not UTF-8.
+        settings.platform_env = std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+            .filter(|(k, _)| k.starts_with("SPS_"))
+            .collect();
+        Ok(settings)
     }
 
     /// Reads the settings through `get` (variable name -> value); an empty value counts
@@ -205,6 +217,8 @@ impl AwsSettings {
             cache_dir: get("SPS_CACHE_DIR")
                 .map(PathBuf::from)
                 .unwrap_or_else(|| PathBuf::from("/tmp/sps-cache")),
+            platform_secret_prefix: get("SPS_PLATFORM_SECRET_PREFIX"),
+            platform_env: Vec::new(),
         })
     }
 
@@ -258,54 +272,6 @@ fn chain(err: &(dyn std::error::Error + 'static)) -> String {
     parts.join(": ")
 }
 
-/// The backend of a capability the function's component does not import (the
-/// scheduler has no ledger, the sender no schedules): every call is `unavailable`.
-#[derive(Debug, Clone, Copy)]
-pub struct NotInThisFunction(pub Function);
-
-impl NotInThisFunction {
-    fn message(&self, capability: &str) -> String {
-        format!("{capability} are not available in the {} function", self.0)
-    }
-}
-
-#[async_trait]
-impl ScheduleBackend for NotInThisFunction {
-    async fn create(&self, _schedule: Schedule) -> Result<(), ScheduleError> {
-        Err(ScheduleError::Unavailable(self.message("schedules")))
-    }
-    async fn update(&self, _schedule: Schedule) -> Result<(), ScheduleError> {
-        Err(ScheduleError::Unavailable(self.message("schedules")))
-    }
-    async fn get(&self, _name: &str) -> Result<Schedule, ScheduleError> {
-        Err(ScheduleError::Unavailable(self.message("schedules")))
-    }
-    async fn delete(&self, _name: &str) -> Result<(), ScheduleError> {
-        Err(ScheduleError::Unavailable(self.message("schedules")))
-    }
-}
-
-#[async_trait]
-impl LedgerBackend for NotInThisFunction {
-    async fn claim(&self, _key: &str) -> Result<Entry, LedgerError> {
-        Err(LedgerError::Unavailable(self.message("ledger entries")))
-    }
-    async fn record_part(
-        &self,
-        _key: &str,
-        _index: u32,
-        _part: &crate::bindings::types::PublishedPart,
-    ) -> Result<(), LedgerError> {
-        Err(LedgerError::Unavailable(self.message("ledger entries")))
-    }
-    async fn record_sent(&self, _key: &str) -> Result<(), LedgerError> {
-        Err(LedgerError::Unavailable(self.message("ledger entries")))
-    }
-    async fn release(&self, _key: &str) -> Result<(), LedgerError> {
-        Err(LedgerError::Unavailable(self.message("ledger entries")))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;
@@ -341,6 +307,8 @@ mod tests {
                 secret_ttl: Duration::from_secs(300),
                 max_deliveries: 3,
                 cache_dir: PathBuf::from("/tmp/sps-cache"),
+                platform_secret_prefix: None,
+                platform_env: Vec::new(),
             }
         );
         Ok(())

@@ -5,6 +5,7 @@
 pub mod config;
 pub mod events;
 pub mod http;
+pub mod keyvalue;
 pub mod ledger;
 pub mod platforms;
 pub mod schedules;
@@ -20,4 +21,6 @@ pub struct Backends {
     pub events: Arc<dyn events::EventBackend>,
     /// `sps:social/ledger`.
     pub ledger: Arc<dyn ledger::LedgerBackend>,
+    /// `wasi:keyvalue/store` and `atomics` of platform components.
+    pub keyvalue: Arc<dyn keyvalue::KeyValueBackend>,
 }

@@ -6,7 +6,6 @@ pub mod api;
 pub mod event_target;
 pub mod follow;
 pub mod lock;
-pub mod platform_env;
 pub mod put_events;
 pub mod secrets_file;
 pub mod sigv4;

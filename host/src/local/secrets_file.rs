@@ -14,7 +14,7 @@
 //! `platforms.<name>.<account>` holds each account's keys: for `twitter` the same five
 //! keys as the flat ones (its other accounts), for any other platform the keys its
 //! component reads, given to it beside its `SPS_PLATFORM_<NAME>_...` settings
-//! ([`super::platform_env`]). A call for one account sees that account's keys only.
+//! ([`crate::platform_env`]). A call for one account sees that account's keys only.
 //!
 //! At start, and at each re-read, the file is checked as ssh checks a key file: readable
 //! by group or others is a warning, and so is a required credential that is missing

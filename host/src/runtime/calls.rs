@@ -112,6 +112,7 @@ impl Runtime {
         };
         let config = settings.config_for(&post.account);
         let mut store = self.store(components.clone(), config, settings.outbound);
+        store.data_mut().kv_scope = Some(format!("{platform}/{}", post.account));
         let wall = self.inner.settings.limits.platform_wall_time;
         self.bounded(wall, async {
             let instance = component.instantiate_async(&mut store).await?;
@@ -144,6 +145,7 @@ impl Runtime {
         // Only the posting account's keys: one account's call never sees another's.
         let config = settings.config_for(&post.account);
         let mut store = self.store(components.clone(), config, settings.outbound);
+        store.data_mut().kv_scope = Some(format!("{platform}/{}", post.account));
         let wall = self.inner.settings.limits.platform_wall_time;
         self.bounded(wall, async {
             let instance = component.instantiate_async(&mut store).await?;

@@ -26,6 +26,9 @@ pub struct Ctx {
     /// The components loaded when the call began (a reload does not change them mid-call).
     pub(crate) components: Arc<Components>,
     pub(crate) runtime: Runtime,
+    /// The `wasi:keyvalue` scope of a platform call, `<platform>/<account>`; `None` in any
+    /// other call (the bucket cannot be opened).
+    pub(crate) kv_scope: Option<String>,
 }
 
 impl Ctx {
@@ -57,7 +60,13 @@ impl Ctx {
             backends: runtime.backends().clone(),
             components,
             runtime,
+            kv_scope: None,
         }
+    }
+
+    /// The table of this Store's resources.
+    pub(crate) fn table(&mut self) -> &mut ResourceTable {
+        &mut self.table
     }
 }
 

@@ -27,8 +27,8 @@ pub use loader::{ComponentsSource, LoadReport};
 pub use platform_settings::PlatformSettingsSource;
 
 use crate::bindings::{
-    config_store, events, ledger, platforms, schedules, PlatformComponentPre, SchedulerPre,
-    SenderPre,
+    config_store, events, keyvalue_atomics, keyvalue_store, ledger, platforms, schedules,
+    PlatformComponentPre, SchedulerPre, SenderPre,
 };
 use crate::caps::http::OutboundPolicy;
 use crate::caps::Backends;
@@ -392,7 +392,8 @@ fn keep_last_good(settings: &RuntimeSettings, loaded: &loader::Loaded) {
     }
 }
 
-/// The linker shared by every component: WASI 0.2, `wasi:http`, `wasi:config/store`
+/// The linker shared by every component: WASI 0.2, `wasi:http`, `wasi:config/store`,
+/// `wasi:keyvalue` (store, atomics)
 /// and the `sps:social` capabilities.
 fn linker(engine: &Engine) -> anyhow::Result<Linker<Ctx>> {
     let mut linker = Linker::<Ctx>::new(engine);
@@ -403,5 +404,7 @@ fn linker(engine: &Engine) -> anyhow::Result<Linker<Ctx>> {
     schedules::add_to_linker::<Ctx, HasSelf<Ctx>>(&mut linker, |c| c)?;
     events::add_to_linker::<Ctx, HasSelf<Ctx>>(&mut linker, |c| c)?;
     ledger::add_to_linker::<Ctx, HasSelf<Ctx>>(&mut linker, |c| c)?;
+    keyvalue_store::add_to_linker::<Ctx, HasSelf<Ctx>>(&mut linker, |c| c)?;
+    keyvalue_atomics::add_to_linker::<Ctx, HasSelf<Ctx>>(&mut linker, |c| c)?;
     Ok(linker)
 }

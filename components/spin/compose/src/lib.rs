@@ -7,7 +7,7 @@
 //!                        platforms, schedules,                        ledger
 //!                        events
 //!   platforms chain: one sps_spin_platform_link per platform -> sps_<platform> (config
-//!                    filtered) ... -> sps_spin_no_platforms
+//!                    filtered, key-value scoped) ... -> sps_spin_no_platforms
 //!   sps_spin_caps: schedules, events, ledger on spin:sqlite
 //! ```
 //!
@@ -20,7 +20,9 @@
 //!
 //! Each nested component that reads settings sees only its own keys: its
 //! `wasi:config/store` import goes through an instance of `sps_spin_config` whose `scope`
-//! lists them. A platform link's scope names its platform. A scope is a tiny component
+//! lists them. A platform component's `wasi:keyvalue` imports go through an instance of
+//! `sps_spin_keyvalue` that prefixes every key with `<platform>/default/`. A platform
+//! link's scope names its platform. A scope is a tiny component
 //! made here ([`scope_component`]) exporting `sps:spin/scope@0.1.0`.
 
 use std::path::{Path, PathBuf};
@@ -30,6 +32,8 @@ use wac_graph::types::Package;
 use wac_graph::{CompositionGraph, EncodeOptions, NodeId, PackageId};
 
 const CONFIG: &str = "wasi:config/store@0.2.0-draft-2024-09-27";
+const KV_STORE: &str = "wasi:keyvalue/store@0.2.0-draft2";
+const KV_ATOMICS: &str = "wasi:keyvalue/atomics@0.2.0-draft2";
 const SCOPE: &str = "sps:spin/scope@0.1.0";
 const PLATFORM: &str = "sps:social/platform@0.2.0";
 const PLATFORMS: &str = "sps:social/platforms@0.2.0";
@@ -110,6 +114,8 @@ struct Builder<'a> {
     graph: CompositionGraph,
     plan: &'a Plan,
     scopes: usize,
+    /// `sps_spin_keyvalue.wasm`, once registered.
+    keyvalue_filter: Option<PackageId>,
 }
 
 impl Builder<'_> {
@@ -173,6 +179,41 @@ impl Builder<'_> {
         Ok(config)
     }
 
+    /// Plugs the `wasi:keyvalue` imports of the platform component `component` (those it
+    /// has) into an instance of `sps_spin_keyvalue` scoped to `<platform>/default`; the
+    /// filter's own imports go to Spin's store.
+    fn keyvalue(&mut self, component: NodeId, platform: &str) -> anyhow::Result<()> {
+        let imports: Vec<String> = match self.graph[component].package() {
+            Some(package) => {
+                let ty = self.graph[package].ty();
+                self.graph.types()[ty].imports.keys().cloned().collect()
+            }
+            None => Vec::new(),
+        };
+        let wanted: Vec<&str> = [KV_STORE, KV_ATOMICS]
+            .into_iter()
+            .filter(|name| imports.iter().any(|i| i == name))
+            .collect();
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        let scope = self.scope(&[format!("{platform}/default")])?;
+        let package = match self.keyvalue_filter {
+            Some(package) => package,
+            None => {
+                let package = self.package("sps_spin_keyvalue.wasm")?;
+                self.keyvalue_filter = Some(package);
+                package
+            }
+        };
+        let filter = self.graph.instantiate(package);
+        self.plug(filter, SCOPE, scope, SCOPE)?;
+        for name in wanted {
+            self.plug(component, name, filter, name)?;
+        }
+        Ok(())
+    }
+
     /// The platforms chain; returns the instance whose `platforms` export serves them all.
     fn platforms(&mut self, filter: PackageId) -> anyhow::Result<NodeId> {
         let mut chain = self.instance("sps_spin_no_platforms.wasm")?;
@@ -182,6 +223,7 @@ impl Builder<'_> {
             let file = format!("sps_{}.wasm", platform.name);
             let component = self.checked(&file, sps_contract::worlds::PLATFORM_IMPORTS)?;
             self.plug(component, CONFIG, config, CONFIG)?;
+            self.keyvalue(component, &platform.name)?;
             let name = self.scope(std::slice::from_ref(&platform.name))?;
             let next = self.graph.instantiate(link);
             self.plug(next, SCOPE, name, SCOPE)?;
@@ -202,6 +244,7 @@ fn builder(plan: &Plan) -> Builder<'_> {
         graph: CompositionGraph::new(),
         plan,
         scopes: 0,
+        keyvalue_filter: None,
     }
 }
 

@@ -123,6 +123,7 @@ fn run(args: Args) -> anyhow::Result<()> {
             let glue = [
                 "caps",
                 "config",
+                "keyvalue",
                 "platform-link",
                 "no-platforms",
                 "http",

@@ -3,6 +3,7 @@
 //! with `synchronous=FULL`, so an acknowledged write survives a crash.
 
 mod backends;
+mod keyvalue;
 mod requeue;
 mod target;
 #[cfg(test)]

@@ -5,7 +5,12 @@
 //! - `SPS_PLATFORM_<NAME>_BASE_URL`: the component's base URL, given to it as `base_url`,
 //!   and the only host it may call;
 //! - `SPS_PLATFORM_<NAME>_<KEY>`: any other setting, given to it as `<key>` (lowercase);
-//! - credentials in the secrets file under `platforms.<name>.default` ([`super::secrets_file`]).
+//! - credentials per account: under `sps serve` in the secrets file under
+//!   `platforms.<name>.<account>` ([`crate::local::secrets_file`]); on AWS in the Secrets
+//!   Manager secret `<SPS_PLATFORM_SECRET_PREFIX><name>` (`aws::secrets`).
+//!
+//! The same variables serve `sps serve` and both Lambda functions. A variable whose value is
+//! empty or blank counts as unset (a CloudFormation parameter left empty, say).
 //!
 //! `<NAME>` is the platform name in capitals (`sps_mastodon.wasm` is `MASTODON`): letters
 //! and digits, so the first `_` after it starts the key.
@@ -41,7 +46,8 @@ pub const BASE_URL_ALIASES: &[(&str, &str, Option<&str>)] = &[
 ];
 
 /// The platforms' settings named by `vars` (environment variables, name and value), by
-/// platform name; `twitter` is left out (it has its own names).
+/// platform name; `twitter` is left out (it has its own names), and so is a variable whose
+/// value is empty or blank.
 ///
 /// # Errors
 /// When a `..._BASE_URL` is not an absolute http(s) URL (the message names the variable).
@@ -50,7 +56,10 @@ pub fn from_vars(
 ) -> anyhow::Result<HashMap<String, PlatformSettings>> {
     let mut platforms: HashMap<String, PlatformSettings> = HashMap::new();
     // Each variable as (the name the user set, the generic name it stands for, value).
-    let vars: Vec<(String, String)> = vars.into_iter().collect();
+    let vars: Vec<(String, String)> = vars
+        .into_iter()
+        .filter(|(_, value)| !value.trim().is_empty())
+        .collect();
     let is_set = |name: &str| vars.iter().any(|(v, _)| v == name);
     let mut named: Vec<(String, String, String)> = vars
         .iter()
@@ -187,6 +196,28 @@ mod tests {
             Some(true),
             "{err:?}"
         );
+        Ok(())
+    }
+
+    #[test]
+    fn an_empty_variable_counts_as_unset() -> anyhow::Result<()> {
+        // As a CloudFormation parameter left empty sets it.
+        let platforms = from_vars(vars(&[
+            ("SPS_MASTODON_INSTANCE_URL", ""),
+            ("SPS_PLATFORM_BLUESKY_BASE_URL", " "),
+            ("SPS_PLATFORM_LINKEDIN_LINKEDIN_VERSION", ""),
+        ]))?;
+        let mut names: Vec<&String> = platforms.keys().collect();
+        names.sort();
+        assert_eq!(names, ["bluesky", "linkedin"]);
+        assert_eq!(
+            platforms["bluesky"]
+                .config
+                .get("base_url")
+                .map(String::as_str),
+            Some("https://bsky.social")
+        );
+        assert_eq!(platforms["linkedin"].config.len(), 1);
         Ok(())
     }
 

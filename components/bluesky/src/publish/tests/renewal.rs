@@ -1,0 +1,132 @@
+//! Sessions kept in the key-value store and renewed when the PDS refuses the access token.
+
+use super::*;
+
+#[test]
+fn an_expired_token_is_refreshed_and_the_record_sent_again() {
+    let mut caps = with_session(1);
+    caps.answer(
+        400,
+        r#"{"error":"ExpiredToken","message":"Token has expired"}"#,
+    );
+    caps.answer(200, &session_answer(2));
+    caps.answer(200, &created(RKEYS[0], "bafy0"));
+    assert_eq!(
+        publish(&mut caps, &post(&["Hello"], KEY), 0, &[]),
+        Ok(part(RKEYS[0], "bafy0"))
+    );
+    assert_eq!(
+        caps.calls(),
+        vec![
+            call("POST", CREATE_RECORD),
+            call("POST", REFRESH_SESSION),
+            call("POST", CREATE_RECORD)
+        ]
+    );
+    assert_eq!(
+        caps.sent[1].header("authorization"),
+        Some("Bearer refresh-1-0123456789")
+    );
+    assert!(caps.sent[1].body.is_empty());
+    assert_eq!(
+        caps.sent[2].header("authorization"),
+        Some("Bearer access-2-0123456789")
+    );
+    assert_eq!(caps.sent[0].body, caps.sent[2].body);
+    assert_eq!(caps.kv_text("session"), Some(stored(2)));
+}
+
+#[test]
+fn a_refused_refresh_token_opens_a_new_session() {
+    let mut caps = with_session(1);
+    caps.answer(
+        401,
+        r#"{"error":"AuthenticationRequired","message":"Invalid token"}"#,
+    );
+    caps.answer(
+        400,
+        r#"{"error":"ExpiredToken","message":"Token has expired"}"#,
+    );
+    caps.answer(200, &session_answer(3));
+    caps.answer(200, &created(RKEYS[0], "bafy0"));
+    assert!(publish(&mut caps, &post(&["Hello"], KEY), 0, &[]).is_ok());
+    assert_eq!(
+        caps.calls(),
+        vec![
+            call("POST", CREATE_RECORD),
+            call("POST", REFRESH_SESSION),
+            call("POST", CREATE_SESSION),
+            call("POST", CREATE_RECORD)
+        ]
+    );
+    assert_eq!(caps.kv_text("session"), Some(stored(3)));
+}
+
+#[test]
+fn a_session_another_delivery_renewed_is_used_without_refreshing() {
+    let mut caps = with_session(1);
+    // While the first createRecord is answered, another delivery stores session 2.
+    caps.kv_after_send
+        .insert(1, ("session".to_string(), stored(2).into_bytes()));
+    caps.answer(
+        400,
+        r#"{"error":"ExpiredToken","message":"Token has expired"}"#,
+    );
+    caps.answer(200, &created(RKEYS[0], "bafy0"));
+    assert!(publish(&mut caps, &post(&["Hello"], KEY), 0, &[]).is_ok());
+    assert_eq!(
+        caps.calls(),
+        vec![call("POST", CREATE_RECORD), call("POST", CREATE_RECORD)]
+    );
+    assert_eq!(
+        caps.sent[1].header("authorization"),
+        Some("Bearer access-2-0123456789")
+    );
+}
+
+#[test]
+fn when_the_swap_fails_the_session_stored_first_is_used() {
+    let mut caps = with_session(1);
+    // While refreshSession is answered, another delivery stores its refreshed session 3.
+    caps.kv_after_send
+        .insert(2, ("session".to_string(), stored(3).into_bytes()));
+    caps.answer(400, r#"{"error":"ExpiredToken"}"#);
+    caps.answer(200, &session_answer(2));
+    caps.answer(200, &created(RKEYS[0], "bafy0"));
+    assert!(publish(&mut caps, &post(&["Hello"], KEY), 0, &[]).is_ok());
+    assert_eq!(
+        caps.sent[2].header("authorization"),
+        Some("Bearer access-3-0123456789")
+    );
+    assert_eq!(caps.kv_text("session"), Some(stored(3)));
+}
+
+#[test]
+fn a_stored_session_of_another_account_is_replaced() {
+    let mut caps = configured();
+    let bob = r#"{"accessJwt":"access-bob-0123456789","refreshJwt":"refresh-bob-0123456789","did":"did:plc:bob","handle":"bob.test"}"#;
+    caps.kv
+        .insert("session".to_string(), bob.as_bytes().to_vec());
+    caps.answer(200, &session_answer(1));
+    caps.answer(200, &created(RKEYS[0], "bafy0"));
+    assert!(publish(&mut caps, &post(&["Hello"], KEY), 0, &[]).is_ok());
+    assert_eq!(
+        caps.calls(),
+        vec![call("POST", CREATE_SESSION), call("POST", CREATE_RECORD)]
+    );
+    assert_eq!(caps.kv_text("session"), Some(stored(1)));
+}
+
+#[test]
+fn a_handle_that_does_not_verify_gives_a_url_by_did() {
+    let mut caps = configured();
+    let invalid = r#"{"accessJwt":"access-1-0123456789","refreshJwt":"refresh-1-0123456789","did":"did:plc:alice","handle":"handle.invalid"}"#;
+    caps.kv
+        .insert("session".to_string(), invalid.as_bytes().to_vec());
+    caps.answer(200, &created(RKEYS[0], "bafy0"));
+    let published = publish(&mut caps, &post(&["Hello"], KEY), 0, &[]).unwrap();
+    assert_eq!(
+        published.url.as_deref(),
+        Some("https://bsky.app/profile/did:plc:alice/post/3n3y6yldjiptj")
+    );
+}
