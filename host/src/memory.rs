@@ -11,7 +11,7 @@ use crate::bindings::ledger::{Entry, InFlightClaim, LedgerError};
 use crate::bindings::schedules::{Schedule, ScheduleError};
 use crate::bindings::types::PublishedPart;
 use crate::caps::events::{EventBackend, EventEnvelope};
-use crate::caps::keyvalue::{KeyValueBackend, LIST_PAGE};
+use crate::caps::keyvalue::{page, KeyValueBackend, LIST_PAGE};
 use crate::caps::ledger::LedgerBackend;
 use crate::caps::schedules::{self, ScheduleBackend};
 use crate::caps::Backends;
@@ -201,10 +201,7 @@ impl KeyValueBackend for MemoryBackend {
             .map(|(_, k)| k.clone())
             .take(LIST_PAGE)
             .collect();
-        let cursor = (keys.len() == LIST_PAGE)
-            .then(|| keys.last().cloned())
-            .flatten();
-        Ok((keys, cursor))
+        Ok(page(keys))
     }
 
     async fn swap(

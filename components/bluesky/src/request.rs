@@ -13,6 +13,7 @@
 //! is known, so it is not sent chunked); every request `accept: application/json` and
 //! `user-agent: sps-bluesky/<version>`.
 
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Serialize;
 pub use sps_platform::HttpRequest;
 use sps_platform::PublishError;
@@ -22,7 +23,7 @@ use crate::record::CreateRecord;
 /// Setting: the PDS's URL (scheme, host, optional port and path prefix), also the only
 /// host the component may call (`sps serve`: `SPS_BLUESKY_PDS_URL`, default
 /// `https://bsky.social`).
-pub const SETTING_BASE_URL: &str = "base_url";
+pub use sps_platform::SETTING_BASE_URL;
 /// Setting: the account's handle (`alice.bsky.social`) or DID (`did:plc:…`).
 pub const SETTING_IDENTIFIER: &str = "identifier";
 /// Setting: an app password of the account (bsky.app, Settings, Privacy and security,
@@ -54,55 +55,25 @@ pub fn missing_credentials_message(account: &str, missing: &[&str]) -> String {
     )
 }
 
-/// The XRPC base `{base_url}/xrpc/` (a trailing `/` of the base ignored). The base must be
-/// an absolute `http`/`https` URL with a host and without user information, query or
-/// fragment; otherwise the operator must fix the setting:
-/// `transient("invalid setting base_url: …")`, nothing sent.
+/// The XRPC base `{base_url}/xrpc/`, the base checked by
+/// [`sps_platform::checked_base_url`] (`transient("invalid setting base_url: …")`, for the
+/// operator to fix, nothing sent).
 pub fn xrpc_base(base_url: &str) -> Result<String, PublishError> {
-    let invalid = |why: &str| {
-        PublishError::Transient(format!(
-            "invalid setting {SETTING_BASE_URL}: {why}; it must be the PDS's http(s) URL"
-        ))
-    };
-    let trimmed = base_url.trim().trim_end_matches('/');
-    let lower = trimmed.to_ascii_lowercase();
-    let rest = if lower.starts_with("https://") {
-        trimmed.get("https://".len()..)
-    } else if lower.starts_with("http://") {
-        trimmed.get("http://".len()..)
-    } else {
-        None
-    };
-    let Some(rest) = rest else {
-        return Err(invalid("not an http or https URL"));
-    };
-    let authority = rest.split('/').next().unwrap_or_default();
-    if authority.is_empty() {
-        return Err(invalid("no host"));
-    }
-    if authority.contains('@') {
-        return Err(invalid("user information is not allowed in the URL"));
-    }
-    if rest.contains(['?', '#']) {
-        return Err(invalid("it has a query or fragment"));
-    }
-    if rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(invalid("it holds white space or control characters"));
-    }
-    Ok(format!("{trimmed}/xrpc/"))
+    let base = sps_platform::checked_base_url(base_url, "the PDS's")?;
+    Ok(format!("{base}/xrpc/"))
 }
 
-/// `value` percent-encoded for a URL query: every byte but `A-Z a-z 0-9 - . _ ~`.
+/// Every byte but RFC 3986's unreserved `A-Z a-z 0-9 - . _ ~` is percent-encoded.
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// `value` percent-encoded for a URL query: every UTF-8 byte but `A-Z a-z 0-9 - . _ ~`,
+/// uppercase hex (the `percent-encoding` crate).
 pub fn query_value(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
+    utf8_percent_encode(value, QUERY_VALUE).to_string()
 }
 
 /// The user agent of every request.

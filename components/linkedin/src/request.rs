@@ -21,7 +21,7 @@ pub use sps_platform::{HttpErrorCode, HttpRequest, HttpResponse, SendPhase, Tran
 use crate::little;
 
 /// Setting: the API base URL (scheme, host, optional port and path prefix).
-pub const SETTING_BASE_URL: &str = "base_url";
+pub use sps_platform::SETTING_BASE_URL;
 /// Setting: the account's OAuth 2.0 access token (a secret).
 pub const SETTING_ACCESS_TOKEN: &str = "access_token";
 /// Setting: the account's person or organization URN, the posts' `author`.
@@ -124,33 +124,12 @@ pub fn check_version(version: &str) -> Result<&str, PublishError> {
     }
 }
 
-/// The URL of the create-post endpoint under `base_url` (surrounding white space and a
-/// trailing `/` ignored). The base must be `http://` or `https://` with a host and no
-/// query, fragment or user information; otherwise
-/// `transient("invalid setting base_url: …")`, for the operator to fix.
+/// The URL of the create-post endpoint under `base_url`, checked by
+/// [`sps_platform::checked_base_url`] (`transient("invalid setting base_url: …")`, for the
+/// operator to fix, nothing sent).
 pub fn create_post_url(base_url: &str) -> Result<String, PublishError> {
-    let invalid =
-        |why: String| PublishError::Transient(format!("invalid setting {SETTING_BASE_URL}: {why}"));
-    let trimmed = base_url.trim().trim_end_matches('/');
-    let rest = trimmed
-        .strip_prefix("https://")
-        .or_else(|| trimmed.strip_prefix("http://"))
-        .ok_or_else(|| invalid(format!("{trimmed:?} is not an http:// or https:// URL")))?;
-    let authority = rest.split('/').next().unwrap_or_default();
-    if authority.is_empty() {
-        return Err(invalid(format!("{trimmed:?} has no host")));
-    }
-    if authority.contains('@') {
-        return Err(invalid(
-            "user information is not allowed in the URL".to_string(),
-        ));
-    }
-    if rest.contains(['?', '#']) || rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(invalid(format!(
-            "{trimmed:?} has a query, a fragment or white space"
-        )));
-    }
-    Ok(format!("{trimmed}{CREATE_POST_PATH}"))
+    let base = sps_platform::checked_base_url(base_url, "LinkedIn's API")?;
+    Ok(format!("{base}{CREATE_POST_PATH}"))
 }
 
 /// `distribution` of a post shown in the author's main feed, targeted at no one in

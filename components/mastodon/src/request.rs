@@ -9,7 +9,7 @@ use sps_platform::PublishError;
 
 /// Setting: the instance's URL (scheme, host, optional port and path prefix), also the
 /// only host the component may call (`sps serve`: `SPS_PLATFORM_MASTODON_BASE_URL`).
-pub const SETTING_BASE_URL: &str = "base_url";
+pub use sps_platform::SETTING_BASE_URL;
 /// Setting: the account's access token, a user token with the scope `write:statuses`
 /// (`sps serve`: the secrets file's `platforms.mastodon.<account>.access_token`).
 pub const SETTING_ACCESS_TOKEN: &str = "access_token";
@@ -34,42 +34,12 @@ pub fn missing_token_message(account: &str) -> String {
     )
 }
 
-/// The URL of "Post a new status" under `base_url` (a trailing `/` ignored). The base must
-/// be an absolute `http`/`https` URL with a host and without user information, query or
-/// fragment; otherwise the operator must fix the setting:
-/// `transient("invalid setting base_url: …")`, nothing sent.
+/// The URL of "Post a new status" under `base_url`, checked by
+/// [`sps_platform::checked_base_url`] (`transient("invalid setting base_url: …")`, for the
+/// operator to fix, nothing sent).
 pub fn statuses_url(base_url: &str) -> Result<String, PublishError> {
-    let invalid = |why: &str| {
-        PublishError::Transient(format!(
-            "invalid setting {SETTING_BASE_URL}: {why}; it must be the instance's http(s) URL"
-        ))
-    };
-    let trimmed = base_url.trim().trim_end_matches('/');
-    let lower = trimmed.to_ascii_lowercase();
-    let rest = if lower.starts_with("https://") {
-        trimmed.get("https://".len()..)
-    } else if lower.starts_with("http://") {
-        trimmed.get("http://".len()..)
-    } else {
-        None
-    };
-    let Some(rest) = rest else {
-        return Err(invalid("not an http or https URL"));
-    };
-    let authority = rest.split('/').next().unwrap_or_default();
-    if authority.is_empty() {
-        return Err(invalid("no host"));
-    }
-    if authority.contains('@') {
-        return Err(invalid("user information is not allowed in the URL"));
-    }
-    if rest.contains(['?', '#']) {
-        return Err(invalid("it has a query or fragment"));
-    }
-    if rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(invalid("it holds white space or control characters"));
-    }
-    Ok(format!("{trimmed}{STATUSES_PATH}"))
+    let base = sps_platform::checked_base_url(base_url, "the instance's")?;
+    Ok(format!("{base}{STATUSES_PATH}"))
 }
 
 /// The `Idempotency-Key` of part `part` of a post whose idempotency key is `post_key`:

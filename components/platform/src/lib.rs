@@ -11,7 +11,7 @@
 //! - [`http`]: plain request and response types, the cases of wasi:http's `error-code`
 //!   with the one decision that matters for exactly-once posting (could the request have
 //!   been sent?), and the time limits of one exchange;
-//! - small steps every `publish` takes: [`read_setting`], [`redact`],
+//! - small steps every `publish` takes: [`read_setting`], [`checked_base_url`], [`redact`],
 //!   [`thread::part_to_publish`] (platforms with threads), [`nonce_from_random`];
 //! - in the component (wasm32 only): [`export_platform!`], the whole WASI glue expanded
 //!   in the component's `bindings.rs` (`wit_bindgen::generate!` of the world
@@ -19,6 +19,7 @@
 //!   the [`Capabilities`] over wasi:config/store, the WASI clock, wasi:random and
 //!   wasi:http), and `wasi`, the exchange over wasi:http through `wstd`.
 
+mod base_url;
 mod component;
 pub mod http;
 mod nonce;
@@ -28,6 +29,7 @@ pub mod types;
 #[cfg(target_arch = "wasm32")]
 pub mod wasi;
 
+pub use base_url::{checked_base_url, SETTING_BASE_URL};
 pub use http::{HttpErrorCode, HttpRequest, HttpResponse, SendPhase, Timeouts, TransportError};
 pub use nonce::{nonce_from_random, NONCE_LENGTH};
 pub use platform::{read_setting, redact, Capabilities, Platform, NO_KEY_VALUE_STORE};

@@ -14,7 +14,7 @@ use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::describe;
-use crate::caps::keyvalue::{KeyValueBackend, LIST_PAGE};
+use crate::caps::keyvalue::{page, KeyValueBackend, LIST_PAGE};
 
 /// The DynamoDB key-value backend: one client, one table.
 #[derive(Debug, Clone)]
@@ -122,10 +122,7 @@ impl KeyValueBackend for DynamoKeyValue {
         }
         keys.sort();
         keys.truncate(LIST_PAGE);
-        let cursor = (keys.len() == LIST_PAGE)
-            .then(|| keys.last().cloned())
-            .flatten();
-        Ok((keys, cursor))
+        Ok(page(keys))
     }
 
     async fn swap(

@@ -18,6 +18,15 @@ pub const BUCKET: &str = "default";
 /// Keys listed per `list-keys` page.
 pub const LIST_PAGE: usize = 100;
 
+/// A `list-keys` answer of `keys` (at most [`LIST_PAGE`], in order): the keys, and the last
+/// one as the cursor when the page is full (more may follow).
+pub fn page(keys: Vec<String>) -> (Vec<String>, Option<String>) {
+    let cursor = (keys.len() == LIST_PAGE)
+        .then(|| keys.last().cloned())
+        .flatten();
+    (keys, cursor)
+}
+
 /// A durable map from (scope, key) to bytes. The scope is `<platform>/<account>`; keys are
 /// the component's own. Every method fails with a sentence (never a value) when the
 /// backend fails, and never panics.

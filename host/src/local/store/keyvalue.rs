@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use rusqlite::{params, OptionalExtension};
 
 use super::SqliteStore;
-use crate::caps::keyvalue::{KeyValueBackend, LIST_PAGE};
+use crate::caps::keyvalue::{page, KeyValueBackend, LIST_PAGE};
 
 fn failed(err: rusqlite::Error) -> anyhow::Error {
     anyhow::anyhow!("local store: {err}")
@@ -64,10 +64,7 @@ impl KeyValueBackend for SqliteStore {
             .map_err(failed)?
             .collect::<Result<Vec<_>, _>>()
             .map_err(failed)?;
-        let cursor = (keys.len() == LIST_PAGE)
-            .then(|| keys.last().cloned())
-            .flatten();
-        Ok((keys, cursor))
+        Ok(page(keys))
     }
 
     async fn swap(
