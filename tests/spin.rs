@@ -285,6 +285,95 @@ fn bluesky_posts_share_one_session_kept_in_spins_key_value_store() {
     assert_eq!(bluesky.create_sessions(), 1);
 }
 
+/// A second X account under Spin: its variables `x_brand_*`, its scope entries
+/// `brand:<key>=<variable>` (the app key and base URL shared by naming the same variables)
+/// in an app composed here. Each post is signed with its own account's token, and an
+/// account without entries ends in `missing-credentials` naming it.
+fn a_second_account_posts_with_its_own_variables() {
+    let dir = app_dir();
+    let manifest = std::fs::read_to_string(dir.path().join("spin.toml")).expect("spin.toml");
+    let brand = ["x_brand_access_token", "x_brand_access_token_secret"];
+    let declared: String = brand
+        .iter()
+        .map(|v| format!("{v} = {{ default = \"\", secret = true }}\n"))
+        .collect();
+    let passed: String = brand
+        .iter()
+        .map(|v| format!("{v} = \"{{{{ {v} }}}}\"\n"))
+        .collect();
+    let manifest = manifest
+        .replacen("[variables]\n", &format!("[variables]\n{declared}"), 1)
+        .replace(
+            "[component.sps-cron.variables]\n",
+            &format!("[component.sps-cron.variables]\n{passed}"),
+        );
+    std::fs::write(dir.path().join("spin.toml"), manifest).expect("write spin.toml");
+    let mut settings: Vec<String> = [
+        "x_api_base_url",
+        "x_api_key",
+        "x_api_key_secret",
+        "x_access_token",
+        "x_access_token_secret",
+        "brand:x_api_base_url=x_api_base_url",
+        "brand:x_api_key=x_api_key",
+        "brand:x_api_key_secret=x_api_key_secret",
+    ]
+    .map(String::from)
+    .to_vec();
+    settings.push("brand:x_access_token=x_brand_access_token".into());
+    settings.push("brand:x_access_token_secret=x_brand_access_token_secret".into());
+    let plan = sps_spin_compose::Plan {
+        components_dir: support::components_dir(),
+        scheduler_settings: vec!["flexible_window_minutes".into()],
+        platforms: vec![sps_spin_compose::PlatformPlan {
+            name: "twitter".into(),
+            settings,
+        }],
+    };
+    sps_spin_compose::write_apps(&plan, &dir.path().join("target/spin")).expect("compose");
+    let x = FakeX::start();
+    let mut vars = variables(&x);
+    vars.push((
+        "x_brand_access_token",
+        fake_x::SECOND_ACCESS_TOKEN.to_string(),
+    ));
+    vars.push((
+        "x_brand_access_token_secret",
+        fake_x::SECOND_ACCESS_TOKEN_SECRET.to_string(),
+    ));
+    let spin = start(dir.path(), &vars);
+    let date = support::utc_in(1);
+    for (reference, account) in [("own", "default"), ("brand", "brand"), ("nobody", "nobody")] {
+        let mut event = readme_event(reference, &date);
+        event["detail"]["account"] = json!(account);
+        assert_eq!(post(&spin.base, &event).0, 201, "{reference}");
+    }
+    let events = events_until(&spin.base, |e| e.len() >= 6);
+    let failed: Vec<&Value> = events
+        .iter()
+        .filter(|(kind, _)| kind == "Social Post Failed")
+        .map(|(_, detail)| detail)
+        .collect();
+    assert_eq!(
+        failed,
+        [
+            &json!({"referenceNumber": "nobody", "reason": "missing-credentials", "retryable": false,
+            "stage": "sending", "reasonMessage": "X credentials are missing for the account \"nobody\": \
+            set xApiKey, xApiKeySecret, xAccessToken and xAccessTokenSecret"})
+        ]
+    );
+    let mut tokens: Vec<String> = x
+        .received()
+        .iter()
+        .map(|r| {
+            assert!(r.signature_valid);
+            r.oauth.get("oauth_token").cloned().unwrap_or_default()
+        })
+        .collect();
+    tokens.sort();
+    assert_eq!(tokens, [fake_x::SECOND_ACCESS_TOKEN, fake_x::ACCESS_TOKEN]);
+}
+
 /// The SHA-256 of the host's components are found among the nested components of the
 /// apps Spin runs: the scheduler in the HTTP app, the sender in the cron app, twitter in
 /// both.
@@ -333,7 +422,6 @@ fn only_the_platform_component_imports_outgoing_http() {
         "sps_twitter.wasm",
         "sps_spin_caps.wasm",
         "sps_spin_config.wasm",
-        "sps_spin_keyvalue.wasm",
         "sps_spin_platform_link.wasm",
         "sps_spin_no_platforms.wasm",
         "sps_spin_http.wasm",
@@ -395,7 +483,7 @@ fn the_composer_refuses_a_component_beyond_its_world() {
 
 fn main() {
     let args = Arguments::from_args();
-    let tests: [(&str, fn()); 11] = [
+    let tests: [(&str, fn()); 12] = [
         (
             "the_readme_event_is_sent_once_and_no_secret_is_logged",
             the_readme_event_is_sent_once_and_no_secret_is_logged,
@@ -439,6 +527,10 @@ fn main() {
         (
             "bluesky_posts_share_one_session_kept_in_spins_key_value_store",
             bluesky_posts_share_one_session_kept_in_spins_key_value_store,
+        ),
+        (
+            "a_second_account_posts_with_its_own_variables",
+            a_second_account_posts_with_its_own_variables,
         ),
     ];
     let missing = spin_binary().err();

@@ -20,9 +20,15 @@
 //!
 //! Each nested component that reads settings sees only its own keys: its
 //! `wasi:config/store` import goes through an instance of `sps_spin_config` whose `scope`
-//! lists them. A platform component's `wasi:keyvalue` imports go through an instance of
-//! `sps_spin_keyvalue` that prefixes every key with `<platform>/default/`. A platform
-//! link's scope names its platform. A scope is a tiny component
+//! lists them for each account (`[account:]key[=variable]`); a platform component's
+//! `wasi:keyvalue` imports go through the same instance, which prefixes every key with
+//! `<platform>/<account>/`. A platform link's scope names its platform; it sets the
+//! platform and the post's account in that filter (`sps:spin/account`) before each call.
+//! Per platform the app instantiates five core modules with a linear memory each (the
+//! platform, its filter, its link, and the generated scopes of the filter and the link);
+//! Spin's pooling allocator allows 32 linear memories in one app instance
+//! (`SPIN_WASMTIME_INSTANCE_MEMORIES`), so the HTTP app holds five platforms (four
+//! ship; `spin up` refuses an app over the limit with "exceeds the configured maximum"). A scope is a tiny component
 //! made here ([`scope_component`]) exporting `sps:spin/scope@0.1.0`.
 
 use std::path::{Path, PathBuf};
@@ -35,6 +41,7 @@ const CONFIG: &str = "wasi:config/store@0.2.0-draft-2024-09-27";
 const KV_STORE: &str = "wasi:keyvalue/store@0.2.0-draft2";
 const KV_ATOMICS: &str = "wasi:keyvalue/atomics@0.2.0-draft2";
 const SCOPE: &str = "sps:spin/scope@0.1.0";
+const ACCOUNT: &str = "sps:spin/account@0.1.0";
 const PLATFORM: &str = "sps:social/platform@0.2.0";
 const PLATFORMS: &str = "sps:social/platforms@0.2.0";
 const SCHEDULES: &str = "sps:social/schedules@0.2.0";
@@ -114,8 +121,6 @@ struct Builder<'a> {
     graph: CompositionGraph,
     plan: &'a Plan,
     scopes: usize,
-    /// `sps_spin_keyvalue.wasm`, once registered.
-    keyvalue_filter: Option<PackageId>,
 }
 
 impl Builder<'_> {
@@ -171,7 +176,7 @@ impl Builder<'_> {
         Ok(self.graph.instantiate(id))
     }
 
-    /// A `wasi:config/store` instance holding only `keys`.
+    /// A filter instance (`sps_spin_config`) holding only `keys`.
     fn config(&mut self, filter: PackageId, keys: &[String]) -> anyhow::Result<NodeId> {
         let scope = self.scope(keys)?;
         let config = self.graph.instantiate(filter);
@@ -180,9 +185,8 @@ impl Builder<'_> {
     }
 
     /// Plugs the `wasi:keyvalue` imports of the platform component `component` (those it
-    /// has) into an instance of `sps_spin_keyvalue` scoped to `<platform>/default`; the
-    /// filter's own imports go to Spin's store.
-    fn keyvalue(&mut self, component: NodeId, platform: &str) -> anyhow::Result<()> {
+    /// has) into its filter `filter`, whose own imports go to Spin's store.
+    fn keyvalue(&mut self, component: NodeId, filter: NodeId) -> anyhow::Result<()> {
         let imports: Vec<String> = match self.graph[component].package() {
             Some(package) => {
                 let ty = self.graph[package].ty();
@@ -190,26 +194,10 @@ impl Builder<'_> {
             }
             None => Vec::new(),
         };
-        let wanted: Vec<&str> = [KV_STORE, KV_ATOMICS]
-            .into_iter()
-            .filter(|name| imports.iter().any(|i| i == name))
-            .collect();
-        if wanted.is_empty() {
-            return Ok(());
-        }
-        let scope = self.scope(&[format!("{platform}/default")])?;
-        let package = match self.keyvalue_filter {
-            Some(package) => package,
-            None => {
-                let package = self.package("sps_spin_keyvalue.wasm")?;
-                self.keyvalue_filter = Some(package);
-                package
+        for name in [KV_STORE, KV_ATOMICS] {
+            if imports.iter().any(|i| i == name) {
+                self.plug(component, name, filter, name)?;
             }
-        };
-        let filter = self.graph.instantiate(package);
-        self.plug(filter, SCOPE, scope, SCOPE)?;
-        for name in wanted {
-            self.plug(component, name, filter, name)?;
         }
         Ok(())
     }
@@ -223,10 +211,11 @@ impl Builder<'_> {
             let file = format!("sps_{}.wasm", platform.name);
             let component = self.checked(&file, sps_contract::worlds::PLATFORM_IMPORTS)?;
             self.plug(component, CONFIG, config, CONFIG)?;
-            self.keyvalue(component, &platform.name)?;
+            self.keyvalue(component, config)?;
             let name = self.scope(std::slice::from_ref(&platform.name))?;
             let next = self.graph.instantiate(link);
             self.plug(next, SCOPE, name, SCOPE)?;
+            self.plug(next, ACCOUNT, config, ACCOUNT)?;
             self.plug(next, PLATFORM, component, PLATFORM)?;
             self.plug(next, PLATFORMS, chain, PLATFORMS)?;
             chain = next;
@@ -244,7 +233,6 @@ fn builder(plan: &Plan) -> Builder<'_> {
         graph: CompositionGraph::new(),
         plan,
         scopes: 0,
-        keyvalue_filter: None,
     }
 }
 

@@ -42,7 +42,7 @@ struct Args {
 
 /// Parses `NAME=KEY,KEY,...`, where a `KEY` may be `KEY=VARIABLE`: the setting `KEY` read
 /// from the Spin variable `VARIABLE` (so that two platforms' `access_token` are two
-/// variables).
+/// variables), or `ACCOUNT:KEY=VARIABLE`: the setting of another account than `default`.
 fn platform(text: &str) -> Result<PlatformPlan, String> {
     let (name, keys) = text
         .split_once('=')
@@ -67,11 +67,12 @@ fn platform(text: &str) -> Result<PlatformPlan, String> {
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
     };
     for setting in &settings {
-        let (key, variable) = sps_spin_config::entry(setting);
-        if !is_name(key) || !is_name(variable) {
+        let valid = sps_spin_config::entry(setting)
+            .is_some_and(|e| is_name(e.account) && is_name(e.key) && is_name(e.variable));
+        if !valid {
             return Err(format!(
-                "setting {setting:?} of {name} must be KEY or KEY=VARIABLE, each of lowercase \
-                 letters, digits and '_'"
+                "setting {setting:?} of {name} must be KEY, KEY=VARIABLE or \
+                 ACCOUNT:KEY=VARIABLE, each of lowercase letters, digits and '_'"
             ));
         }
     }
@@ -123,7 +124,6 @@ fn run(args: Args) -> anyhow::Result<()> {
             let glue = [
                 "caps",
                 "config",
-                "keyvalue",
                 "platform-link",
                 "no-platforms",
                 "http",

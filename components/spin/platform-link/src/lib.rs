@@ -5,7 +5,10 @@
 //! builds one link per platform component, so a new platform needs no code here.
 //!
 //! Answers match the host's `sps:social/platforms` (both use `sps_contract::platforms`):
-//! an unknown platform gives `unsupported-platform` naming every loaded platform.
+//! an unknown platform gives `unsupported-platform` naming every loaded platform. Before it
+//! calls its platform component, a link sets its platform and the post's account in that
+//! component's filter (`sps:spin/account`), which then shows the component that account's
+//! settings and state only.
 
 #[cfg(target_arch = "wasm32")]
 mod bindings {
@@ -40,6 +43,7 @@ mod bindings {
 
         fn validate(name: String, post: types::Post) -> Result<(), types::MessageError> {
             if name == own() {
+                sps::spin::account::set(&name, &post.account);
                 return platform::validate(&post);
             }
             rest::validate(&name, &post).map_err(|e| {
@@ -69,11 +73,9 @@ mod bindings {
             earlier: Vec<types::PublishedPart>,
         ) -> Result<types::PublishedPart, types::PublishError> {
             if name == own() {
-                // The platform component reads the `default` account's variables; another
-                // account has none under Spin yet, and must never post with those.
-                if let Some(message) = super::account_unavailable(&name, &post.account) {
-                    return Err(types::PublishError::MissingCredentials(message));
-                }
+                // The filter gives the component this account's variables and state only;
+                // an account without any gets none.
+                sps::spin::account::set(&name, &post.account);
                 return platform::publish(&post, part, &earlier);
             }
             rest::publish(&name, &post, part, &earlier).map_err(|e| match e {
@@ -88,17 +90,6 @@ mod bindings {
     export!(Component);
 }
 
-/// Why `account` of `platform` cannot post under Spin, or `None` for the account
-/// `default`, the only one whose credentials the app's variables hold.
-pub fn account_unavailable(platform: &str, account: &str) -> Option<String> {
-    (account != sps_contract::input::DEFAULT_ACCOUNT).then(|| {
-        format!(
-            "no credentials for the {platform} account {account:?}: under Spin only the \
-             account default is configured (its variables)"
-        )
-    })
-}
-
 /// `own` added to the `rest`, sorted and without repeats (the `supported` answer).
 pub fn merge(own: String, mut rest: Vec<String>) -> Vec<String> {
     rest.push(own);
@@ -110,18 +101,6 @@ pub fn merge(own: String, mut rest: Vec<String>) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn only_the_default_account_posts_under_spin() {
-        assert_eq!(account_unavailable("twitter", "default"), None);
-        assert_eq!(
-            account_unavailable("twitter", "work").as_deref(),
-            Some(
-                "no credentials for the twitter account \"work\": under Spin only the account \
-                 default is configured (its variables)"
-            )
-        );
-    }
 
     #[test]
     fn merges_the_supported_platforms() {
