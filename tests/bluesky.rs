@@ -2,9 +2,9 @@
 //! components) with a fake PDS (tests/support/fake_bluesky.rs). A post ends in `Social
 //! Post Sent` with its `at://` URI and bsky.app URL; a thread's replies name their root
 //! and parent; posts share one session (createSession is tightly rate limited) and an
-//! expired access token is refreshed once; a 503 after the PDS stored the record ends in
-//! that one record (resolved with getRecord); Bluesky's 300 graphemes are checked at
-//! scheduling.
+//! expired access token is refreshed once, and posts due together open one session; a 503
+//! after the PDS stored the record ends in that one record (resolved with getRecord);
+//! Bluesky's 300 graphemes are checked at scheduling.
 
 // A test reports a failure by panicking; the workspace lints deny that only outside tests.
 #![allow(
@@ -199,6 +199,25 @@ fn two_posts_use_one_session_and_an_expired_token_is_refreshed_once() {
         .map(|r| r.answered)
         .collect();
     assert_eq!(answered, vec![200, 200, 400, 200]);
+}
+
+/// Six posts due in the same second for an account without a session: one delivery opens
+/// it (the others find its lock, send nothing and are retried), so createSession is
+/// called once, and all six are sent.
+#[test]
+fn posts_due_together_open_one_session() {
+    let setup = serve();
+    let date = support::utc_in(2);
+    for n in 0..6 {
+        let mut event = event(&format!("together{n}"), &format!("Post {n}"), &[]);
+        event["detail"]["scheduledDate"] = json!(date);
+        assert_eq!(post(&setup.server.base, &event).0, 201);
+    }
+    let events = outcomes(&setup.server.base, 6);
+    let kinds: Vec<&str> = events.iter().map(|(kind, _)| kind.as_str()).collect();
+    assert_eq!(kinds, ["Social Post Sent"; 6], "{events:?}");
+    assert_eq!(setup.bluesky.create_sessions(), 1);
+    assert_eq!(setup.bluesky.records().len(), 6);
 }
 
 #[test]

@@ -238,6 +238,42 @@ fn a_reply_answered_503_after_it_was_created_is_repeated_and_not_duplicated() {
     assert_eq!(setup.mastodon.received().len(), 4);
 }
 
+/// Every delivery answered 503 after the status was made: the post ends in
+/// `unknown-outcome`. Sent again by the user with a new date (the old one is past), it
+/// carries the same Idempotency-Key (the date is not part of it), so the instance gives
+/// back the one status instead of a second.
+#[test]
+fn a_post_sent_again_with_a_new_date_after_unknown_outcome_is_not_doubled() {
+    let setup = serve(&[]);
+    setup
+        .mastodon
+        .script((0..5).map(|_| Reply::unavailable_after_creating()));
+    assert_eq!(
+        post(&setup.server.base, &event("sticky", "once", &[])).0,
+        201
+    );
+    let events = outcomes(&setup.server.base, 1);
+    assert_eq!(
+        (events[0].0.as_str(), &events[0].1["reason"]),
+        ("Social Post Failed", &json!("unknown-outcome")),
+        "{events:?}"
+    );
+    let mut again = event("sticky", "once", &[]);
+    again["detail"]["scheduledDate"] = json!(support::utc_in(2));
+    assert_eq!(post(&setup.server.base, &again).0, 201);
+    let events = outcomes(&setup.server.base, 2);
+    assert_eq!(
+        events[1],
+        (
+            "Social Post Sent".to_string(),
+            json!({"referenceNumber": "sticky", "postId": id(0), "postIds": [id(0)],
+                   "postUrl": setup.mastodon.status_url("alice", &id(0))})
+        )
+    );
+    post_key(&setup.mastodon, &[0, 0, 0, 0, 0, 0]);
+    assert_eq!(setup.mastodon.created().len(), 1);
+}
+
 #[test]
 fn a_message_over_the_instances_limit_is_rejected_at_scheduling() {
     let setup = serve(&[]);

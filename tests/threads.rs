@@ -129,7 +129,7 @@ fn a_reply_in_doubt_ends_the_thread_incomplete_without_a_duplicate() {
     let message = detail["reasonMessage"].as_str().unwrap_or_default();
     assert!(
         message.starts_with(
-            "1 of the thread's 3 parts were published; the thread stopped at part 1 \
+            "published 1 of the thread\'s 3 parts; the thread stopped at part 1 \
              (unknown-outcome: "
         ),
         "{message}"

@@ -8,7 +8,7 @@
 //! | `SPS_CACHE_DIR` | `<data dir>/cache` | precompiled components (`.cwasm`) |
 //! | `SPS_COMPONENTS_DIR` | `<data dir>/components` | components (`sps_scheduler.wasm`, `sps_sender.wasm`, `sps_<platform>.wasm`) that replace the embedded ones of the same name or add platforms |
 //! | `SPS_X_API_BASE_URL` | `https://api.x.com` | X API base URL; the only host the `twitter` component may call |
-//! | `SPS_SECRETS_FILE` | none | JSON file with the X credentials ([`crate::secrets`]), re-read when it changes ([`SecretsFile`]) |
+//! | `SPS_SECRETS_FILE` | none | JSON file with the X credentials ([`crate::secrets`]) and each platform's accounts, re-read when it changes ([`SecretsFile`]) |
 //! | `SPS_FLEXIBLE_WINDOW_MINUTES` | `8` | flexible time window, 0-1440 minutes, 0 = OFF |
 //! | `SPS_RELOAD_SECONDS` | `5` | how often the components directory is checked for new components; 0 = never |
 //! | `SPS_RETRY_BACKOFF_SECONDS` | `30` | wait before the first retry of a failed delivery, doubled for each further one |
@@ -49,16 +49,17 @@ pub struct ServeSettings {
     #[arg(long, env = "SPS_CACHE_DIR")]
     pub cache_dir: Option<PathBuf>,
     /// Directory of components that replace the embedded ones of the same name
-    /// (sps_scheduler.wasm, sps_sender.wasm, sps_twitter.wasm) or add platforms
-    /// (sps_<platform>.wasm); checked for changes every SPS_RELOAD_SECONDS. It must exist
+    /// (sps_scheduler.wasm, sps_sender.wasm, sps_twitter.wasm, sps_linkedin.wasm,
+    /// sps_mastodon.wasm, sps_bluesky.wasm) or add platforms (sps_<platform>.wasm); checked for changes every SPS_RELOAD_SECONDS. It must exist
     /// when given. [default: <data dir>/components, when present]
     #[arg(long, env = "SPS_COMPONENTS_DIR")]
     pub components_dir: Option<PathBuf>,
     /// X API base URL.
     #[arg(long, env = "SPS_X_API_BASE_URL", default_value = "https://api.x.com")]
     pub x_api_base_url: String,
-    /// JSON file with the X credentials (xApiKey, xApiKeySecret, xBearerToken,
-    /// xAccessToken, xAccessTokenSecret).
+    /// JSON file with the credentials: the X keys (xApiKey, xApiKeySecret, xBearerToken,
+    /// xAccessToken, xAccessTokenSecret) and, under "platforms", each platform's accounts
+    /// ({"platforms": {"mastodon": {"default": {"access_token": "..."}}}}).
     #[arg(long, env = "SPS_SECRETS_FILE")]
     pub secrets_file: Option<PathBuf>,
     /// Flexible time window in minutes (0 = OFF, at most 1440).

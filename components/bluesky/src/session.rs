@@ -13,7 +13,16 @@
 //!   with `kv_swap(session, Some(old), new)` (when the swap fails, another delivery
 //!   stored one first, and that one is used); when the refresh token is refused too
 //!   (400 `ExpiredToken` / `InvalidToken`, 401), a new `createSession`;
-//! - when the key-value store fails, a `createSession` serves this call only.
+//! - when the key-value store fails, a `createSession` serves this call only;
+//! - one delivery of an account at a time opens or refreshes its session: it first takes
+//!   [`LOCK_KEY`] (its value the Unix second it was taken, taken with a compare-and-swap,
+//!   released by writing `0`); a delivery that finds it taken less than [`LOCK_SECONDS`]
+//!   ago asks nothing of the PDS and ends `transient` (nothing sent; its retry finds the
+//!   session the other one stored), so posts due together never each call
+//!   `createSession`. A lock older than that (its holder crashed) is taken over;
+//! - a refresh token refused because another delivery used it first (a refresh token
+//!   serves once) is followed by a look at the store: the session the other delivery
+//!   stored is used.
 //!
 //! Messages never hold the app password or a token ([`Sessions::redact`]).
 
@@ -27,6 +36,15 @@ use crate::request;
 
 /// The key-value key of the account's session.
 pub const KV_KEY: &str = "session";
+
+/// The key-value key of the lock on opening or refreshing the session: the Unix second
+/// it was taken, as decimal digits (`0`: free).
+pub const LOCK_KEY: &str = "session-lock";
+
+/// How long a lock holds, seconds: more than the platform call's time limit (7 s), so a
+/// live holder keeps it; less than the sender's first retry (30 s), so the retry of a
+/// crashed holder's waiter finds it free.
+pub const LOCK_SECONDS: u64 = 20;
 
 /// A session (`createSession` / `refreshSession` output, lexicons
 /// `com.atproto.server.createSession` and `refreshSession`), as stored.
@@ -176,7 +194,9 @@ impl Sessions {
             Ok(value) => match self.usable(value.as_deref()) {
                 Some(stored) => self.remember(stored, Stored::Holds(value)),
                 None => {
-                    let fresh = self.create(caps)?;
+                    let lock = self.lock(caps)?;
+                    let fresh = self.create(caps);
+                    let fresh = unlock(caps, lock, fresh)?;
                     self.keep(caps, Stored::Holds(value), fresh);
                 }
             },
@@ -208,6 +228,36 @@ impl Sessions {
                 Err(_) => stored = Stored::Unavailable,
             }
         }
+        let lock = match &stored {
+            Stored::Holds(_) => match self.lock(caps) {
+                Ok(lock) => lock,
+                Err(e) => {
+                    self.current = Some((old, stored));
+                    return Err(e);
+                }
+            },
+            Stored::Unavailable => None,
+        };
+        let fresh = self.refresh_or_create(caps, &old, &mut stored);
+        match unlock(caps, lock, fresh) {
+            Ok(Renewed::Fresh(fresh)) => self.keep(caps, stored, fresh),
+            Ok(Renewed::Theirs(theirs, value)) => self.remember(theirs, Stored::Holds(value)),
+            Err(e) => {
+                self.current = Some((old, stored));
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
+    /// `refreshSession` with `old`'s refresh token; when it is refused, the session another
+    /// delivery stored meanwhile (it used the token first), else `createSession`.
+    fn refresh_or_create(
+        &mut self,
+        caps: &mut impl Capabilities,
+        old: &Session,
+        stored: &mut Stored,
+    ) -> Result<Renewed, PublishError> {
         let outcome = match request::refresh_session(&self.creds.xrpc, &old.refresh_jwt) {
             Ok(request) => {
                 let outcome = caps.send(&request);
@@ -215,22 +265,56 @@ impl Sessions {
             }
             Err(e) => SessionAnswer::Refused(e.message().to_string()),
         };
-        let fresh = match outcome {
-            SessionAnswer::Opened(fresh) => fresh,
-            SessionAnswer::Refused(_) => match self.create(caps) {
-                Ok(fresh) => fresh,
-                Err(e) => {
-                    self.current = Some((old, stored));
-                    return Err(e);
+        match outcome {
+            SessionAnswer::Opened(fresh) => Ok(Renewed::Fresh(fresh)),
+            SessionAnswer::Refused(_) => {
+                if let Stored::Holds(known) = &*stored {
+                    if let Ok(value) = caps.kv_get(KV_KEY) {
+                        if value != *known {
+                            if let Some(theirs) = self.usable(value.as_deref()) {
+                                return Ok(Renewed::Theirs(theirs, value));
+                            }
+                            *stored = Stored::Holds(value);
+                        }
+                    }
                 }
-            },
-            SessionAnswer::Failed(e) => {
-                self.current = Some((old, stored));
-                return Err(e);
+                self.create(caps).map(Renewed::Fresh)
             }
+            SessionAnswer::Failed(e) => Err(e),
+        }
+    }
+
+    /// Takes [`LOCK_KEY`] (module docs): `Ok(Some(taken))` to release with [`unlock`],
+    /// `Ok(None)` when the store cannot tell (the call goes ahead alone).
+    ///
+    /// # Errors
+    /// `transient` when another delivery holds it.
+    fn lock(&self, caps: &mut impl Capabilities) -> Result<Option<Vec<u8>>, PublishError> {
+        let now = caps.now_unix_seconds();
+        let Ok(current) = caps.kv_get(LOCK_KEY) else {
+            return Ok(None);
         };
-        self.keep(caps, stored, fresh);
-        Ok(())
+        let held_since = current
+            .as_deref()
+            .and_then(|v| std::str::from_utf8(v).ok())
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0);
+        let busy = || {
+            PublishError::Transient(format!(
+                "another delivery of the Bluesky account {:?} is opening its session; this \
+                 one uses it when retried (nothing was sent)",
+                self.creds.account
+            ))
+        };
+        if now < held_since.saturating_add(LOCK_SECONDS) {
+            return Err(busy());
+        }
+        let taken = now.to_string().into_bytes();
+        match caps.kv_swap(LOCK_KEY, current.as_deref(), &taken) {
+            Ok(true) => Ok(Some(taken)),
+            Ok(false) => Err(busy()),
+            Err(_) => Ok(None),
+        }
     }
 
     /// `createSession` with the account's identifier and app password.
@@ -275,6 +359,27 @@ impl Sessions {
             Err(_) => self.remember(fresh, Stored::Unavailable),
         }
     }
+}
+
+/// What a renewal gives: a session of this call's to store, or the one another delivery
+/// stored (and its stored bytes).
+enum Renewed {
+    Fresh(Session),
+    Theirs(Session, Option<Vec<u8>>),
+}
+
+/// Releases the lock `taken` by [`Sessions::lock`] (when there is one and it is still
+/// ours), and passes `outcome` on.
+fn unlock<T>(
+    caps: &mut impl Capabilities,
+    taken: Option<Vec<u8>>,
+    outcome: Result<T, PublishError>,
+) -> Result<T, PublishError> {
+    if let Some(taken) = taken {
+        // A failed release only makes the next opener wait out LOCK_SECONDS.
+        let _ = caps.kv_swap(LOCK_KEY, Some(&taken), b"0");
+    }
+    outcome
 }
 
 #[cfg(test)]

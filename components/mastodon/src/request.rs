@@ -23,7 +23,7 @@ pub const VISIBILITY: &str = "public";
 
 /// The `missing-credentials` message when `base_url` is not set.
 pub const MISSING_BASE_URL_MESSAGE: &str = "the Mastodon instance is not configured: set the \
-     setting base_url to its URL (sps serve: SPS_PLATFORM_MASTODON_BASE_URL)";
+     setting base_url to its URL (sps serve: SPS_MASTODON_INSTANCE_URL)";
 
 /// The `missing-credentials` message for an account without an access token, naming the
 /// account and the setting, never a value: `Mastodon credentials are missing for the

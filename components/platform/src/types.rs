@@ -15,7 +15,8 @@ pub struct Post {
     /// component that account's settings only, so it serves only to name the account in
     /// messages.
     pub account: String,
-    /// Stable across every delivery of the post (empty in `validate`). A platform with
+    /// Stable across every delivery of the post and a resend of it with another date (64
+    /// hex digits from the sender; empty in `validate`). A platform with
     /// idempotency keys sends it with the part's index, so a repeated request cannot
     /// publish a part twice; the others ignore it.
     pub idempotency_key: String,

@@ -168,7 +168,7 @@ fn publish_parts<C: Capabilities + ?Sized>(
     let request = Post {
         parts: post.parts(),
         account: post.account().to_owned(),
-        idempotency_key: key.to_owned(),
+        idempotency_key: crate::ledger::idempotency_key(post),
     };
     // A part the ledger failed to record must never be posted again: the claim then stays
     // whatever follows (a redelivery waits out the grace period instead of continuing).

@@ -1,4 +1,4 @@
-//! The send ledger key of a post.
+//! The send ledger key of a post, and the idempotency key its platform is given.
 //!
 //! EventBridge Scheduler delivers a schedule at least once
 //! [EventBridge Scheduler User Guide, "Configuring a dead-letter queue" / retry policy], so the
@@ -18,19 +18,37 @@ use crate::PostInput;
 /// had before threads and accounts existed; a thread or account field is tagged before its
 /// value, so no message can stand for a reply.
 pub fn ledger_key(post: &PostInput) -> String {
+    digest(post, true)
+}
+
+/// The idempotency key of `post` for its platform (`post.idempotency-key`: Mastodon's
+/// `Idempotency-Key`, Bluesky's record keys): like [`ledger_key`] but without the
+/// `scheduledDate`, after a leading field `idempotency`. So a post sent again under the
+/// same reference with the same text, account and thread but a new date (a user resending
+/// one that ended in `unknown-outcome`) is the same post to the platform, which gives back
+/// what it published instead of a second copy; the README asks for a new
+/// `referenceNumber` to publish the same text again on purpose.
+pub fn idempotency_key(post: &PostInput) -> String {
+    digest(post, false)
+}
+
+/// SHA-256 (lowercase hex) of the post's fields as [`ledger_key`] says; without the date
+/// (and tagged `idempotency`) unless `with_date`.
+fn digest(post: &PostInput, with_date: bool) -> String {
     let mut hasher = Sha256::new();
     let mut field = |text: &str| {
         hasher.update(u64::try_from(text.len()).unwrap_or(u64::MAX).to_be_bytes());
         hasher.update(text.as_bytes());
     };
-    for text in [
-        &post.platform,
-        &post.reference_number,
-        &post.scheduled_date,
-        &post.message,
-    ] {
-        field(text);
+    if !with_date {
+        field("idempotency");
     }
+    field(&post.platform);
+    field(&post.reference_number);
+    if with_date {
+        field(&post.scheduled_date);
+    }
+    field(&post.message);
     for reply in &post.thread {
         field("thread");
         field(reply);
@@ -73,6 +91,30 @@ mod tests {
         assert_eq!(
             ledger_key(&post("", "", "", "")),
             "66687aadf862bd776c8fc18b8e9f8e20089714856ee233b3902a591d0d5f2925"
+        );
+    }
+
+    #[test]
+    fn the_idempotency_key_leaves_out_the_date_and_nothing_else() {
+        let at = |date: &str| post("twitter", "testtweet", date, "Hello world!");
+        // python3: the same, over b"idempotency", platform, reference, message.
+        assert_eq!(
+            idempotency_key(&at("2023-10-23T08:48:00")),
+            "521533968690ca066dc3e0f2e3e4bbe1692249d54eb5180c77a665831482c50d"
+        );
+        assert_eq!(
+            idempotency_key(&at("2030-01-01T00:00:00")),
+            idempotency_key(&at("2023-10-23T08:48:00"))
+        );
+        assert_ne!(
+            ledger_key(&at("2030-01-01T00:00:00")),
+            ledger_key(&at("2023-10-23T08:48:00"))
+        );
+        let mut brand = at("2023-10-23T08:48:00");
+        brand.account = Some("brand".to_owned());
+        assert_ne!(
+            idempotency_key(&brand),
+            idempotency_key(&at("2023-10-23T08:48:00"))
         );
     }
 

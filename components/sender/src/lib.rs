@@ -19,7 +19,7 @@ pub mod reason;
 mod bindings;
 
 pub use flow::{report_undelivered, send_post};
-pub use ledger::ledger_key;
+pub use ledger::{idempotency_key, ledger_key};
 pub use reason::Reason;
 pub use sps_contract::events::EventError;
 pub use sps_contract::input::TargetInput as PostInput;
@@ -64,7 +64,8 @@ pub struct Post {
     pub parts: Vec<String>,
     /// The account that posts (`default` unless the event named one).
     pub account: String,
-    /// Stable across deliveries of the post: its [ledger key](ledger::ledger_key).
+    /// Stable across deliveries of the post, and across a resend of it with a new date:
+    /// its [idempotency key](ledger::idempotency_key).
     pub idempotency_key: String,
 }
 

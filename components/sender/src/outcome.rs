@@ -141,7 +141,7 @@ pub(crate) fn report_thread<C: Capabilities + ?Sized>(
     let failed_part = u32::try_from(published.len()).unwrap_or(u32::MAX);
     let total = 1 + post.thread.len();
     let message = format!(
-        "{} of the thread's {total} parts were published; the thread stopped at part \
+        "published {} of the thread's {total} parts; the thread stopped at part \
          {failed_part} ({cause}: {why})",
         published.len()
     );

@@ -80,7 +80,7 @@ fn still_in_doubt_on_the_final_delivery_is_reported_retryable() {
     fake.platform_script.push_back(Ok("1".to_owned()));
     fake.platform_script
         .push_back(Err(PublishError::UnknownOutcome("HTTP 503".to_owned())));
-    let message = "1 of the thread's 3 parts were published; the thread stopped at part 1 \
+    let message = "published 1 of the thread\'s 3 parts; the thread stopped at part 1 \
                    (unknown-outcome: HTTP 503)";
     assert_eq!(
         send_post(&mut fake, &thread_input(), LAST),

@@ -159,7 +159,7 @@ fn a_reply_still_failing_on_the_final_delivery_is_thread_incomplete_with_the_pub
     fake.platform_script.push_back(Err(PublishError::Transient(
         "connection refused".to_owned(),
     )));
-    let message = "1 of the thread's 3 parts were published; the thread stopped at part 1 \
+    let message = "published 1 of the thread\'s 3 parts; the thread stopped at part 1 \
                    (platform-unavailable: connection refused)";
     assert_eq!(
         send_post(&mut fake, &thread_input(), LAST),
@@ -183,7 +183,7 @@ fn an_ambiguous_reply_is_thread_incomplete_at_once_and_keeps_the_claim() {
         .push_back(Err(PublishError::UnknownOutcome(
             "X answered 503".to_owned(),
         )));
-    let message = "2 of the thread's 3 parts were published; the thread stopped at part 2 \
+    let message = "published 2 of the thread\'s 3 parts; the thread stopped at part 2 \
                    (unknown-outcome: X answered 503)";
     assert_eq!(
         send_post(&mut fake, &thread_input(), FIRST),
@@ -215,7 +215,7 @@ fn a_thread_cut_short_by_a_crash_is_thread_incomplete_after_the_grace_period() {
     );
     fake.now = CLAIM_TIME + 180;
     let message = format!(
-        "1 of the thread's 3 parts were published; the thread stopped at part 1 \
+        "published 1 of the thread\'s 3 parts; the thread stopped at part 1 \
          (unknown-outcome: {})",
         cut_short_message(CLAIM_TIME)
     );

@@ -24,8 +24,7 @@ impl DataDirLock {
     /// SPS_DATA_DIR to another directory` when another process holds it; an I/O error
     /// otherwise.
     pub fn acquire(data_dir: &Path) -> anyhow::Result<Self> {
-        std::fs::create_dir_all(data_dir)
-            .with_context(|| format!("cannot create the data directory {}", data_dir.display()))?;
+        super::store::create_data_dir(data_dir)?;
         let path = data_dir.join("sps.lock");
         let mut file = OpenOptions::new()
             .read(true)

@@ -182,7 +182,7 @@ fn missing_settings_are_missing_credentials_and_nothing_is_sent() {
         publish(&mut caps, &post(&["x"], "default"), 0, &[]),
         Err(PublishError::MissingCredentials(
             "the Mastodon instance is not configured: set the setting base_url to its URL \
-             (sps serve: SPS_PLATFORM_MASTODON_BASE_URL)"
+             (sps serve: SPS_MASTODON_INSTANCE_URL)"
                 .to_string()
         ))
     );

@@ -11,8 +11,9 @@ use std::collections::{BTreeMap, VecDeque};
 
 use serde_json::{json, Value};
 use sps_sender::{
-    ledger_key, Capabilities, Delivery, Entry, EventError, FailureReport, LedgerError, Post,
-    PostInput, PublishError, PublishedPart, RetryHint, RetryLaterHint, SendFailure, Sent,
+    idempotency_key, ledger_key, Capabilities, Delivery, Entry, EventError, FailureReport,
+    LedgerError, Post, PostInput, PublishError, PublishedPart, RetryHint, RetryLaterHint,
+    SendFailure, Sent,
 };
 
 /// The post id the fake platform returns unless scripted otherwise.
@@ -425,7 +426,7 @@ pub fn publish_calls(post: &PostInput, index: u32, text: &str, earlier: &[&str])
         Call::PublishArgs(
             index,
             post.account().to_owned(),
-            ledger_key(post),
+            idempotency_key(post),
             earlier.iter().map(|s| s.to_string()).collect(),
         ),
     ]

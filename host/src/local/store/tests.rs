@@ -1,6 +1,6 @@
 //! The store's delivery state: due order, leases, and updates refused under a lease; and
 //! the send ledger: parts kept across releases, rows of the version before parts, claims
-//! from two connections.
+//! from two connections; the files' owner-only modes.
 
 use super::*;
 use crate::bindings::ledger::{Entry, InFlightClaim, LedgerError};
@@ -169,5 +169,26 @@ async fn rows_of_the_version_before_parts_read_as_one_part() -> anyhow::Result<(
     // Recording it sent again keeps the old post id.
     assert_eq!(store.record_sent("old-sent").await, Ok(()));
     assert_eq!(store.claim("old-sent").await, Ok(Entry::Sent(sent)));
+    Ok(())
+}
+
+#[test]
+fn the_data_directory_and_database_are_the_owners_only() -> anyhow::Result<()> {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir()?;
+    let data = dir.path().join("new").join("data");
+    let _store = SqliteStore::open(&data)?;
+    let mode = |p: &Path| std::fs::metadata(p).map(|m| m.permissions().mode() & 0o777);
+    assert_eq!(mode(&data)?, 0o700);
+    assert_eq!(mode(&data.join("sps.sqlite3"))?, 0o600);
+    assert_eq!(mode(&data.join("sps.sqlite3-wal"))?, 0o600);
+    // A database of an older version, readable by others, is made owner-only.
+    drop(_store);
+    std::fs::set_permissions(
+        data.join("sps.sqlite3"),
+        std::fs::Permissions::from_mode(0o644),
+    )?;
+    let _store = SqliteStore::open(&data)?;
+    assert_eq!(mode(&data.join("sps.sqlite3"))?, 0o600);
     Ok(())
 }

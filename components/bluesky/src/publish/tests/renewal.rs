@@ -130,3 +130,69 @@ fn a_handle_that_does_not_verify_gives_a_url_by_did() {
         Some("https://bsky.app/profile/did:plc:alice/post/3n3y6yldjiptj")
     );
 }
+
+#[test]
+fn a_refresh_token_another_delivery_used_first_gives_way_to_its_session() {
+    let mut caps = with_session(1);
+    caps.answer(
+        400,
+        r#"{"error":"ExpiredToken","message":"Token has expired"}"#,
+    );
+    caps.answer(
+        400,
+        r#"{"error":"ExpiredToken","message":"Token has been revoked"}"#,
+    );
+    // Meanwhile the other delivery stored the session its refresh gave.
+    caps.kv_after_send
+        .insert(2, ("session".to_string(), stored(2).into_bytes()));
+    caps.answer(200, &created(RKEYS[0], "bafy0"));
+    assert_eq!(
+        publish(&mut caps, &post(&["Hello"], KEY), 0, &[]),
+        Ok(part(RKEYS[0], "bafy0"))
+    );
+    assert_eq!(
+        caps.calls(),
+        vec![
+            call("POST", CREATE_RECORD),
+            call("POST", REFRESH_SESSION),
+            call("POST", CREATE_RECORD)
+        ]
+    );
+    assert_eq!(
+        caps.sent[2].header("authorization"),
+        Some("Bearer access-2-0123456789")
+    );
+    assert_eq!(caps.kv_text("session"), Some(stored(2)));
+    assert_eq!(caps.kv_text("session-lock"), Some("0".to_string()));
+}
+
+#[test]
+fn while_another_delivery_opens_the_session_nothing_is_asked_of_the_pds() {
+    let mut caps = configured();
+    caps.kv.insert(
+        "session-lock".to_string(),
+        (NOW - 19).to_string().into_bytes(),
+    );
+    assert_eq!(
+        publish(&mut caps, &post(&["Hello"], KEY), 0, &[]),
+        Err(PublishError::Transient(
+            "another delivery of the Bluesky account \"default\" is opening its session; this \
+             one uses it when retried (nothing was sent)"
+                .to_string()
+        ))
+    );
+    assert!(caps.sent.is_empty());
+    // A lock 20 s old is a crashed holder's: taken over, released after the session.
+    caps.kv.insert(
+        "session-lock".to_string(),
+        (NOW - 20).to_string().into_bytes(),
+    );
+    caps.answer(200, &session_answer(1));
+    caps.answer(200, &created(RKEYS[0], "bafy0"));
+    assert!(publish(&mut caps, &post(&["Hello"], KEY), 0, &[]).is_ok());
+    assert_eq!(
+        caps.calls(),
+        vec![call("POST", CREATE_SESSION), call("POST", CREATE_RECORD)]
+    );
+    assert_eq!(caps.kv_text("session-lock"), Some("0".to_string()));
+}
