@@ -10,9 +10,10 @@
 //! The key of part k of a post ([`first_attempt_tid`]):
 //! - the clock identifier is 10 bits of SHA-256(`<idempotency key>/<k>`);
 //! - the timestamp is the time of the first attempt: its whole seconds from the clock
-//!   (the capabilities give whole seconds) plus a sub-second part, under 1,000,000
-//!   microseconds, from the same hash, so that the parts of one thread pinned in the same
-//!   second get different keys;
+//!   (the capabilities give whole seconds) plus a sub-second part: the first four bytes
+//!   of SHA-256(`<idempotency key>`) modulo 900,000, plus 1,000 µs per part, so that the
+//!   parts of one thread get keys in increasing order (a part is first attempted no
+//!   earlier than the one before it) and different posts pinned in one second differ;
 //! - it is pinned in the key-value store under `rkey/<idempotency key>/<k>` before the
 //!   first `createRecord` ([`pinned`]); every later attempt reads it back.
 
@@ -84,7 +85,12 @@ fn from_hash(seed: &str) -> (u16, u64) {
 /// The record key of part `part` of the post whose idempotency key is `idempotency_key`,
 /// first attempted at `now_seconds` (Unix seconds): the module's rule.
 pub fn first_attempt_tid(now_seconds: u64, idempotency_key: &str, part: u32) -> String {
-    let (clock_id, sub_second) = from_hash(&format!("{idempotency_key}/{part}"));
+    let (clock_id, _) = from_hash(&format!("{idempotency_key}/{part}"));
+    let hash = Sha256::digest(idempotency_key.as_bytes());
+    let byte = |i: usize| hash.get(i).copied().unwrap_or(0);
+    let base = u64::from(u32::from_be_bytes([byte(0), byte(1), byte(2), byte(3)])) % 900_000;
+    // Parts come in order and at most 26: 25,000 µs on top stay inside the second.
+    let sub_second = base + u64::from(part.min(99)) * 1_000;
     tid(
         now_seconds
             .saturating_mul(1_000_000)

@@ -7,9 +7,11 @@
 //! Where they come from, first match wins:
 //! 1. the settings `max_characters` / `characters_reserved_per_url`, when either is set
 //!    (the operator's word; [`crate::rules::read_limits`]);
-//! 2. the cached limits, when read less than [`CACHE_SECONDS`] ago;
+//! 2. the cached limits, when read from the same `base_url` less than [`CACHE_SECONDS`]
+//!    ago;
 //! 3. `GET {base_url}/api/v2/instance` (public, no token), then cached;
-//! 4. the cached limits however old, when the instance cannot be read now;
+//! 4. the cached limits of that `base_url` however old, when the instance cannot be read
+//!    now;
 //! 5. Mastodon's defaults (500, 23), when no `base_url` is set or nothing else answered.
 
 use serde::{Deserialize, Serialize};
@@ -31,9 +33,12 @@ pub const CACHE_KEY: &str = "instance-limits";
 /// How long cached limits are used before the instance is asked again: one day, seconds.
 pub const CACHE_SECONDS: u64 = 86_400;
 
-/// The cached limits and when they were read (Unix seconds, UTC).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// The cached limits, the instance they are of, and when they were read (Unix seconds,
+/// UTC).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cached {
+    /// The `base_url` they were read from: limits of another instance are not used.
+    pub base_url: String,
     /// `configuration.statuses.max_characters`.
     pub max_characters: u64,
     /// `configuration.statuses.characters_reserved_per_url`.
@@ -76,7 +81,10 @@ pub fn limits(caps: &mut impl Capabilities) -> Result<Limits, PostError> {
     let configured = [SETTING_MAX_CHARACTERS, SETTING_CHARACTERS_RESERVED_PER_URL]
         .iter()
         .any(|key| !matches!(caps.setting(key), Ok(None)));
-    let base_url = read_setting(caps, SETTING_BASE_URL).ok().flatten();
+    let base_url = read_setting(caps, SETTING_BASE_URL)
+        .ok()
+        .flatten()
+        .map(|b| b.trim_end_matches('/').to_string());
     let Some(base_url) = base_url.filter(|_| !configured) else {
         return rules::read_limits(|key: &str| caps.setting(key));
     };
@@ -84,16 +92,18 @@ pub fn limits(caps: &mut impl Capabilities) -> Result<Limits, PostError> {
         .kv_get(CACHE_KEY)
         .ok()
         .flatten()
-        .and_then(|bytes| serde_json::from_slice::<Cached>(&bytes).ok());
+        .and_then(|bytes| serde_json::from_slice::<Cached>(&bytes).ok())
+        .filter(|cached| cached.base_url == base_url);
     let now = caps.now_unix_seconds();
-    if let Some(cached) = cached {
+    if let Some(cached) = &cached {
         if now.saturating_sub(cached.fetched_at) < CACHE_SECONDS {
-            return Ok(cached.limits());
+            return Ok(cached.clone().limits());
         }
     }
     match fetch(caps, &base_url) {
         Some((max_characters, characters_reserved_per_url)) => {
             let fresh = Cached {
+                base_url,
                 max_characters,
                 characters_reserved_per_url,
                 fetched_at: now,

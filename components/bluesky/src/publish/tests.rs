@@ -11,7 +11,7 @@ const KEY: &str = "4327f138593c72fbdb5fff2b18d4f21e4272884193e209031333ac8a6bd38
 const OTHER_KEY: &str = "9a1c7c4f0e4b1f3c2d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4";
 const PASSWORD: &str = "abcd-efgh-ijkl-mnop";
 /// The record keys of parts 0, 1 and 2 of KEY first attempted at NOW (tid/tests.rs).
-const RKEYS: [&str; 3] = ["3n3y6yldjiptj", "3n3y6ym7kjzzk", "3n3y6ylhjmk5r"];
+const RKEYS: [&str; 3] = ["3n3y6ylvg7etj", "3n3y6ylvh6mzk", "3n3y6ylvi5u5r"];
 
 fn configured() -> Fake {
     Fake::new(&[

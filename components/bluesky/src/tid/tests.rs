@@ -42,33 +42,36 @@ fn only_the_tid_syntax_decodes() {
 
 #[test]
 fn a_parts_key_comes_from_the_post_key_the_part_and_the_first_attempt() {
-    // Checked with Python's hashlib: SHA-256("<key>/<part>"), the first two bytes & 1023,
-    // the next four % 1,000,000, at 2026-12-06T06:30:00Z.
-    assert_eq!(first_attempt_tid(NOW, KEY, 0), "3n3y6yldjiptj");
+    // Checked with Python's hashlib at 2026-12-06T06:30:00Z: the clock identifier is the
+    // first two bytes of SHA-256("<key>/<part>") & 1023; the sub-second part the first
+    // four of SHA-256("<key>") % 900,000 (632,490), plus 1,000 per part.
+    assert_eq!(first_attempt_tid(NOW, KEY, 0), "3n3y6ylvg7etj");
     assert_eq!(
-        decode("3n3y6yldjiptj"),
-        Some((NOW * 1_000_000 + 46_037, 815))
+        decode("3n3y6ylvg7etj"),
+        Some((NOW * 1_000_000 + 632_490, 815))
     );
-    assert_eq!(first_attempt_tid(NOW, KEY, 1), "3n3y6ym7kjzzk");
+    assert_eq!(first_attempt_tid(NOW, KEY, 1), "3n3y6ylvh6mzk");
     assert_eq!(
-        decode("3n3y6ym7kjzzk"),
-        Some((NOW * 1_000_000 + 964_607, 1008))
+        decode("3n3y6ylvh6mzk"),
+        Some((NOW * 1_000_000 + 633_490, 1008))
     );
-    assert_eq!(first_attempt_tid(NOW, KEY, 2), "3n3y6ylhjmk5r");
+    assert_eq!(first_attempt_tid(NOW, KEY, 2), "3n3y6ylvi5u5r");
+    // A thread's keys sort in the order of its parts.
+    assert!("3n3y6ylvg7etj" < "3n3y6ylvh6mzk" && "3n3y6ylvh6mzk" < "3n3y6ylvi5u5r");
     assert_eq!(pin_key(KEY, 2), format!("rkey/{KEY}/2"));
 }
 
 #[test]
 fn the_first_attempt_pins_the_key_and_later_ones_read_it_back() {
     let mut caps = Fake::new(&[]);
-    assert_eq!(pinned(&mut caps, KEY, 0).as_deref(), Ok("3n3y6yldjiptj"));
+    assert_eq!(pinned(&mut caps, KEY, 0).as_deref(), Ok("3n3y6ylvg7etj"));
     assert_eq!(
         caps.kv_text(&format!("rkey/{KEY}/0")).as_deref(),
-        Some("3n3y6yldjiptj")
+        Some("3n3y6ylvg7etj")
     );
     // An hour later: the same key.
     caps.now = NOW + 3600;
-    assert_eq!(pinned(&mut caps, KEY, 0).as_deref(), Ok("3n3y6yldjiptj"));
+    assert_eq!(pinned(&mut caps, KEY, 0).as_deref(), Ok("3n3y6ylvg7etj"));
     assert_eq!(caps.kv.len(), 1);
     // Another part is pinned at its own first attempt.
     let later = first_attempt_tid(NOW + 3600, KEY, 1);

@@ -88,7 +88,7 @@ fn the_instance_is_read_once_and_its_limits_cached_for_a_day() {
     assert_eq!(fake.sent[0].method, "GET");
     assert_eq!(
         String::from_utf8_lossy(&fake.store[CACHE_KEY]),
-        r#"{"max_characters":5000,"characters_reserved_per_url":30,"fetched_at":1800000000}"#
+        r#"{"base_url":"https://mastodon.example","max_characters":5000,"characters_reserved_per_url":30,"fetched_at":1800000000}"#
     );
     fake.now += CACHE_SECONDS - 1;
     assert_eq!(limits(&mut fake), Ok(limits_of(5000, 30)));
@@ -109,7 +109,7 @@ fn stale_limits_serve_while_the_instance_is_down_and_defaults_without_any() {
     assert!(fake.store.is_empty());
     fake.store.insert(
         CACHE_KEY.to_string(),
-        br#"{"max_characters":800,"characters_reserved_per_url":23,"fetched_at":1}"#.to_vec(),
+        br#"{"base_url":"https://mastodon.example","max_characters":800,"characters_reserved_per_url":23,"fetched_at":1}"#.to_vec(),
     );
     fake = fake.answer(
         200,
@@ -130,4 +130,15 @@ fn settings_win_and_without_an_instance_url_nothing_is_asked() {
     let mut fake = Fake::new(&[]);
     assert_eq!(limits(&mut fake), Ok(limits_of(500, 23)));
     assert!(fake.sent.is_empty());
+}
+
+#[test]
+fn limits_of_another_instance_are_not_used() {
+    let mut fake = Fake::new(&[("base_url", "https://new.example")]).answer(200, INSTANCE);
+    fake.store.insert(
+        CACHE_KEY.to_string(),
+        br#"{"base_url":"https://mastodon.example","max_characters":100,"characters_reserved_per_url":23,"fetched_at":1800000000}"#.to_vec(),
+    );
+    assert_eq!(limits(&mut fake), Ok(limits_of(5000, 30)));
+    assert_eq!(fake.urls(), ["https://new.example/api/v2/instance"]);
 }

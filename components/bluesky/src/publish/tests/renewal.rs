@@ -127,7 +127,7 @@ fn a_handle_that_does_not_verify_gives_a_url_by_did() {
     let published = publish(&mut caps, &post(&["Hello"], KEY), 0, &[]).unwrap();
     assert_eq!(
         published.url.as_deref(),
-        Some("https://bsky.app/profile/did:plc:alice/post/3n3y6yldjiptj")
+        Some("https://bsky.app/profile/did:plc:alice/post/3n3y6ylvg7etj")
     );
 }
 
