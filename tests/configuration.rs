@@ -213,11 +213,12 @@ fn a_secrets_file_that_is_not_a_json_object_is_refused_without_its_values() {
 
 #[test]
 fn a_partial_secrets_file_readable_by_others_is_warned_about_without_values() {
+    // Also: an account no event can name, and the accounts read, by name only.
     let dir = tempfile::tempdir().expect("tempdir");
     let secrets = dir.path().join("secrets.json");
     write_mode(
         &secrets,
-        r#"{"xApiKey":"SECRET-VALUE-1","xBearerToken":"SECRET-VALUE-2"}"#,
+        r#"{"xApiKey":"SECRET-VALUE-1","xBearerToken":"SECRET-VALUE-2","platforms":{"mastodon":{"default":{"access_token":"SECRET-VALUE-3"},"My Brand":{"access_token":"SECRET-VALUE-4"}}}}"#,
         0o644,
     );
     let x = FakeX::start();
@@ -240,6 +241,18 @@ fn a_partial_secrets_file_readable_by_others_is_warned_about_without_values() {
     assert_eq!(
         warning("lacks credentials"),
         format!("sps_host::local::secrets_file: the secrets file lacks credentials posting needs: posts to twitter end in missing-credentials until they are there file={file} missing=xApiKeySecret, xAccessToken, xAccessTokenSecret")
+    );
+    assert_eq!(
+        warning("no event can use"),
+        format!("sps_host::local::secrets_file: the secrets file names accounts no event can use (an account is 1 to 32 characters of a-z, 0-9 and _, beginning with a letter); their keys are never used file={file} accounts=platforms.mastodon.\"My Brand\"")
+    );
+    let accounts = lines
+        .iter()
+        .find(|l| l.contains("platform accounts read"))
+        .map(|l| l.split_once(" INFO ").map_or("", |(_, i)| i).to_string());
+    assert_eq!(
+        accounts,
+        Some(format!("sps_host::local::secrets_file: platform accounts read file={file} accounts=mastodon: My Brand, default"))
     );
     assert!(!lines.join("\n").contains("SECRET-VALUE"), "{lines:#?}");
 }

@@ -32,6 +32,21 @@ pub struct TargetInput {
 /// The account a post without `account` is posted from.
 pub const DEFAULT_ACCOUNT: &str = "default";
 
+/// The longest account name, in characters: 32.
+pub const MAX_ACCOUNT_CHARS: usize = 32;
+
+/// Whether `name` can name an account: 1 to [`MAX_ACCOUNT_CHARS`] characters of `a-z`,
+/// `0-9` and `_`, beginning with a letter (the form every host can name in its settings:
+/// a secrets file key, a Spin variable, a Secrets Manager JSON key). The scheduler refuses
+/// an event's `account` otherwise; the hosts warn of a configured account that is not one.
+pub fn is_account_name(name: &str) -> bool {
+    name.len() <= MAX_ACCOUNT_CHARS
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
 impl TargetInput {
     /// The texts to publish in order: the message, then the thread's replies.
     pub fn parts(&self) -> Vec<String> {
@@ -200,6 +215,24 @@ mod tests {
         };
         assert_eq!(single.parts(), ["one"]);
         assert_eq!(single.account(), "default");
+    }
+
+    #[test]
+    fn account_names_are_lowercase_letters_digits_and_underscores_from_a_letter() {
+        for good in ["default", "brand", "b", "brand_2", &"a".repeat(32)] {
+            assert!(is_account_name(good), "{good}");
+        }
+        for bad in [
+            "",
+            "Brand",
+            "my brand",
+            "1brand",
+            "_brand",
+            "br-and",
+            &"a".repeat(33),
+        ] {
+            assert!(!is_account_name(bad), "{bad}");
+        }
     }
 
     #[test]

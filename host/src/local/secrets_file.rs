@@ -18,7 +18,8 @@
 //!
 //! At start, and at each re-read, the file is checked as ssh checks a key file: readable
 //! by group or others is a warning, and so is a required credential that is missing
-//! (named, never a value). A file that cannot be read or parsed at start stops `sps
+//! (named, never a value), and an account name no event can use; the accounts read are
+//! logged by name. A file that cannot be read or parsed at start stops `sps
 //! serve`; one that breaks later is logged and the credentials read before stay in use.
 
 use std::collections::HashMap;
@@ -88,6 +89,9 @@ impl SecretsFile {
         let (credentials, platforms) = parse(path)?;
         check(path, &credentials);
         tracing::info!(file = %path.display(), credentials = ?credentials, "X credentials read");
+        if !platforms.is_empty() {
+            tracing::info!(file = %path.display(), accounts = %account_names(&platforms), "platform accounts read");
+        }
         Ok(Self {
             path: path.to_path_buf(),
             x_api_base_url: x_api_base_url.to_string(),
@@ -189,12 +193,47 @@ fn parse(path: &Path) -> anyhow::Result<(XCredentials, PlatformSecrets)> {
                     *keys = credentials.account_keys();
                 }
             }
+            warn_of_unusable_accounts(path, &platforms);
             platforms
         }
     };
     let credentials = XCredentials::from_json(&serde_json::Value::Object(object).to_string())
         .with_context(in_file)?;
     Ok((credentials, platforms))
+}
+
+/// Each platform's accounts by name, sorted, never a value: `bluesky: default; mastodon:
+/// brand, default` (the X accounts other than `default` under `twitter`).
+fn account_names(platforms: &PlatformSecrets) -> String {
+    let mut names: Vec<String> = platforms
+        .iter()
+        .map(|(platform, accounts)| {
+            let mut accounts: Vec<&str> = accounts.keys().map(String::as_str).collect();
+            accounts.sort_unstable();
+            format!("{platform}: {}", accounts.join(", "))
+        })
+        .collect();
+    names.sort();
+    names.join("; ")
+}
+
+/// Warns of each account in `platforms` that no event can name (an account name is
+/// `[a-z][a-z0-9_]{0,31}`, [`sps_contract::input::is_account_name`]): its keys are never
+/// used. Names only the platform and the account, never a value.
+fn warn_of_unusable_accounts(path: &Path, platforms: &PlatformSecrets) {
+    let mut unusable: Vec<String> = platforms
+        .iter()
+        .flat_map(|(platform, accounts)| {
+            accounts
+                .keys()
+                .filter(|a| !sps_contract::input::is_account_name(a))
+                .map(move |a| format!("platforms.{platform}.{a:?}"))
+        })
+        .collect();
+    unusable.sort();
+    if !unusable.is_empty() {
+        tracing::warn!(file = %path.display(), accounts = %unusable.join(", "), "the secrets file names accounts no event can use (an account is 1 to 32 characters of a-z, 0-9 and _, beginning with a letter); their keys are never used");
+    }
 }
 
 /// The file's modification time and size, or `None` when it cannot be read.

@@ -10,8 +10,7 @@ use crate::reason::{Problem, Reason};
 /// EventBridge's 256 KB entry and a delivery's time limit (each part is one platform call).
 pub const MAX_THREAD_PARTS: usize = 25;
 
-/// The longest account name, in characters: 32.
-pub const MAX_ACCOUNT_CHARS: usize = 32;
+pub use sps_contract::input::MAX_ACCOUNT_CHARS;
 
 impl Request {
     /// The `thread`: empty when absent or null.
@@ -68,12 +67,7 @@ impl Request {
             Some(Value::String(s)) => s,
             Some(other) => return Err(invalid_field(field::ACCOUNT, other)),
         };
-        let well_formed = account.len() <= MAX_ACCOUNT_CHARS
-            && account.starts_with(|c: char| c.is_ascii_lowercase())
-            && account
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-        if well_formed {
+        if sps_contract::input::is_account_name(account) {
             Ok(Some(account))
         } else {
             Err(Problem::new(
