@@ -21,7 +21,7 @@
 //!   `retry-after` (seconds from now).
 
 use serde_json::Value;
-use sps_platform::PublishError;
+use sps_platform::{shorten, PublishError};
 pub use sps_platform::{HttpResponse, SendPhase, TransportError};
 
 use crate::record::StrongRef;
@@ -31,17 +31,6 @@ use crate::session::Session;
 pub const RATE_LIMIT_RESET: &str = "ratelimit-reset";
 /// The standard header with seconds to wait, used when [`RATE_LIMIT_RESET`] is absent.
 pub const RETRY_AFTER: &str = "retry-after";
-
-/// Longest piece of the PDS's error text kept in a message, in characters.
-const MAX_ERROR_TEXT_CHARS: usize = 300;
-
-/// At most [`MAX_ERROR_TEXT_CHARS`] characters of `s`.
-fn shorten(s: &str) -> String {
-    match s.char_indices().nth(MAX_ERROR_TEXT_CHARS) {
-        Some((at, _)) => format!("{}…", s.get(..at).unwrap_or_default()),
-        None => s.to_string(),
-    }
-}
 
 /// The string `key` of the JSON object `body`, trimmed and non-empty.
 fn text_field(body: &[u8], key: &str) -> Option<String> {

@@ -26,7 +26,9 @@
 
 use std::collections::HashMap;
 
-use sps_platform::{read_setting, thread, Post, PublishError, PublishedPart};
+use sps_platform::{
+    check_idempotency_key, read_setting, thread, Post, PublishError, PublishedPart,
+};
 pub use sps_platform::{Capabilities, HttpRequest, HttpResponse, TransportError};
 
 use crate::answer::{self, Created, Lookup};
@@ -52,7 +54,10 @@ pub fn publish(
     let (text, _) = thread::part_to_publish(post, part, earlier, "record uri")?;
     let reply = reply_ref(part, earlier)?;
     let creds = credentials(caps, &post.account)?;
-    check_idempotency_key(&post.idempotency_key)?;
+    check_idempotency_key(
+        &post.idempotency_key,
+        "the Bluesky record keys come from it",
+    )?;
     let rkey = tid::pinned(caps, &post.idempotency_key, part)?;
     let mut sessions = Sessions::new(creds);
     let attempt = Attempt {
@@ -144,22 +149,6 @@ pub fn credentials(
         identifier,
         app_password,
     })
-}
-
-/// The post's idempotency key must be 1 to 200 visible ASCII characters (the sender's is
-/// 64 hex digits): the record keys come from it.
-///
-/// # Errors
-/// `invalid`, nothing sent.
-pub fn check_idempotency_key(key: &str) -> Result<(), PublishError> {
-    if (1..=200).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic()) {
-        return Ok(());
-    }
-    Err(PublishError::Invalid(
-        "the post's idempotency key is empty or not 1 to 200 visible ASCII characters; the \
-         Bluesky record keys come from it, so nothing was sent"
-            .to_string(),
-    ))
 }
 
 /// One attempt at one part.

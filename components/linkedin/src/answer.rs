@@ -24,16 +24,13 @@
 //! - 400 and any other status -> `invalid`.
 //!
 //! Messages carry the status and LinkedIn's error `message` and code (error handling page:
-//! `message`, `serviceErrorCode`, `status`), at most [`MAX_ERROR_TEXT_CHARS`] characters
+//! `message`, `serviceErrorCode`, `status`), at most [`sps_platform::MAX_ERROR_TEXT_CHARS`] characters
 //! of it, never a credential.
 
 use serde_json::Value;
-use sps_platform::PublishError;
+use sps_platform::{shorten, PublishError};
 
 use crate::request::{HttpResponse, SendPhase, TransportError};
-
-/// Longest piece of LinkedIn's error text kept in a message, in characters.
-pub const MAX_ERROR_TEXT_CHARS: usize = 300;
 
 /// The response header holding the created post's URN.
 pub const RESTLI_ID_HEADER: &str = "x-restli-id";
@@ -106,14 +103,6 @@ impl LinkedInError {
                 .message
                 .as_deref()
                 .is_some_and(|m| m.to_lowercase().contains("duplicate"))
-    }
-}
-
-/// At most [`MAX_ERROR_TEXT_CHARS`] characters of `s`.
-fn shorten(s: &str) -> String {
-    match s.char_indices().nth(MAX_ERROR_TEXT_CHARS) {
-        Some((at, _)) => format!("{}…", s.get(..at).unwrap_or(s)),
-        None => s.to_string(),
     }
 }
 

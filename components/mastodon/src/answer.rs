@@ -22,22 +22,11 @@
 //! messages carry that text, shortened, and the status, never a credential.
 
 use serde_json::Value;
+use sps_platform::{shorten, PublishError, PublishedPart};
 pub use sps_platform::{HttpResponse, SendPhase, TransportError};
-use sps_platform::{PublishError, PublishedPart};
 
 /// The rate-limit reset header (docs.joinmastodon.org "api/rate-limits").
 pub const RATE_LIMIT_RESET: &str = "x-ratelimit-reset";
-
-/// Longest piece of the instance's error text kept in a message, in characters.
-const MAX_ERROR_TEXT_CHARS: usize = 300;
-
-/// At most [`MAX_ERROR_TEXT_CHARS`] characters of `s`.
-fn shorten(s: &str) -> String {
-    match s.char_indices().nth(MAX_ERROR_TEXT_CHARS) {
-        Some((at, _)) => format!("{}…", s.get(..at).unwrap_or_default()),
-        None => s.to_string(),
-    }
-}
 
 /// `HTTP <status>`, then `: <error>` and ` (<error_description>)` when the body has them.
 fn describe(response: &HttpResponse) -> String {

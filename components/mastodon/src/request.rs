@@ -49,15 +49,7 @@ pub fn statuses_url(base_url: &str) -> Result<String, PublishError> {
 /// value; the sender's is 64 hex digits); otherwise `invalid`, nothing sent: an empty key
 /// would make every post's part k share one key.
 pub fn idempotency_key(post_key: &str, part: u32) -> Result<String, PublishError> {
-    let usable =
-        (1..=200).contains(&post_key.len()) && post_key.bytes().all(|b| b.is_ascii_graphic());
-    if !usable {
-        return Err(PublishError::Invalid(
-            "the post's idempotency key is empty or not 1 to 200 visible ASCII characters; \
-             Mastodon's Idempotency-Key needs one, so nothing was sent"
-                .to_string(),
-        ));
-    }
+    sps_platform::check_idempotency_key(post_key, "Mastodon's Idempotency-Key needs one")?;
     Ok(format!("{post_key}-{part}"))
 }
 

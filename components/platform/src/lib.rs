@@ -32,7 +32,10 @@ pub mod wasi;
 pub use base_url::{checked_base_url, SETTING_BASE_URL};
 pub use http::{HttpErrorCode, HttpRequest, HttpResponse, SendPhase, Timeouts, TransportError};
 pub use nonce::{nonce_from_random, NONCE_LENGTH};
-pub use platform::{read_setting, redact, Capabilities, Platform, NO_KEY_VALUE_STORE};
+pub use platform::{
+    check_idempotency_key, read_setting, redact, shorten, Capabilities, Platform,
+    MAX_ERROR_TEXT_CHARS, NO_KEY_VALUE_STORE,
+};
 pub use types::{Post, PostError, PublishError, PublishedPart};
 
 /// What [`export_platform!`] expands to needs from this crate's dependencies; not part of

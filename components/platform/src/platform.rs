@@ -112,6 +112,34 @@ pub fn read_setting(
     }
 }
 
+/// Longest piece of a platform's error text kept in a message, in characters.
+pub const MAX_ERROR_TEXT_CHARS: usize = 300;
+
+/// At most [`MAX_ERROR_TEXT_CHARS`] characters of `text` (a platform's error text quoted in
+/// a message), with `…` when it was cut.
+pub fn shorten(text: &str) -> String {
+    match text.char_indices().nth(MAX_ERROR_TEXT_CHARS) {
+        Some((at, _)) => format!("{}…", text.get(..at).unwrap_or(text)),
+        None => text.to_string(),
+    }
+}
+
+/// Checks the post's idempotency key before a platform builds on it: 1 to 200 visible
+/// ASCII characters (the sender's are 64 hex digits).
+///
+/// # Errors
+/// `invalid("the post's idempotency key is empty or not 1 to 200 visible ASCII characters;
+/// <use>, so nothing was sent")`, where `use` says what the platform needs it for.
+pub fn check_idempotency_key(key: &str, use_: &str) -> Result<(), PublishError> {
+    if (1..=200).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Ok(());
+    }
+    Err(PublishError::Invalid(format!(
+        "the post's idempotency key is empty or not 1 to 200 visible ASCII characters; \
+         {use_}, so nothing was sent"
+    )))
+}
+
 /// `message` with every one of `secrets` replaced by `<redacted>`, in order (platforms do
 /// not echo credentials, but a proxy or a misconfigured base URL might). Secrets under 8
 /// characters are left alone, so that a short test value does not blank out ordinary
@@ -128,6 +156,14 @@ pub fn redact(mut message: String, secrets: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn error_texts_are_cut_at_300_characters() {
+        assert_eq!(shorten("short"), "short");
+        let long = "é".repeat(301);
+        assert_eq!(shorten(&long), format!("{}…", "é".repeat(300)));
+        assert_eq!(shorten(&"é".repeat(300)), "é".repeat(300));
+    }
 
     #[test]
     fn only_secrets_of_8_characters_or_more_are_redacted() {

@@ -2,9 +2,7 @@
 //! `detail`, `type`, and v2 `errors[].message`), read from an error answer to describe it.
 
 use serde_json::Value;
-
-/// Longest piece of X's problem text kept in a message, in characters.
-const MAX_PROBLEM_TEXT_CHARS: usize = 300;
+use sps_platform::shorten;
 
 /// X's problem object (RFC 7807 style) fields we report, plus v2 `errors[].message`.
 #[derive(Default, Debug)]
@@ -86,13 +84,5 @@ impl Problem {
         self.kind
             .as_deref()
             .is_some_and(|k| k.trim_end_matches('/').ends_with("usage-capped"))
-    }
-}
-
-/// At most [`MAX_PROBLEM_TEXT_CHARS`] characters of `s`.
-fn shorten(s: &str) -> String {
-    match s.char_indices().nth(MAX_PROBLEM_TEXT_CHARS) {
-        Some((at, _)) => format!("{}…", &s[..at]),
-        None => s.to_string(),
     }
 }
