@@ -123,7 +123,9 @@ fn a_post_is_sent_with_its_at_uri_and_bsky_app_url() {
              "features": [{"$type": "app.bsky.richtext.facet#link", "uri": "https://example.com/x"}]},
             {"index": {"byteStart": 64, "byteEnd": 69},
              "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": "rust"}]},
-        ])
+        ]),
+        "the calls the fake PDS received: {:?}",
+        setup.bluesky.received()
     );
     assert_eq!(setup.bluesky.create_sessions(), 1);
     let creates = setup.bluesky.calls(CREATE_RECORD);

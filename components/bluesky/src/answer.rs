@@ -270,10 +270,28 @@ pub fn looked_up(outcome: &Result<HttpResponse, TransportError>) -> Lookup {
     }
 }
 
-/// The `did` of a 200 answer to `resolveHandle`; `None` for anything else.
-pub fn resolved_did(outcome: &Result<HttpResponse, TransportError>) -> Option<String> {
-    let response = outcome.as_ref().ok().filter(|r| r.status == 200)?;
-    text_field(&response.body, "did").filter(|d| d.starts_with("did:"))
+/// The answer to `resolveHandle` for `handle` at `now` (Unix seconds, UTC): `Ok(Some(did))`
+/// for a 200 carrying a `did:` DID, `Ok(None)` when the PDS says the handle does not
+/// resolve (a 400, or a 200 without a DID: the mention is then plain text, as in
+/// Bluesky's own app), and an error when the PDS could not be asked (`transient` for a
+/// transport failure or a 5xx, `rate-limited` for a 429), so that a blip never drops a
+/// mention from a post that is then published for good.
+pub fn resolved_did(
+    outcome: &Result<HttpResponse, TransportError>,
+    handle: &str,
+    now: u64,
+) -> Result<Option<String>, PublishError> {
+    let what = format!("resolving @{handle}");
+    let response = outcome.as_ref().map_err(|e| unreachable(e, &what))?;
+    match response.status {
+        200 => Ok(text_field(&response.body, "did").filter(|d| d.starts_with("did:"))),
+        429 => Err(rate_limited(response, now, &what)),
+        400..=499 => Ok(None),
+        _ => Err(PublishError::Transient(format!(
+            "Bluesky PDS could not answer ({what}): {}",
+            describe(response)
+        ))),
+    }
 }
 
 #[cfg(test)]

@@ -11,9 +11,10 @@
 //! 3. the part's record key, pinned in the key-value store ([`tid::pinned`]; `transient`
 //!    when the store cannot pin it);
 //! 4. the session ([`Sessions`]), the facets ([`facets::detect`], each mention's handle
-//!    resolved with `resolveHandle`; one that does not resolve, for whatever reason, gets
-//!    no facet), then `createRecord`, renewing the session once when the PDS refuses the
-//!    access token;
+//!    resolved with `resolveHandle`; one the PDS says does not resolve gets no facet, and
+//!    one it could not be asked about is `transient` or `rate-limited`, so that nothing is
+//!    published without it), then `createRecord`, renewing the session once when the PDS
+//!    refuses the access token;
 //! 5. an ambiguous answer ([`answer::Created::Ambiguous`]) is resolved with `getRecord`
 //!    of the record key: the part's record there is the published part; `RecordNotFound`
 //!    is `transient` (not published; the retry writes the same key); another post there
@@ -169,7 +170,7 @@ impl Attempt<'_> {
     ) -> Result<PublishedPart, PublishError> {
         sessions.session(caps)?;
         let xrpc = sessions.xrpc().to_string();
-        let facets = resolve_facets(caps, &xrpc, self.text);
+        let facets = resolve_facets(caps, &xrpc, self.text)?;
         let created_at = record::created_at(caps.now_unix_seconds());
         let outcome = send_authed(caps, sessions, |s| {
             let input = CreateRecord {
@@ -286,8 +287,16 @@ fn send_authed(
 }
 
 /// The facets of `text` ([`facets::detect`]), each mention resolved to a DID with
-/// `resolveHandle` (once per handle); a mention that does not resolve is left out.
-pub fn resolve_facets(caps: &mut impl Capabilities, xrpc: &str, text: &str) -> Vec<Facet> {
+/// `resolveHandle` (once per handle); a mention whose handle does not resolve is left out.
+///
+/// # Errors
+/// The error of [`answer::resolved_did`] when the PDS could not be asked: the delivery
+/// is retried rather than published without the mention.
+pub fn resolve_facets(
+    caps: &mut impl Capabilities,
+    xrpc: &str,
+    text: &str,
+) -> Result<Vec<Facet>, PublishError> {
     let mut dids: HashMap<String, Option<String>> = HashMap::new();
     let mut out = Vec::new();
     for span in facets::detect(text) {
@@ -295,12 +304,15 @@ pub fn resolve_facets(caps: &mut impl Capabilities, xrpc: &str, text: &str) -> V
             Feature::Link(uri) => FacetFeature::Link { uri },
             Feature::Tag(tag) => FacetFeature::Tag { tag },
             Feature::Mention(handle) => {
-                let did = dids
-                    .entry(handle)
-                    .or_insert_with_key(|handle| {
-                        answer::resolved_did(&caps.send(&request::resolve_handle(xrpc, handle)))
-                    })
-                    .clone();
+                let did = match dids.get(&handle) {
+                    Some(did) => did.clone(),
+                    None => {
+                        let outcome = caps.send(&request::resolve_handle(xrpc, &handle));
+                        let did = answer::resolved_did(&outcome, &handle, caps.now_unix_seconds())?;
+                        dids.insert(handle, did.clone());
+                        did
+                    }
+                };
                 match did {
                     Some(did) => FacetFeature::Mention { did },
                     None => continue,
@@ -315,7 +327,7 @@ pub fn resolve_facets(caps: &mut impl Capabilities, xrpc: &str, text: &str) -> V
             features: vec![feature],
         });
     }
-    out
+    Ok(out)
 }
 
 #[cfg(test)]

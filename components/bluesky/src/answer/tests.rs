@@ -245,21 +245,37 @@ fn get_record_answers() {
 }
 
 #[test]
-fn resolve_handle_gives_a_did_or_nothing() {
+fn resolve_handle_gives_a_did_nothing_or_an_error_to_retry() {
+    let did = |outcome| resolved_did(&outcome, "bob.test", 1_000);
     assert_eq!(
-        resolved_did(&response(200, &[], r#"{"did":"did:plc:bob"}"#)).as_deref(),
-        Some("did:plc:bob")
+        did(response(200, &[], r#"{"did":"did:plc:bob"}"#)),
+        Ok(Some("did:plc:bob".to_string()))
     );
     assert_eq!(
-        resolved_did(&response(
+        did(response(
             400,
             &[],
             r#"{"error":"InvalidRequest","message":"Unable to resolve handle"}"#
         )),
-        None
+        Ok(None)
     );
-    assert_eq!(resolved_did(&response(200, &[], r#"{"did":"bob"}"#)), None);
-    assert_eq!(resolved_did(&failed(SendPhase::NotSent)), None);
+    assert_eq!(did(response(200, &[], r#"{"did":"bob"}"#)), Ok(None));
+    assert_eq!(
+        did(failed(SendPhase::NotSent)),
+        Err(PublishError::Transient(
+            "could not reach the Bluesky PDS (resolving @bob.test): connection reset".to_string()
+        ))
+    );
+    assert_eq!(
+        did(response(503, &[], r#"{"error":"Unavailable"}"#)),
+        Err(PublishError::Transient(
+            "Bluesky PDS could not answer (resolving @bob.test): HTTP 503: Unavailable".to_string()
+        ))
+    );
+    assert!(matches!(
+        did(response(429, &[], "{}")),
+        Err(PublishError::RateLimited { .. })
+    ));
 }
 
 #[test]

@@ -235,6 +235,25 @@ fn facets_are_sent_with_resolved_mentions_only() {
 }
 
 #[test]
+fn a_mention_the_pds_could_not_resolve_now_is_retried_not_dropped() {
+    let mut caps = with_session(1);
+    caps.answer(503, r#"{"error":"Unavailable"}"#);
+    assert_eq!(
+        publish(&mut caps, &post(&["hi @bob.test"], KEY), 0, &[]),
+        Err(PublishError::Transient(
+            "Bluesky PDS could not answer (resolving @bob.test): HTTP 503: Unavailable".to_string()
+        ))
+    );
+    assert_eq!(
+        caps.calls(),
+        [call(
+            "GET",
+            "com.atproto.identity.resolveHandle?handle=bob.test"
+        )]
+    );
+}
+
+#[test]
 fn missing_settings_are_missing_credentials_and_nothing_is_sent_or_pinned() {
     let mut caps = Fake::new(&[("identifier", "alice.test"), ("app_password", PASSWORD)]);
     assert_eq!(
