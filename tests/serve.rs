@@ -151,6 +151,26 @@ fn the_put_events_form_is_accepted() {
 }
 
 #[test]
+fn a_local_date_with_a_time_zone_is_scheduled_at_its_utc_instant() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let x = FakeX::start();
+    let server = serve(&dir.path().join("data"), &x, &secrets_file(dir.path()));
+    // 01:30 exists twice in New York on 2030-11-03: the first (EDT, -04:00) is used.
+    let mut event = readme_event("tz", "2030-11-03T01:30:00");
+    event["detail"]["timeZone"] = json!("America/New_York");
+    let (status, body) = post(&server.base, &event);
+    assert_eq!(status, 201);
+    assert_eq!(
+        body,
+        json!({"status": "scheduled", "action": "created", "referenceNumber": "tz", "scheduleName": "twitter-tz", "scheduledDate": "2030-11-03T05:30:00"})
+    );
+    assert_eq!(
+        get(&server.base, "/schedules")[0]["at"],
+        json!("2030-11-03T05:30:00Z")
+    );
+}
+
+#[test]
 fn a_pending_schedule_survives_a_crash_and_fires_after_restart() {
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("data");

@@ -12,6 +12,7 @@
 //! the process time zone never matters.
 
 use chrono::{DateTime, Datelike, Months, NaiveDateTime, TimeDelta, Timelike, Utc};
+use chrono_tz::Tz;
 
 use crate::reason::{Problem, Reason};
 
@@ -89,34 +90,55 @@ fn zone_start(text: &str) -> Option<usize> {
     zone_ok.then_some(pos)
 }
 
-/// Parse a `scheduledDate` into a UTC date-time truncated to the second.
+/// Parse a `scheduledDate` into a UTC date-time truncated to the second (no `timeZone`:
+/// a date without an offset is UTC).
+///
+/// # Errors
+/// As [`parse_scheduled_date_in`].
+pub fn parse_scheduled_date(text: &str) -> Result<DateTime<Utc>, Problem> {
+    parse_scheduled_date_in(text, None)
+}
+
+/// Parse a `scheduledDate` into a UTC date-time truncated to the second. A date without an
+/// offset is local time in `zone` (the request's `timeZone`, see [`crate::zone`]) or UTC
+/// when `zone` is `None`; a `Z` or numeric offset wins over `zone`.
 ///
 /// # Errors
 /// A [`Reason::InvalidScheduledDate`] problem when the text is not one of the accepted forms,
-/// names a date or time that does not exist, is a leap second, or lies outside the years
-/// 0000-9999 once converted to UTC.
-pub fn parse_scheduled_date(text: &str) -> Result<DateTime<Utc>, Problem> {
+/// names a date or time that does not exist (in `zone`, a time in a spring-forward gap), is
+/// a leap second, or lies outside the years 0000-9999 once converted to UTC.
+pub fn parse_scheduled_date_in(text: &str, zone: Option<Tz>) -> Result<DateTime<Utc>, Problem> {
     let invalid = |why: &str| {
         Problem::new(
             Reason::InvalidScheduledDate,
             format!("scheduledDate {text:?} {why}"),
         )
     };
-    let Some(zone) = zone_start(text) else {
+    let Some(offset_at) = zone_start(text) else {
         return Err(invalid(
             "is not a UTC date-time of the form YYYY-MM-DDTHH:MM:SS \
              (optionally with a fraction and a Z or ±HH:MM offset)",
         ));
     };
-    let parsed = if zone == text.len() {
-        NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f").map(|naive| naive.and_utc())
-    } else {
-        DateTime::parse_from_rfc3339(text).map(|date| date.with_timezone(&Utc))
-    };
-    let date = parsed.map_err(|e| invalid(&format!("is not a valid date-time: {e}")))?;
     // chrono represents a leap second (`:60`) as a nanosecond value of one second or more.
+    let leap = || invalid("is a leap second, which schedules cannot use");
+    let date = if offset_at == text.len() {
+        let naive = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f")
+            .map_err(|e| invalid(&format!("is not a valid date-time: {e}")))?;
+        if naive.nanosecond() >= 1_000_000_000 {
+            return Err(leap());
+        }
+        match zone {
+            Some(zone) => crate::zone::local_to_utc(naive, zone, text)?,
+            None => naive.and_utc(),
+        }
+    } else {
+        DateTime::parse_from_rfc3339(text)
+            .map(|date| date.with_timezone(&Utc))
+            .map_err(|e| invalid(&format!("is not a valid date-time: {e}")))?
+    };
     if date.nanosecond() >= 1_000_000_000 {
-        return Err(invalid("is a leap second, which schedules cannot use"));
+        return Err(leap());
     }
     if !(0..=9999).contains(&date.year()) {
         return Err(invalid("is outside the years 0000-9999 in UTC"));

@@ -2,7 +2,7 @@
 //!
 //! Checks run in this order and the first failure wins: event shape -> `detail-type` ->
 //! `referenceNumber` -> `message` presence/type -> `platform` -> `thread` -> `account` ->
-//! `scheduledDate` -> the platform's validation of every part (a reply's problem is named
+//! `timeZone` -> `scheduledDate` -> the platform's validation of every part (a reply's problem is named
 //! `thread[i]: ...`). A rejected request is reported with a
 //! `Social Post Failed` event (stage `scheduling`, not retryable) whenever its detail object
 //! could be read; the reference is the request's, or a generated UUID when it has none (or an
@@ -151,8 +151,9 @@ fn check<'r, C: Capabilities + ?Sized>(
     }
     let thread = request.thread()?;
     let account = request.account()?;
+    let zone = request.time_zone()?;
     let date_text = request.required_string(field::SCHEDULED_DATE)?;
-    let requested = date::parse_scheduled_date(date_text)?;
+    let requested = date::parse_scheduled_date_in(date_text, zone)?;
     let now = caps.now();
     let timing = date::plan(requested, now)?;
     let parts: Vec<String> = std::iter::once(message.to_owned())

@@ -18,6 +18,7 @@ pub mod reason;
 pub mod request;
 pub mod settings;
 pub mod strict_json;
+pub mod zone;
 
 #[cfg(target_arch = "wasm32")]
 mod bindings;

@@ -27,6 +27,8 @@ pub enum Reason {
     /// `scheduled-date-too-far`: `scheduledDate` is more than 10 years (120 calendar months)
     /// after now ([`crate::date::HORIZON_MONTHS`]).
     ScheduledDateTooFar,
+    /// `invalid-time-zone`: `timeZone` is not an IANA time zone name ([`crate::zone`]).
+    InvalidTimeZone,
     /// `schedule-rejected`: the schedule store refused the schedule as it is
     /// (`schedule-error::invalid`): EventBridge Scheduler's ValidationException, or, locally,
     /// an update of a post whose delivery is under way.
@@ -35,7 +37,7 @@ pub enum Reason {
 
 impl Reason {
     /// Every reason, in declaration order (for tests and documentation).
-    pub const ALL: [Reason; 10] = [
+    pub const ALL: [Reason; 11] = [
         Reason::InvalidJson,
         Reason::InvalidEvent,
         Reason::UnsupportedDetailType,
@@ -45,6 +47,7 @@ impl Reason {
         Reason::InvalidScheduledDate,
         Reason::ScheduledDateInPast,
         Reason::ScheduledDateTooFar,
+        Reason::InvalidTimeZone,
         Reason::ScheduleRejected,
     ];
 
@@ -60,6 +63,7 @@ impl Reason {
             Reason::InvalidScheduledDate => "invalid-scheduled-date",
             Reason::ScheduledDateInPast => "scheduled-date-in-past",
             Reason::ScheduledDateTooFar => "scheduled-date-too-far",
+            Reason::InvalidTimeZone => "invalid-time-zone",
             Reason::ScheduleRejected => "schedule-rejected",
         }
     }
@@ -111,6 +115,7 @@ mod tests {
                 "invalid-scheduled-date",
                 "scheduled-date-in-past",
                 "scheduled-date-too-far",
+                "invalid-time-zone",
                 "schedule-rejected",
             ]
         );

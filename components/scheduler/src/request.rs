@@ -38,6 +38,9 @@ pub mod field {
     pub const THREAD: &str = "thread";
     /// The optional account that posts (a JSON string).
     pub const ACCOUNT: &str = "account";
+    /// The optional IANA time zone of a `scheduledDate` without an offset (a JSON string,
+    /// see [`crate::zone`]).
+    pub const TIME_ZONE: &str = "timeZone";
 }
 
 /// A request whose JSON shape is usable: its detail object, and the envelope's `detail-type`
