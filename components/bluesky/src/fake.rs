@@ -18,6 +18,9 @@ pub struct Fake {
     /// After the request of this number (1 for the first) is sent, the key is set to the
     /// value: another delivery writing meanwhile.
     pub kv_after_send: HashMap<usize, (String, Vec<u8>)>,
+    /// Written (key, value) right after a successful swap of the key it is filed under:
+    /// another delivery's write that lands just then.
+    pub kv_after_swap: HashMap<String, (String, Vec<u8>)>,
     pub answers: VecDeque<Result<HttpResponse, TransportError>>,
     pub sent: Vec<HttpRequest>,
 }
@@ -37,6 +40,7 @@ impl Fake {
             kv: HashMap::new(),
             kv_error: None,
             kv_after_send: HashMap::new(),
+            kv_after_swap: HashMap::new(),
             answers: VecDeque::new(),
             sent: Vec::new(),
         }
@@ -141,6 +145,9 @@ impl Capabilities for Fake {
             return Ok(false);
         }
         self.kv.insert(key.to_string(), value.to_vec());
+        if let Some((other, value)) = self.kv_after_swap.remove(key) {
+            self.kv.insert(other, value);
+        }
         Ok(true)
     }
 }

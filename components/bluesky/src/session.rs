@@ -195,9 +195,20 @@ impl Sessions {
                 Some(stored) => self.remember(stored, Stored::Holds(value)),
                 None => {
                     let lock = self.lock(caps)?;
-                    let fresh = self.create(caps);
-                    let fresh = unlock(caps, lock, fresh)?;
-                    self.keep(caps, Stored::Holds(value), fresh);
+                    // A delivery that held the lock before may have stored its session
+                    // after the read above: read again under the lock.
+                    let value = match caps.kv_get(KV_KEY) {
+                        Ok(again) => again,
+                        Err(_) => value,
+                    };
+                    if let Some(theirs) = self.usable(value.as_deref()) {
+                        unlock(caps, lock, Ok(()))?;
+                        self.remember(theirs, Stored::Holds(value));
+                    } else {
+                        let fresh = self.create(caps);
+                        let fresh = unlock(caps, lock, fresh)?;
+                        self.keep(caps, Stored::Holds(value), fresh);
+                    }
                 }
             },
         }

@@ -196,3 +196,18 @@ fn while_another_delivery_opens_the_session_nothing_is_asked_of_the_pds() {
     );
     assert_eq!(caps.kv_text("session-lock"), Some("0".to_string()));
 }
+
+#[test]
+fn a_session_stored_while_this_delivery_waited_for_the_lock_is_used() {
+    let mut caps = configured();
+    // No session when first read; another delivery stores one just as this one locks.
+    caps.kv_after_swap.insert(
+        "session-lock".to_string(),
+        ("session".to_string(), stored(1).into_bytes()),
+    );
+    caps.answer(200, &created(RKEYS[0], "bafy0"));
+    assert!(publish(&mut caps, &post(&["Hello"], KEY), 0, &[]).is_ok());
+    assert_eq!(caps.calls(), vec![call("POST", CREATE_RECORD)]);
+    assert_eq!(caps.kv_text("session"), Some(stored(1)));
+    assert_eq!(caps.kv_text("session-lock"), Some("0".to_string()));
+}
