@@ -161,9 +161,11 @@ async fn cargo_lambda_invokes_the_scheduling_function_through_the_runtime_api() 
     group(&aws, &group_name).await;
     let bus = unique("bus");
     let queue = bus_to_queue(&aws, &bus).await;
+    let ledger = table(&aws).await;
     let function = RuntimeApi::start(&[
         ("SPS_FUNCTION", "scheduler"),
         ("SPS_EVENT_BUS", &bus),
+        ("SPS_LEDGER_TABLE", &ledger),
         ("SPS_SCHEDULE_GROUP", &group_name),
         ("SPS_SENDER_ARN", SENDER_ARN),
         ("SPS_SCHEDULER_ROLE_ARN", ROLE_ARN),
@@ -189,14 +191,42 @@ async fn cargo_lambda_invokes_the_scheduling_function_through_the_runtime_api() 
         json!({"referenceNumber": "viacargolambda", "message": "Hello world!", "platform": "twitter", "scheduledDate": "2034-10-23T08:48:00"}),
     )
     .await;
-    let events: Vec<Value> = receive_events(&aws, &queue, 1, EVENTS_WITHIN).await;
+    // A `Cancel Social Post` on the same function deletes the schedule (DeleteSchedule).
+    let cancel = json!({"detail-type": "Cancel Social Post", "source": "test",
+        "detail": {"referenceNumber": "viacargolambda", "platform": "twitter"}});
+    assert_eq!(
+        function.invoke(&cancel),
+        json!({"status": "cancelled", "referenceNumber": "viacargolambda", "scheduleName": "twitter-viacargolambda"})
+    );
+    let gone = aws
+        .scheduler
+        .get_schedule()
+        .group_name(&group_name)
+        .name("twitter-viacargolambda")
+        .send()
+        .await;
+    assert!(
+        gone.as_ref()
+            .err()
+            .and_then(|e| e.as_service_error())
+            .is_some_and(|e| e.is_resource_not_found_exception()),
+        "{gone:?}"
+    );
+    let events: Vec<Value> = receive_events(&aws, &queue, 2, EVENTS_WITHIN).await;
     assert_eq!(
         events,
-        vec![outcome_event(
-            "Post Scheduled",
-            "SocialPostScheduler",
-            json!({"referenceNumber": "viacargolambda", "scheduledDate": "2034-10-23T08:48:00"})
-        )]
+        vec![
+            outcome_event(
+                "Post Scheduled",
+                "SocialPostScheduler",
+                json!({"referenceNumber": "viacargolambda", "scheduledDate": "2034-10-23T08:48:00"})
+            ),
+            outcome_event(
+                "Social Post Cancelled",
+                "SocialPostScheduler",
+                json!({"referenceNumber": "viacargolambda", "platform": "twitter"})
+            ),
+        ]
     );
 }
 

@@ -32,7 +32,7 @@ use sps_host::lambda::{HandlerError, LambdaFunction};
 use sps_host::runtime::GuestTimeExceeded;
 use support::aws::{
     all_events, assert_one_post, aws, bus_to_queue, components_bucket, outcome_event,
-    put_component, readme_event, secret, settings, table, unique, Aws,
+    put_component, readme_event, scheduler_settings, secret, settings, table, unique, Aws,
 };
 use support::fake_x::{FakeX, FIRST_ID};
 
@@ -222,7 +222,7 @@ async fn scheduling_with_the_trapping_scheduler() -> Scheduling {
         components_bucket(&aws, &[("sps_scheduler.wasm", read(&hostile_wasm("trap")))]).await;
     let function = LambdaFunction::build(
         Function::Scheduler,
-        &settings(&bus, &group, Some(&bucket)),
+        &scheduler_settings(&aws, &bus, &group, Some(&bucket)).await,
         &aws.sdk,
     )
     .await

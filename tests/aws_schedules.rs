@@ -22,7 +22,7 @@ use sps_host::aws::Function;
 use sps_host::lambda::{HandlerError, LambdaFunction};
 use support::aws::{
     assert_schedule, aws, bus_to_queue, group, outcome_event, readme_event, receive_events,
-    settings, social_group, unique, EVENTS_WITHIN,
+    scheduler_settings, social_group, unique, EVENTS_WITHIN,
 };
 
 #[tokio::test]
@@ -41,7 +41,7 @@ async fn scheduling_handler_creates_then_replaces_the_schedule_and_reports_it() 
     let queue = bus_to_queue(&aws, &bus).await;
     let function = LambdaFunction::build(
         Function::Scheduler,
-        &settings(&bus, "social", None),
+        &scheduler_settings(&aws, &bus, "social", None).await,
         &aws.sdk,
     )
     .await
@@ -129,7 +129,7 @@ async fn a_date_just_past_is_scheduled_one_minute_ahead_keeping_its_date_in_the_
     group(&aws, &group_name).await;
     let function = LambdaFunction::build(
         Function::Scheduler,
-        &settings("default", &group_name, None),
+        &scheduler_settings(&aws, "default", &group_name, None).await,
         &aws.sdk,
     )
     .await
@@ -183,7 +183,7 @@ async fn a_rejected_event_is_answered_and_reported_never_failed() {
     let queue = bus_to_queue(&aws, &bus).await;
     let function = LambdaFunction::build(
         Function::Scheduler,
-        &settings(&bus, "social", None),
+        &scheduler_settings(&aws, &bus, "social", None).await,
         &aws.sdk,
     )
     .await
@@ -231,7 +231,7 @@ async fn a_schedules_failure_fails_the_invocation_so_it_is_retried() {
     let missing = unique("missing-group");
     let function = LambdaFunction::build(
         Function::Scheduler,
-        &settings(&bus, &missing, None),
+        &scheduler_settings(&aws, &bus, &missing, None).await,
         &aws.sdk,
     )
     .await

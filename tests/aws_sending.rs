@@ -354,6 +354,15 @@ async fn the_ledger_keeps_each_part_across_a_release_until_sent() {
 }
 
 #[tokio::test]
+async fn the_dynamodb_ledger_cancels_only_what_no_delivery_holds() {
+    let aws = aws();
+    let ledger = DynamoLedger::new(aws.dynamodb.clone(), &table(&aws).await);
+    // The race of a cancel and a claim rests on DynamoDB's conditional writes, which
+    // moto does not serialize under concurrency: it is run on SQLite and memory only.
+    support::ledger::cancels_only_what_no_delivery_holds(&ledger).await;
+}
+
+#[tokio::test]
 async fn platform_state_is_kept_per_scope_in_the_ledger_table() {
     let aws = aws();
     let table = table(&aws).await;

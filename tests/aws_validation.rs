@@ -7,7 +7,8 @@
 //! is a small stub (axum) speaking the two protocols the function uses: EventBridge
 //! Scheduler's REST JSON (`POST /schedules/{Name}`, answered with AWS's 400 error: header
 //! `x-amzn-ErrorType: ValidationException`, body `{"Message": ...}`) and EventBridge's
-//! JSON 1.1 (`X-Amz-Target: AWSEvents.PutEvents`, answered with one `EventId` an entry).
+//! JSON 1.1 (`X-Amz-Target: AWSEvents.PutEvents`, answered with one `EventId` an entry),
+//! and DynamoDB's JSON 1.0 for the send ledger's note of the schedule name (`{}`).
 
 // A test reports a failure by panicking; the workspace lints deny that only outside tests.
 #![allow(
@@ -80,6 +81,14 @@ async fn answer(
             Some("ValidationException"),
             json!({"Message": AWS_MESSAGE}),
         ),
+        // The send ledger notes the schedule name (PutItem) and forgets a cancellation
+        // (DeleteItem); DynamoDB answers both with an empty object.
+        ("POST", "/", Some(t)) if t.starts_with("DynamoDB_20120810.") => reply(
+            StatusCode::OK,
+            "application/x-amz-json-1.0",
+            None,
+            json!({}),
+        ),
         ("POST", "/", Some("AWSEvents.PutEvents")) => {
             let count = json["Entries"].as_array().map_or(0, Vec::len);
             let entries: Vec<Value> = (0..count)
@@ -124,6 +133,7 @@ async fn a_schedule_refused_with_validation_exception_ends_in_social_post_failed
             "SPS_SENDER_ARN" => SENDER_ARN,
             "SPS_SCHEDULER_ROLE_ARN" => ROLE_ARN,
             "SPS_DLQ_ARN" => DLQ_ARN,
+            "SPS_LEDGER_TABLE" => "ledger",
             _ => return None,
         };
         Some(value.to_string())
@@ -159,15 +169,18 @@ async fn a_schedule_refused_with_validation_exception_ends_in_social_post_failed
         .iter()
         .map(|(m, p, t, _)| (m.as_str(), p.as_str(), t.as_deref()))
         .collect();
-    // One CreateSchedule (a ValidationException is not retried), then the report.
+    // The name noted in the ledger, one CreateSchedule (a ValidationException is not
+    // retried), then the report.
     assert_eq!(
         calls,
         vec![
+            ("POST", "/", Some("DynamoDB_20120810.PutItem")),
+            ("POST", "/", Some("DynamoDB_20120810.DeleteItem")),
             ("POST", "/schedules/twitter-invalid", None),
             ("POST", "/", Some("AWSEvents.PutEvents")),
         ]
     );
-    let entries = &seen[1].3["Entries"];
+    let entries = &seen[3].3["Entries"];
     let detail: Value =
         serde_json::from_str(entries[0]["Detail"].as_str().expect("Detail")).expect("json");
     assert_eq!(

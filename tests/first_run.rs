@@ -190,7 +190,7 @@ fn every_help_has_an_example() {
     };
     let top = help(&["--help"]);
     assert!(
-        top.ends_with("Examples:\n  sps serve                        # API on http://127.0.0.1:8080, data in ./.sps\n  sps serve --help                 # every setting of the local runtime\n  sps --version                    # the version and the embedded components' digests\n"),
+        top.ends_with("Examples:\n  sps serve                        # API on http://127.0.0.1:8080, data in ./.sps\n  sps serve --help                 # every setting of the local runtime\n  sps schedule -p twitter -m 'Hello world!' -d 2030-10-23T08:48:00\n  sps list                         # the pending posts of the running sps serve\n  sps cancel testtweet -p twitter\n  sps events --follow              # outcome events as they happen\n  sps --version                    # the version and the embedded components' digests\n"),
         "{top}"
     );
     let serve = help(&["serve", "--help"]);

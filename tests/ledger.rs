@@ -20,8 +20,9 @@ use sps_host::caps::ledger::LedgerBackend;
 use sps_host::local::store::SqliteStore;
 use sps_host::memory::MemoryBackend;
 use support::ledger::{
-    exactly_one_of_concurrent_claims_is_claimed, keeps_each_part_across_a_release_until_sent, part,
-    released_with,
+    cancels_only_what_no_delivery_holds, exactly_one_of_concurrent_claims_is_claimed,
+    exactly_one_of_racing_claims_and_cancels_wins, keeps_each_part_across_a_release_until_sent,
+    part, released_with,
 };
 
 #[tokio::test]
@@ -59,6 +60,43 @@ async fn of_concurrent_claims_in_memory_exactly_one_is_claimed() {
     released_with(ledgers[0].as_ref(), "c2", &p0).await;
     exactly_one_of_concurrent_claims_is_claimed(&ledgers, "c1", vec![]).await;
     exactly_one_of_concurrent_claims_is_claimed(&ledgers, "c2", vec![p0]).await;
+}
+
+#[tokio::test]
+async fn sqlite_cancels_only_what_no_delivery_holds() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = SqliteStore::open(dir.path()).expect("store");
+    cancels_only_what_no_delivery_holds(&store).await;
+}
+
+#[tokio::test]
+async fn memory_cancels_only_what_no_delivery_holds() {
+    let (memory, _) = MemoryBackend::backends();
+    cancels_only_what_no_delivery_holds(memory.as_ref()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn of_claims_and_cancels_racing_on_two_sqlite_connections_exactly_one_wins() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let stores: [Arc<dyn LedgerBackend>; 2] = [
+        Arc::new(SqliteStore::open(dir.path()).expect("store")),
+        Arc::new(SqliteStore::open(dir.path()).expect("store")),
+    ];
+    let keys = ["r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9"];
+    let mut cancels = 0;
+    for key in keys {
+        cancels += usize::from(exactly_one_of_racing_claims_and_cancels_wins(&stores, key).await);
+    }
+    println!("of {} races, the cancel won {cancels}", keys.len());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn of_claims_and_cancels_racing_in_memory_exactly_one_wins() {
+    let (memory, _) = MemoryBackend::backends();
+    let ledgers: [Arc<dyn LedgerBackend>; 1] = [memory];
+    for key in ["r0", "r1", "r2", "r3", "r4"] {
+        exactly_one_of_racing_claims_and_cancels_wins(&ledgers, key).await;
+    }
 }
 
 #[tokio::test]

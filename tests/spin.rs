@@ -105,7 +105,7 @@ fn the_readme_event_is_sent_once_and_no_secret_is_logged() {
     }
 }
 
-fn the_same_reference_twice_is_one_schedule_with_the_second_message() {
+fn the_same_reference_twice_is_one_schedule_and_a_cancel_deletes_it() {
     let dir = app_dir();
     let x = FakeX::start();
     let spin = start(dir.path(), &variables(&x));
@@ -128,6 +128,33 @@ fn the_same_reference_twice_is_one_schedule_with_the_second_message() {
             &json!("2030-10-23T08:48:00Z")
         )
     );
+    // `Cancel Social Post` through the same API: the schedule goes, the event comes.
+    let cancel = json!({"detail-type": "Cancel Social Post", "source": "test",
+        "detail": {"referenceNumber": "twice", "platform": "twitter"}});
+    let cancelled =
+        json!({"status": "cancelled", "referenceNumber": "twice", "scheduleName": "twitter-twice"});
+    assert_eq!(post(&spin.base, &cancel), (200, cancelled.clone()));
+    assert_eq!(get(&spin.base, "/schedules"), json!([]));
+    assert_eq!(post(&spin.base, &cancel), (200, cancelled));
+    let events = get(&spin.base, "/events");
+    let kinds: Vec<&str> = events
+        .as_array()
+        .map(|e| e.iter().filter_map(|e| e["detail-type"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        kinds,
+        [
+            "Post Scheduled",
+            "Post Scheduled",
+            "Social Post Cancelled",
+            "Social Post Cancelled"
+        ]
+    );
+    assert_eq!(
+        events[2]["detail"],
+        json!({"referenceNumber": "twice", "platform": "twitter"})
+    );
+    assert!(x.received().is_empty());
 }
 
 fn boto3_puts_events_to_the_spin_app() {
@@ -489,8 +516,8 @@ fn main() {
             the_readme_event_is_sent_once_and_no_secret_is_logged,
         ),
         (
-            "the_same_reference_twice_is_one_schedule_with_the_second_message",
-            the_same_reference_twice_is_one_schedule_with_the_second_message,
+            "the_same_reference_twice_is_one_schedule_and_a_cancel_deletes_it",
+            the_same_reference_twice_is_one_schedule_and_a_cancel_deletes_it,
         ),
         (
             "boto3_puts_events_to_the_spin_app",

@@ -1,6 +1,6 @@
 //! Host-side bindings generated from `wit/` for the three component worlds.
 //!
-//! The interfaces the worlds share (`sps:social/types`, `platforms`, `events`,
+//! The interfaces the worlds share (`sps:social/types`, `platforms`, `events`, `ledger`,
 //! `wasi:config/store`) are generated once, in [`scheduler`], and reused by the other
 //! two through `with`, so a `publish-error` is one Rust type everywhere.
 
@@ -8,7 +8,7 @@
 // documented by the WIT itself.
 #![allow(missing_docs)]
 
-/// World `sps:social/scheduler`: imports config, platforms, schedules, events;
+/// World `sps:social/scheduler`: imports config, platforms, schedules, events, ledger;
 /// exports `scheduling`.
 pub mod scheduler {
     wasmtime::component::bindgen!({
@@ -32,6 +32,7 @@ pub mod sender {
             "sps:social/types": super::scheduler::sps::social::types,
             "sps:social/platforms": super::scheduler::sps::social::platforms,
             "sps:social/events": super::scheduler::sps::social::events,
+            "sps:social/ledger": super::scheduler::sps::social::ledger,
         },
     });
 }
@@ -57,9 +58,8 @@ pub use platform::wasi::keyvalue::atomics as keyvalue_atomics;
 pub use platform::wasi::keyvalue::store as keyvalue_store;
 pub use platform::PlatformComponentPre;
 pub use scheduler::exports::sps::social::scheduling;
-pub use scheduler::sps::social::{events, platforms, schedules, types};
+pub use scheduler::sps::social::{events, ledger, platforms, schedules, types};
 pub use scheduler::wasi::config::store as config_store;
 pub use scheduler::SchedulerPre;
 pub use sender::exports::sps::social::sending;
-pub use sender::sps::social::ledger;
 pub use sender::SenderPre;

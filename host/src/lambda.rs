@@ -2,8 +2,9 @@
 //! `lambda_runtime` (AWS Lambda Developer Guide, "Building Lambda functions with Rust"
 //! and "Using the Lambda runtime API for custom runtimes").
 //!
-//! - `scheduler`: the target of the EventBridge rule on `Schedule Social Post`. Its
-//!   payload is the EventBridge event; it runs the scheduler component.
+//! - `scheduler`: the target of the EventBridge rule on `Schedule Social Post` and
+//!   `Cancel Social Post` ([`SchedulingFunction`]). Its payload is the EventBridge event;
+//!   it runs the scheduler component.
 //! - `sender`: the EventBridge Scheduler target. Its payload is the schedule's input
 //!   `{referenceNumber, message, platform, scheduledDate}` (the raw JSON object); it
 //!   counts the delivery and runs the sender component.
@@ -31,11 +32,14 @@ use crate::aws::schedules::{ScheduleTarget, SchedulerSchedules};
 use crate::aws::secrets::{self, SecretsManagerSource};
 use crate::aws::{AwsSettings, Function, NotInThisFunction};
 use crate::bindings::ledger::LedgerError;
-use crate::bindings::scheduling::{ScheduleAction, ScheduleFailure};
 use crate::bindings::sending::{Delivery, SendFailure};
 use crate::caps::keyvalue::KeyValueBackend;
+use crate::caps::ledger::LedgerBackend;
 use crate::caps::Backends;
 use crate::runtime::{ComponentsSource, Limits, PlatformSettingsSource, Runtime, RuntimeSettings};
+
+mod scheduling;
+pub use scheduling::SchedulingFunction;
 
 /// A failed invocation: Lambda reports `{"errorType","errorMessage"}` and retries the
 /// event asynchronously.
@@ -81,56 +85,6 @@ fn payload_text(payload: &Value) -> String {
     match payload {
         Value::String(text) => text.clone(),
         other => other.to_string(),
-    }
-}
-
-/// The scheduling function.
-pub struct SchedulingFunction {
-    runtime: Runtime,
-    components: Option<S3Components>,
-}
-
-impl SchedulingFunction {
-    /// Handles one EventBridge event.
-    ///
-    /// Returns `{"status":"scheduled","action":"created"|"updated","referenceNumber",
-    /// "scheduleName","scheduledDate"}` or, for a request that can never be scheduled,
-    /// `{"status":"rejected","reason","message","referenceNumber"}` (reason codes as in
-    /// the README).
-    ///
-    /// # Errors
-    /// `Retryable` when a capability failed (nothing was reported; the same event may
-    /// succeed later), `ComponentFailed` when the scheduler component trapped.
-    pub async fn handle(&self, event: Value) -> Result<Value, HandlerError> {
-        refresh(self.components.as_ref(), &self.runtime).await;
-        match self.runtime.schedule_post(&payload_text(&event)).await {
-            Ok(Ok(s)) => {
-                let action = match s.action {
-                    ScheduleAction::Created => "created",
-                    ScheduleAction::Updated => "updated",
-                };
-                Ok(
-                    json!({"status": "scheduled", "action": action, "referenceNumber": s.reference_number,
-                    "scheduleName": s.schedule_name, "scheduledDate": s.scheduled_date}),
-                )
-            }
-            Ok(Err(ScheduleFailure::Rejected(r))) => {
-                tracing::warn!(reason = %r.code, message = %r.message, reference = ?r.reference_number, "request rejected");
-                Ok(
-                    json!({"status": "rejected", "reason": r.code, "message": r.message, "referenceNumber": r.reference_number}),
-                )
-            }
-            Ok(Err(ScheduleFailure::Retryable(message))) => {
-                tracing::error!(error = %message, "scheduling failed; the event will be retried");
-                Err(HandlerError::new("Retryable", message))
-            }
-            Err(err) => {
-                let summary = crate::runtime::error_summary(&err);
-                tracing::error!(error = %summary, "scheduler component failed");
-                tracing::debug!(error = %format!("{err:?}"), "scheduler component failure in full");
-                Err(HandlerError::new("ComponentFailed", summary))
-            }
-        }
     }
 }
 
@@ -277,10 +231,18 @@ impl LambdaFunction {
                     &settings.schedule_group,
                     target,
                 ));
+                // The ledger arbitrates a cancel against a delivery (and notes schedule
+                // names for cancels); without the table, cancels are unavailable.
+                let ledger: Arc<dyn LedgerBackend> = match &settings.ledger_table {
+                    Some(table) => {
+                        Arc::new(DynamoLedger::new(aws_sdk_dynamodb::Client::new(sdk), table))
+                    }
+                    None => absent,
+                };
                 let backends = Backends {
                     schedules,
                     events,
-                    ledger: absent,
+                    ledger,
                     keyvalue,
                 };
                 let platforms = Arc::new(secrets::without_credentials(

@@ -5,6 +5,8 @@
 //! - [`runtime`]: engine, linker, component loading and the per-call Store.
 //! - [`caps`]: one module per capability, each behind a backend trait.
 //! - [`local`]: the `sps serve` runtime (SQLite store, timer, loopback HTTP API).
+//! - [`cli`]: `sps schedule`, `sps list`, `sps cancel`, `sps events`: HTTP clients of a
+//!   running `sps serve`.
 //! - `aws`: the AWS backends (EventBridge Scheduler, EventBridge, Secrets Manager,
 //!   DynamoDB, S3) and their settings; `lambda`: the two Lambda functions. Both only
 //!   with the feature `aws` (on for `cargo lambda build` and the tests).
@@ -15,6 +17,7 @@
 pub mod aws;
 pub mod bindings;
 pub mod caps;
+pub mod cli;
 #[cfg(feature = "aws")]
 pub mod lambda;
 pub mod local;

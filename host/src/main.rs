@@ -26,6 +26,10 @@ struct Cli {
 const EXAMPLES: &str = "Examples:
   sps serve                        # API on http://127.0.0.1:8080, data in ./.sps
   sps serve --help                 # every setting of the local runtime
+  sps schedule -p twitter -m 'Hello world!' -d 2030-10-23T08:48:00
+  sps list                         # the pending posts of the running sps serve
+  sps cancel testtweet -p twitter
+  sps events --follow              # outcome events as they happen
   sps --version                    # the version and the embedded components' digests";
 
 /// The examples under `sps serve --help`.
@@ -58,6 +62,8 @@ enum Command {
     /// Only in builds with the feature aws.
     #[command(after_help = LAMBDA_EXAMPLES)]
     Lambda,
+    #[command(flatten)]
+    Client(Box<sps_host::cli::ClientCommand>),
 }
 
 /// The environment variable the Lambda execution environment sets.
@@ -78,10 +84,12 @@ fn main() -> ExitCode {
     }
     let cli = Cli::parse();
     let command = match cli.command {
+        // The client commands talk to a running sps serve over HTTP: no runtime here.
+        Some(Command::Client(command)) => return sps_host::cli::run(&command),
         Some(command) => command,
         None if in_lambda => Command::Lambda,
         None => {
-            eprintln!("error: a subcommand is required (sps serve, sps lambda); see sps --help");
+            eprintln!("error: a subcommand is required (sps serve, sps schedule, sps list, ...); see sps --help");
             return ExitCode::from(2);
         }
     };
@@ -94,6 +102,7 @@ fn main() -> ExitCode {
                 match command {
                     Command::Serve(settings) => serve(*settings).await,
                     Command::Lambda => lambda().await,
+                    Command::Client(_) => Ok(()),
                 }
             });
             // A POST to the event target still in flight is not waited for: its event

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use async_trait::async_trait;
 
 use crate::bindings::events::EventError;
-use crate::bindings::ledger::{Entry, InFlightClaim, LedgerError};
+use crate::bindings::ledger::{CancelOutcome, Entry, InFlightClaim, LedgerError};
 use crate::bindings::schedules::{Schedule, ScheduleError};
 use crate::bindings::types::PublishedPart;
 use crate::caps::events::{EventBackend, EventEnvelope};
@@ -22,6 +22,7 @@ pub struct MemoryBackend {
     schedules: Mutex<BTreeMap<String, Schedule>>,
     events: Mutex<Vec<EventEnvelope>>,
     ledger: Mutex<HashMap<String, Entry>>,
+    scheduled_names: Mutex<HashMap<String, String>>,
     keyvalue: Mutex<BTreeMap<(String, String), Vec<u8>>>,
 }
 
@@ -169,6 +170,33 @@ impl LedgerBackend for MemoryBackend {
             _ => {}
         }
         Ok(())
+    }
+
+    async fn cancel(&self, key: &str) -> Result<CancelOutcome, LedgerError> {
+        let mut ledger = lock(&self.ledger);
+        Ok(match ledger.get(key).cloned() {
+            Some(Entry::InFlight(claim)) => CancelOutcome::InFlight(claim),
+            Some(Entry::Sent(parts)) => CancelOutcome::Sent(parts),
+            Some(Entry::Cancelled) => CancelOutcome::AlreadyCancelled,
+            // Absent, or released (kept as `Claimed` with its parts).
+            Some(Entry::Claimed(_)) | None => {
+                ledger.insert(key.to_string(), Entry::Cancelled);
+                CancelOutcome::Cancelled
+            }
+        })
+    }
+
+    async fn note_scheduled(&self, name: &str, key: &str) -> Result<(), LedgerError> {
+        lock(&self.scheduled_names).insert(name.to_string(), key.to_string());
+        let mut ledger = lock(&self.ledger);
+        if ledger.get(key) == Some(&Entry::Cancelled) {
+            ledger.remove(key);
+        }
+        Ok(())
+    }
+
+    async fn scheduled_key(&self, name: &str) -> Result<Option<String>, LedgerError> {
+        Ok(lock(&self.scheduled_names).get(name).cloned())
     }
 }
 

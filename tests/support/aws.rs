@@ -264,6 +264,20 @@ pub fn settings(bus: &str, group: &str, bucket: Option<&str>) -> AwsSettings {
     }
 }
 
+/// [`settings`] for the scheduling function, with a new send ledger table (where it notes
+/// schedule names and arbitrates cancels).
+pub async fn scheduler_settings(
+    aws: &Aws,
+    bus: &str,
+    group: &str,
+    bucket: Option<&str>,
+) -> AwsSettings {
+    AwsSettings {
+        ledger_table: Some(table(aws).await),
+        ..settings(bus, group, bucket)
+    }
+}
+
 /// The README's example event for the scheduling function.
 pub fn readme_event(reference: &str, message: &str, date: &str) -> Value {
     json!({"detail-type": "Schedule Social Post", "source": "test", "detail": {

@@ -99,3 +99,97 @@ pub async fn exactly_one_of_concurrent_claims_is_claimed(
     }
     assert_eq!((claimed, in_flight), (1, 7), "{key}");
 }
+
+/// Cancelling: an absent key is cancelled and every claim then answers `cancelled`, a
+/// second cancel `already-cancelled`; noting the key for a schedule name forgets the
+/// cancellation (the same post scheduled again), and the name gives the key back; a
+/// claimed key answers `in-flight`, a sent one `sent` (and noting changes neither); a
+/// released key with a part is cancelled. Uses the keys `x1`, `x2` and the name `n1`.
+pub async fn cancels_only_what_no_delivery_holds(ledger: &dyn LedgerBackend) {
+    use sps_host::bindings::ledger::CancelOutcome;
+    assert_eq!(ledger.cancel("x1").await, Ok(CancelOutcome::Cancelled));
+    assert_eq!(ledger.claim("x1").await, Ok(Entry::Cancelled));
+    assert_eq!(
+        ledger.cancel("x1").await,
+        Ok(CancelOutcome::AlreadyCancelled)
+    );
+    assert_eq!(ledger.scheduled_key("n1").await, Ok(None));
+    assert_eq!(ledger.note_scheduled("n1", "x1").await, Ok(()));
+    assert_eq!(ledger.scheduled_key("n1").await, Ok(Some("x1".to_string())));
+    assert_eq!(ledger.claim("x1").await, Ok(Entry::Claimed(vec![])));
+    let p0 = part("1", Some("https://x.com/i/web/status/1"), None);
+    assert_eq!(ledger.record_part("x1", 0, &p0).await, Ok(()));
+    let Ok(CancelOutcome::InFlight(claim)) = ledger.cancel("x1").await else {
+        panic!("a cancel of a claimed key must see the claim");
+    };
+    assert_eq!(claim.parts, vec![p0.clone()]);
+    assert_eq!(ledger.record_sent("x1").await, Ok(()));
+    assert_eq!(
+        ledger.cancel("x1").await,
+        Ok(CancelOutcome::Sent(vec![p0.clone()]))
+    );
+    assert_eq!(ledger.note_scheduled("n1", "x1").await, Ok(()));
+    assert_eq!(ledger.claim("x1").await, Ok(Entry::Sent(vec![p0.clone()])));
+    released_with(ledger, "x2", &p0).await;
+    assert_eq!(ledger.cancel("x2").await, Ok(CancelOutcome::Cancelled));
+    assert_eq!(ledger.claim("x2").await, Ok(Entry::Cancelled));
+    assert_eq!(ledger.note_scheduled("n1", "x2").await, Ok(()));
+    assert_eq!(ledger.scheduled_key("n1").await, Ok(Some("x2".to_string())));
+}
+
+/// Four claims and four cancels of `key` at the same moment, spread over `ledgers`:
+/// exactly one wins. Either a claim got `claimed` and every other call saw its claim, or
+/// a cancel got `cancelled`, the other cancels `already-cancelled` and every claim
+/// `cancelled`. Returns whether the cancel won.
+pub async fn exactly_one_of_racing_claims_and_cancels_wins(
+    ledgers: &[Arc<dyn LedgerBackend>],
+    key: &'static str,
+) -> bool {
+    use sps_host::bindings::ledger::CancelOutcome;
+    let barrier = Arc::new(tokio::sync::Barrier::new(8));
+    let calls = (0..8)
+        .map(|i| {
+            let ledger = ledgers[i % ledgers.len()].clone();
+            let barrier = barrier.clone();
+            tokio::spawn(async move {
+                barrier.wait().await;
+                if i % 2 == 0 {
+                    (Some(ledger.claim(key).await), None)
+                } else {
+                    (None, Some(ledger.cancel(key).await))
+                }
+            })
+        })
+        .collect::<Vec<_>>();
+    let mut seen = Vec::new();
+    for call in calls {
+        seen.push(call.await.expect("the task ends"));
+    }
+    let claimed = seen
+        .iter()
+        .filter(|c| matches!(c.0, Some(Ok(Entry::Claimed(_)))))
+        .count();
+    let cancelled = seen
+        .iter()
+        .filter(|c| matches!(c.1, Some(Ok(CancelOutcome::Cancelled))))
+        .count();
+    assert_eq!(claimed + cancelled, 1, "{seen:?}");
+    for (claim, cancel) in &seen {
+        let ok = if cancelled == 1 {
+            matches!(claim, None | Some(Ok(Entry::Cancelled)))
+                && matches!(
+                    cancel,
+                    None | Some(Ok(
+                        CancelOutcome::Cancelled | CancelOutcome::AlreadyCancelled
+                    ))
+                )
+        } else {
+            matches!(
+                claim,
+                None | Some(Ok(Entry::Claimed(_) | Entry::InFlight(_)))
+            ) && matches!(cancel, None | Some(Ok(CancelOutcome::InFlight(_))))
+        };
+        assert!(ok, "{seen:?}");
+    }
+    cancelled == 1
+}

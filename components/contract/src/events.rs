@@ -25,6 +25,38 @@ pub const FAILED_SOURCE: &str = SENDER_SOURCE;
 pub const STAGE_SCHEDULING: &str = "scheduling";
 /// The `stage` of the sender's failure events.
 pub const STAGE_SENDING: &str = "sending";
+/// The `stage` of the failure events of a `Cancel Social Post` that could not cancel.
+pub const STAGE_CANCELLING: &str = "cancelling";
+/// Detail-type of the requests that schedule (or reschedule) a post.
+pub const SCHEDULE_DETAIL_TYPE: &str = "Schedule Social Post";
+/// Detail-type of the requests that cancel a pending post: `{"referenceNumber", "platform"}`.
+pub const CANCEL_DETAIL_TYPE: &str = "Cancel Social Post";
+/// Detail-type of the event published (source [`SCHEDULER_SOURCE`]) when a post was
+/// cancelled: its schedule is deleted and no delivery will publish it.
+pub const SOCIAL_POST_CANCELLED: &str = "Social Post Cancelled";
+
+/// Detail of `Social Post Cancelled`: `{"referenceNumber", "platform"}`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PostCancelled<'a> {
+    /// The post's reference.
+    pub reference_number: &'a str,
+    /// The platform it was to be posted on.
+    pub platform: &'a str,
+}
+
+/// Whether `event` (the JSON text of an EventBridge event, or of a detail alone) is a
+/// [`CANCEL_DETAIL_TYPE`] request: an object whose `detail-type` is exactly that string.
+/// The hosts route such an event to `scheduling.cancel-post` (on AWS an EventBridge rule
+/// matching the detail-type does), and every other one to `scheduling.schedule-post`.
+pub fn is_cancel_request(event: &str) -> bool {
+    match serde_json::from_str::<serde_json::Value>(event) {
+        Ok(serde_json::Value::Object(object)) => {
+            object.get("detail-type").and_then(|d| d.as_str()) == Some(CANCEL_DETAIL_TYPE)
+        }
+        _ => false,
+    }
+}
 
 /// Detail of `Post Scheduled`: `{"referenceNumber", "scheduledDate"}`.
 #[derive(Debug, Clone, Serialize)]
@@ -131,6 +163,25 @@ pub fn to_json<T: Serialize>(value: &T) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_an_object_with_the_cancel_detail_type_is_a_cancel_request() {
+        let yes = r#"{"detail-type":"Cancel Social Post","detail":{"referenceNumber":"r"}}"#;
+        assert!(is_cancel_request(yes));
+        for no in [
+            r#"{"detail-type":"Schedule Social Post","detail":{}}"#,
+            r#"{"detail-type":"cancel social post","detail":{}}"#,
+            r#"{"referenceNumber":"r","platform":"twitter"}"#,
+            r#"{"detail-type":7}"#,
+            r#"["Cancel Social Post"]"#,
+            "not json",
+        ] {
+            assert!(!is_cancel_request(no), "{no}");
+        }
+        assert_eq!(CANCEL_DETAIL_TYPE, "Cancel Social Post");
+        assert_eq!(SOCIAL_POST_CANCELLED, "Social Post Cancelled");
+        assert_eq!(STAGE_CANCELLING, "cancelling");
+    }
 
     #[test]
     fn names_are_exact() {

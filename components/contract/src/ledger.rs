@@ -1,4 +1,6 @@
-//! The send ledger key of a post, and the idempotency key its platform is given.
+//! The send ledger key of a post, and the idempotency key its platform is given. The
+//! sender claims the ledger key before publishing; the scheduler cancels it (`Cancel Social
+//! Post`), so both derive it here.
 //!
 //! EventBridge Scheduler delivers a schedule at least once
 //! [EventBridge Scheduler User Guide, "Configuring a dead-letter queue" / retry policy], so the
@@ -9,7 +11,7 @@
 use data_encoding::HEXLOWER;
 use sha2::{Digest, Sha256};
 
-use crate::PostInput;
+use crate::input::TargetInput as PostInput;
 
 /// The ledger key of `post`: the lowercase hex SHA-256 (64 characters) of `platform`,
 /// `referenceNumber`, `scheduledDate` and `message`, then, when the post has them, each

@@ -10,12 +10,14 @@
 //!   [`events::to_json`].
 //! - [`input`]: the schedule's target input, serialised by the scheduler and parsed by the
 //!   sender.
+//! - [`ledger`]: a post's send ledger key and its platform idempotency key.
 //! - [`platforms`]: the answer for a platform that is not loaded.
 //! - [`time`]: moments in messages, RFC 3339 UTC.
 //! - [`worlds`]: what each component world may import, checked by the hosts.
 
 pub mod events;
 pub mod input;
+pub mod ledger;
 pub mod platforms;
 pub mod time;
 pub mod worlds;

@@ -27,6 +27,7 @@ pub const SCHEDULER_IMPORTS: &[&str] = &[
     "sps:social/platforms",
     "sps:social/schedules",
     "sps:social/events",
+    "sps:social/ledger",
 ];
 
 /// Imports of the world `sps:social/sender` (without `@version`).

@@ -12,9 +12,12 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 pub use crate::put_events::PutEvents;
+pub use sps_contract::events::is_cancel_request;
 
-/// The detail-type the scheduler handles.
-pub const SCHEDULE_DETAIL_TYPE: &str = "Schedule Social Post";
+/// The detail-type the scheduler schedules; [`CANCEL_DETAIL_TYPE`] it cancels.
+pub const SCHEDULE_DETAIL_TYPE: &str = sps_contract::events::SCHEDULE_DETAIL_TYPE;
+/// The detail-type of a cancel (`scheduling.cancel-post`).
+pub const CANCEL_DETAIL_TYPE: &str = sps_contract::events::CANCEL_DETAIL_TYPE;
 
 /// The largest request body, bytes (axum's default limit, 2 MiB).
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
@@ -42,6 +45,13 @@ pub enum Scheduling {
         /// `created` (true) or `updated` (false).
         created: bool,
     },
+    /// `scheduling.cancelled`: a `Social Post Cancelled` event was published.
+    Cancelled {
+        /// The post's reference.
+        reference_number: String,
+        /// The deleted schedule's name.
+        schedule_name: String,
+    },
     /// `schedule-failure::rejected`.
     Rejected {
         /// Reason code.
@@ -67,6 +77,8 @@ pub fn rejection(reason: &str, message: &str, reference_number: Option<&str>) ->
 ///
 /// - scheduled: 201 (created) or 200 (updated), `{"status":"scheduled","action",
 ///   "referenceNumber","scheduleName","scheduledDate"}`;
+/// - cancelled (a `Cancel Social Post`): 200, `{"status":"cancelled","referenceNumber",
+///   "scheduleName"}`;
 /// - rejected: 400 for `invalid-json`/`invalid-event`, else 422, [`rejection`];
 /// - a capability failed: 503, a component failed: 500, `{"status":"error","reason",
 ///   "message"}` with the reason `unavailable` or `component-failed`.
@@ -82,6 +94,14 @@ pub fn schedule_answer(result: &Scheduling) -> Answer {
             body: json!({"status": "scheduled", "action": if *created { "created" } else { "updated" },
                 "referenceNumber": reference_number, "scheduleName": schedule_name,
                 "scheduledDate": scheduled_date}),
+        },
+        Scheduling::Cancelled {
+            reference_number,
+            schedule_name,
+        } => Answer {
+            status: 200,
+            body: json!({"status": "cancelled", "referenceNumber": reference_number,
+                "scheduleName": schedule_name}),
         },
         Scheduling::Rejected {
             code,

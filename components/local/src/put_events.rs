@@ -15,7 +15,8 @@
 //!   whose `Detail` is not a JSON object, or holds a key twice (the scheduler's
 //!   `invalid-json`), with `MalformedDetail`; the other entries still go;
 //! - every accepted entry gets an `EventId`. A `Schedule Social Post` entry runs the
-//!   scheduler; so does another detail-type whose detail names a `referenceNumber`, which
+//!   scheduler, and so does a `Cancel Social Post` entry (which it cancels); so does
+//!   another detail-type whose detail names a `referenceNumber`, which
 //!   the scheduler rejects as `unsupported-detail-type` with a `Social Post Failed` for
 //!   that reference; one naming no reference matches no rule and nothing happens. A
 //!   rejection is not an entry failure (on AWS it arrives later as that event); a failed
@@ -276,6 +277,7 @@ fn plan_entry(entry: &Value) -> Entry {
     };
     let event_id = uuid::Uuid::new_v4().to_string();
     if detail_type != crate::api::SCHEDULE_DETAIL_TYPE
+        && detail_type != crate::api::CANCEL_DETAIL_TYPE
         && !parsed.get("referenceNumber").is_some_and(Value::is_string)
     {
         return Entry::Unmatched { event_id };

@@ -16,6 +16,11 @@
 //! - `ledger_parts`: the published parts of each key's post, `idx` 0 the post and k its
 //!   k-th reply, recorded in order and kept across releases: `id` the platform's id,
 //!   `url` and `reply_ref` NULL when none.
+//! - `ledger_cancelled`: keys a `Cancel Social Post` won before any delivery claimed them
+//!   (`cancelled_at` Unix seconds); a claim of such a key answers `cancelled`. Scheduling
+//!   the same post again deletes the row.
+//! - `scheduled_names`: the ledger key each schedule name was last scheduled as, so a
+//!   cancel finds a post whose schedule is gone.
 //! - `dead_letters`: deliveries whose final attempt failed unreported, and outcome events
 //!   the event target did not take within the maximum event age (`target` its URL,
 //!   `event_seq` the event; `schedule_name` empty).
@@ -55,6 +60,16 @@ pub const TABLES: &[&str] = &[
         url TEXT,
         reply_ref TEXT,
         PRIMARY KEY (key, idx)
+    )",
+    // A key a `Cancel Social Post` won before any delivery claimed it (never in `ledger`).
+    "CREATE TABLE IF NOT EXISTS ledger_cancelled (
+        key TEXT PRIMARY KEY,
+        cancelled_at INTEGER NOT NULL
+    )",
+    // The ledger key each schedule name was last scheduled as, for cancels.
+    "CREATE TABLE IF NOT EXISTS scheduled_names (
+        name TEXT PRIMARY KEY,
+        key TEXT NOT NULL
     )",
     // wasi:keyvalue of platform components: `scope` is `<platform>/<account>`.
     "CREATE TABLE IF NOT EXISTS platform_state (

@@ -1,5 +1,6 @@
 //! The component glue (wasm32 only): implements [`Capabilities`] with the `scheduler` world's
-//! imports and exports `sps:social/scheduling@0.2.0`. No rules live here.
+//! imports (`platforms`, `schedules`, `events`, `ledger`, `wasi:config/store`) and exports
+//! `sps:social/scheduling@0.2.0`. No rules live here.
 
 wit_bindgen::generate!({
     path: "../../wit",
@@ -12,10 +13,10 @@ wit_bindgen::generate!({
 
 use chrono::{DateTime, Utc};
 use exports::sps::social::scheduling;
-use sps::social::{events, platforms, schedules};
+use sps::social::{events, ledger, platforms, schedules};
 use wasi::config::store;
 
-use crate::{Capabilities, EventError, MessageError, Schedule, ScheduleError};
+use crate::{CancelOutcome, Capabilities, EventError, MessageError, Schedule, ScheduleError};
 
 /// The component's implementation of the `scheduling` interface.
 struct Component;
@@ -29,6 +30,21 @@ fn to_wit(schedule: &Schedule) -> schedules::Schedule {
         at: schedule.at.clone(),
         flexible_window_minutes: schedule.flexible_window_minutes,
         input: schedule.input.clone(),
+    }
+}
+
+fn from_wit(schedule: schedules::Schedule) -> Schedule {
+    Schedule {
+        name: schedule.name,
+        at: schedule.at,
+        flexible_window_minutes: schedule.flexible_window_minutes,
+        input: schedule.input,
+    }
+}
+
+fn ledger_error(e: ledger::LedgerError) -> String {
+    match e {
+        ledger::LedgerError::Unavailable(m) => m,
     }
 }
 
@@ -70,6 +86,37 @@ impl Capabilities for Imports {
 
     fn update_schedule(&mut self, schedule: &Schedule) -> Result<(), ScheduleError> {
         schedules::update(&to_wit(schedule)).map_err(schedule_error)
+    }
+
+    fn get_schedule(&mut self, name: &str) -> Result<Schedule, ScheduleError> {
+        schedules::get(name).map(from_wit).map_err(schedule_error)
+    }
+
+    fn delete_schedule(&mut self, name: &str) -> Result<(), ScheduleError> {
+        schedules::delete(name).map_err(schedule_error)
+    }
+
+    fn cancel_key(&mut self, key: &str) -> Result<CancelOutcome, String> {
+        ledger::cancel(key)
+            .map(|outcome| match outcome {
+                ledger::CancelOutcome::Cancelled => CancelOutcome::Cancelled,
+                ledger::CancelOutcome::AlreadyCancelled => CancelOutcome::AlreadyCancelled,
+                ledger::CancelOutcome::InFlight(claim) => CancelOutcome::InFlight {
+                    claimed_at: claim.claimed_at,
+                },
+                ledger::CancelOutcome::Sent(parts) => {
+                    CancelOutcome::Sent(parts.into_iter().map(|p| p.id).collect())
+                }
+            })
+            .map_err(ledger_error)
+    }
+
+    fn note_scheduled(&mut self, name: &str, key: &str) -> Result<(), String> {
+        ledger::note_scheduled(name, key).map_err(ledger_error)
+    }
+
+    fn scheduled_key(&mut self, name: &str) -> Result<Option<String>, String> {
+        ledger::scheduled_key(name).map_err(ledger_error)
     }
 
     fn publish_event(
@@ -115,17 +162,30 @@ impl scheduling::Guest for Component {
                     crate::ScheduleAction::Updated => scheduling::ScheduleAction::Updated,
                 },
             }),
-            Err(crate::ScheduleFailure::Rejected(r)) => Err(scheduling::ScheduleFailure::Rejected(
-                scheduling::Rejection {
-                    code: r.code,
-                    message: r.message,
-                    reference_number: r.reference_number,
-                },
-            )),
-            Err(crate::ScheduleFailure::Retryable(m)) => {
-                Err(scheduling::ScheduleFailure::Retryable(m))
-            }
+            Err(failure) => Err(to_wit_failure(failure)),
         }
+    }
+
+    fn cancel_post(event: String) -> Result<scheduling::Cancelled, scheduling::ScheduleFailure> {
+        crate::cancel_post(&mut Imports, &event)
+            .map(|c| scheduling::Cancelled {
+                reference_number: c.reference_number,
+                schedule_name: c.schedule_name,
+            })
+            .map_err(to_wit_failure)
+    }
+}
+
+fn to_wit_failure(failure: crate::ScheduleFailure) -> scheduling::ScheduleFailure {
+    match failure {
+        crate::ScheduleFailure::Rejected(r) => {
+            scheduling::ScheduleFailure::Rejected(scheduling::Rejection {
+                code: r.code,
+                message: r.message,
+                reference_number: r.reference_number,
+            })
+        }
+        crate::ScheduleFailure::Retryable(m) => scheduling::ScheduleFailure::Retryable(m),
     }
 }
 

@@ -8,10 +8,13 @@
 //! could be read; the reference is the request's, or a generated UUID when it has none (or an
 //! invalid one: not a string, empty, or too long). Then the schedule is created, replaced on a name conflict (create-then-
 //! update is race-free [AWS Scheduler API reference, CreateSchedule: ConflictException;
-//! UpdateSchedule replaces every field]), and `Post Scheduled` is published.
+//! UpdateSchedule replaces every field]), after noting the post's send ledger key under the
+//! schedule name (so a cancel can find it, and an earlier cancel of the same post is
+//! forgotten), and `Post Scheduled` is published.
 
 use sps_contract::events::{self, PostFailed, PostScheduled};
 use sps_contract::input::{TargetInput, DEFAULT_ACCOUNT};
+use sps_contract::ledger::ledger_key;
 
 use crate::date::{self, Timing};
 use crate::name;
@@ -50,13 +53,7 @@ pub fn schedule_post<C: Capabilities + ?Sized>(
     caps: &mut C,
     event: &str,
 ) -> Result<Scheduled, ScheduleFailure> {
-    let request = request::parse_event(event).map_err(|problem| {
-        ScheduleFailure::Rejected(Rejection {
-            code: problem.code,
-            message: problem.message,
-            reference_number: None,
-        })
-    })?;
+    let request = parse(event)?;
     let (reference, reference_problem) = match request.reference() {
         Ok(Some(reference)) => (reference.to_owned(), None),
         Ok(None) => (caps.new_uuid(), None),
@@ -77,21 +74,29 @@ pub fn schedule_post<C: Capabilities + ?Sized>(
         .map_err(ScheduleFailure::Retryable)?;
 
     let scheduled_date = date::format(accepted.timing.scheduled_date);
-    let input = events::to_json(&TargetInput {
+    let target = TargetInput {
         reference_number: reference.clone(),
         message: accepted.message.to_owned(),
         platform: accepted.platform.to_owned(),
         scheduled_date: scheduled_date.clone(),
         thread: accepted.thread,
         account: accepted.account.map(str::to_owned),
-    })
-    .map_err(ScheduleFailure::Retryable)?;
+    };
+    let input = events::to_json(&target).map_err(ScheduleFailure::Retryable)?;
     let schedule = Schedule {
         name: name::schedule_name(accepted.platform, &reference),
         at: date::format(accepted.timing.at),
         flexible_window_minutes: window,
         input,
     };
+    // Before the schedule exists: a post cancelled earlier and scheduled again goes out.
+    caps.note_scheduled(&schedule.name, &ledger_key(&target))
+        .map_err(|e| {
+            ScheduleFailure::Retryable(format!(
+                "could not note schedule {} in the send ledger: {e}",
+                schedule.name
+            ))
+        })?;
     let action = match put_schedule(caps, &schedule) {
         Ok(action) => action,
         Err(PutFailure::Refused(why)) => {
@@ -125,6 +130,17 @@ pub fn schedule_post<C: Capabilities + ?Sized>(
     })
 }
 
+/// The event's request, or its rejection (no reference is known, so no event).
+pub(crate) fn parse(event: &str) -> Result<Request, ScheduleFailure> {
+    request::parse_event(event).map_err(|problem| {
+        ScheduleFailure::Rejected(Rejection {
+            code: problem.code,
+            message: problem.message,
+            reference_number: None,
+        })
+    })
+}
+
 /// Run every request check in order; the first failure wins.
 fn check<'r, C: Capabilities + ?Sized>(
     caps: &mut C,
@@ -137,18 +153,7 @@ fn check<'r, C: Capabilities + ?Sized>(
     }
     let message = request.required_string(field::MESSAGE)?;
     let platform = request.required_string(field::PLATFORM)?;
-    let supported = caps.supported_platforms();
-    if !supported.iter().any(|name| name == platform) {
-        let list = if supported.is_empty() {
-            "(none)".to_owned()
-        } else {
-            supported.join(", ")
-        };
-        return Err(Problem::new(
-            Reason::UnsupportedPlatform,
-            format!("platform {platform:?} is not supported; supported platforms: {list}"),
-        ));
-    }
+    check_platform(caps, platform)?;
     let thread = request.thread()?;
     let account = request.account()?;
     let zone = request.time_zone()?;
@@ -177,18 +182,53 @@ fn check<'r, C: Capabilities + ?Sized>(
     })
 }
 
-/// Report a rejection with a `Social Post Failed` event; `Retryable` if that publish fails.
+/// `platform` must be one of the loaded platforms (`platforms.supported`).
+///
+/// # Errors
+/// [`Reason::UnsupportedPlatform`] listing the loaded ones.
+pub(crate) fn check_platform<C: Capabilities + ?Sized>(
+    caps: &mut C,
+    platform: &str,
+) -> Result<(), Problem> {
+    let supported = caps.supported_platforms();
+    if supported.iter().any(|name| name == platform) {
+        return Ok(());
+    }
+    let list = if supported.is_empty() {
+        "(none)".to_owned()
+    } else {
+        supported.join(", ")
+    };
+    Err(Problem::new(
+        Reason::UnsupportedPlatform,
+        format!("platform {platform:?} is not supported; supported platforms: {list}"),
+    ))
+}
+
+/// Report a rejection with a `Social Post Failed` event (stage `scheduling`); `Retryable`
+/// if that publish fails.
 fn reject<C: Capabilities + ?Sized>(
     caps: &mut C,
     reference: &str,
     problem: Problem,
+) -> ScheduleFailure {
+    reject_at(caps, reference, problem, events::STAGE_SCHEDULING)
+}
+
+/// Report a rejection with a `Social Post Failed` event of `stage`; `Retryable` if that
+/// publish fails.
+pub(crate) fn reject_at<C: Capabilities + ?Sized>(
+    caps: &mut C,
+    reference: &str,
+    problem: Problem,
+    stage: &str,
 ) -> ScheduleFailure {
     let published = events::to_json(&PostFailed::new(
         reference,
         &problem.code,
         &problem.message,
         false,
-        events::STAGE_SCHEDULING,
+        stage,
     ))
     .and_then(|detail| {
         caps.publish_event(events::SOCIAL_POST_FAILED, events::FAILED_SOURCE, &detail)

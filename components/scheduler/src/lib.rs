@@ -11,6 +11,7 @@
 
 use chrono::{DateTime, Utc};
 
+pub mod cancel;
 pub mod date;
 pub mod flow;
 pub mod name;
@@ -23,6 +24,7 @@ pub mod zone;
 #[cfg(target_arch = "wasm32")]
 mod bindings;
 
+pub use cancel::cancel_post;
 pub use flow::schedule_post;
 pub use reason::{Problem, Reason};
 pub use sps_contract::events::EventError;
@@ -128,6 +130,31 @@ pub enum ScheduleFailure {
     Retryable(String),
 }
 
+/// A post that was cancelled and reported with `Social Post Cancelled` (WIT `cancelled`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cancelled {
+    /// The request's `referenceNumber`.
+    pub reference_number: String,
+    /// The schedule that was deleted.
+    pub schedule_name: String,
+}
+
+/// What the send ledger found when asked to cancel a key (WIT `ledger.cancel-outcome`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CancelOutcome {
+    /// Now cancelled: no delivery had claimed or sent it.
+    Cancelled,
+    /// Cancelled before; nothing changed.
+    AlreadyCancelled,
+    /// A delivery holds the claim since `claimed_at` (Unix seconds, UTC).
+    InFlight {
+        /// When the delivery claimed it.
+        claimed_at: u64,
+    },
+    /// Every part was published: their post ids, in order.
+    Sent(Vec<String>),
+}
+
 /// What the scheduling rules need from the outside world. The component implements it with
 /// its WIT imports; tests implement it in memory.
 pub trait Capabilities {
@@ -154,6 +181,33 @@ pub trait Capabilities {
     /// # Errors
     /// `NotFound` when there is none; `Invalid`/`Unavailable` from the backend.
     fn update_schedule(&mut self, schedule: &Schedule) -> Result<(), ScheduleError>;
+    /// Read the schedule `name` (`schedules.get`).
+    ///
+    /// # Errors
+    /// `NotFound` when there is none; `Unavailable` from the backend.
+    fn get_schedule(&mut self, name: &str) -> Result<Schedule, ScheduleError>;
+    /// Delete the schedule `name` (`schedules.delete`).
+    ///
+    /// # Errors
+    /// `NotFound` when there is none; `Invalid`/`Unavailable` from the backend.
+    fn delete_schedule(&mut self, name: &str) -> Result<(), ScheduleError>;
+    /// Cancel the post of ledger key `key` unless a delivery claimed or sent it
+    /// (`ledger.cancel`).
+    ///
+    /// # Errors
+    /// Why the ledger could not be used.
+    fn cancel_key(&mut self, key: &str) -> Result<CancelOutcome, String>;
+    /// Note that the post named `name` is now scheduled as `key`, forgetting an earlier
+    /// cancellation of `key` (`ledger.note-scheduled`).
+    ///
+    /// # Errors
+    /// Why the ledger could not be used.
+    fn note_scheduled(&mut self, name: &str, key: &str) -> Result<(), String>;
+    /// The ledger key last noted for the post named `name` (`ledger.scheduled-key`).
+    ///
+    /// # Errors
+    /// Why the ledger could not be used.
+    fn scheduled_key(&mut self, name: &str) -> Result<Option<String>, String>;
     /// Publish one event (`events.publish`); `detail` is the JSON text of an object.
     ///
     /// # Errors

@@ -29,6 +29,13 @@ pub enum Reason {
     ScheduledDateTooFar,
     /// `invalid-time-zone`: `timeZone` is not an IANA time zone name ([`crate::zone`]).
     InvalidTimeZone,
+    /// `schedule-not-found`: a cancel found no pending post of that reference and
+    /// platform ([`crate::cancel`]).
+    ScheduleNotFound,
+    /// `already-sent`: a cancel came after every part of the post was published.
+    AlreadySent,
+    /// `already-sending`: a cancel came while a delivery holds the post's claim.
+    AlreadySending,
     /// `schedule-rejected`: the schedule store refused the schedule as it is
     /// (`schedule-error::invalid`): EventBridge Scheduler's ValidationException, or, locally,
     /// an update of a post whose delivery is under way.
@@ -37,7 +44,7 @@ pub enum Reason {
 
 impl Reason {
     /// Every reason, in declaration order (for tests and documentation).
-    pub const ALL: [Reason; 11] = [
+    pub const ALL: [Reason; 14] = [
         Reason::InvalidJson,
         Reason::InvalidEvent,
         Reason::UnsupportedDetailType,
@@ -48,6 +55,9 @@ impl Reason {
         Reason::ScheduledDateInPast,
         Reason::ScheduledDateTooFar,
         Reason::InvalidTimeZone,
+        Reason::ScheduleNotFound,
+        Reason::AlreadySent,
+        Reason::AlreadySending,
         Reason::ScheduleRejected,
     ];
 
@@ -64,6 +74,9 @@ impl Reason {
             Reason::ScheduledDateInPast => "scheduled-date-in-past",
             Reason::ScheduledDateTooFar => "scheduled-date-too-far",
             Reason::InvalidTimeZone => "invalid-time-zone",
+            Reason::ScheduleNotFound => "schedule-not-found",
+            Reason::AlreadySent => "already-sent",
+            Reason::AlreadySending => "already-sending",
             Reason::ScheduleRejected => "schedule-rejected",
         }
     }
@@ -116,6 +129,9 @@ mod tests {
                 "scheduled-date-in-past",
                 "scheduled-date-too-far",
                 "invalid-time-zone",
+                "schedule-not-found",
+                "already-sent",
+                "already-sending",
                 "schedule-rejected",
             ]
         );

@@ -15,7 +15,7 @@ mod thread;
 pub use thread::{MAX_ACCOUNT_CHARS, MAX_THREAD_PARTS};
 
 /// The only `detail-type` the scheduler handles.
-pub const DETAIL_TYPE: &str = "Schedule Social Post";
+pub const DETAIL_TYPE: &str = sps_contract::events::SCHEDULE_DETAIL_TYPE;
 
 /// The longest `referenceNumber`, in characters (Unicode scalar values): 1,024. Our own
 /// rule: the reference is carried in the schedule's input and in every outcome event, and
@@ -105,18 +105,28 @@ pub fn parse_event(text: &str) -> Result<Request, Problem> {
 }
 
 impl Request {
-    /// Check the envelope's `detail-type`.
+    /// Check the envelope's `detail-type` of a scheduling request.
     ///
     /// # Errors
     /// [`Reason::UnsupportedDetailType`] when a `detail-type` is present and is not exactly
     /// the string [`DETAIL_TYPE`].
     pub fn check_detail_type(&self) -> Result<(), Problem> {
+        self.check_detail_type_is(DETAIL_TYPE)
+    }
+
+    /// Check the envelope's `detail-type` against `expected` (a bare detail has none and
+    /// passes).
+    ///
+    /// # Errors
+    /// [`Reason::UnsupportedDetailType`] when a `detail-type` is present and is not exactly
+    /// the string `expected`.
+    pub fn check_detail_type_is(&self, expected: &str) -> Result<(), Problem> {
         match &self.detail_type {
             None => Ok(()),
-            Some(Value::String(s)) if s == DETAIL_TYPE => Ok(()),
+            Some(Value::String(s)) if s == expected => Ok(()),
             Some(other) => Err(Problem::new(
                 Reason::UnsupportedDetailType,
-                format!("detail-type {other} is not supported; expected \"{DETAIL_TYPE}\""),
+                format!("detail-type {other} is not supported; expected \"{expected}\""),
             )),
         }
     }

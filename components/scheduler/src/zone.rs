@@ -57,15 +57,21 @@ impl Request {
 /// [`Reason::InvalidTimeZone`] naming `name` when the tz database has no such zone.
 pub fn parse_time_zone(name: &str) -> Result<Tz, Problem> {
     name.parse::<Tz>().map_err(|_| {
+        // The longest zone name is 32 characters: a longer text is shown cut.
+        let shown: String = name.chars().take(MAX_SHOWN_CHARS).collect();
+        let cut = if shown.len() < name.len() { "..." } else { "" };
         Problem::new(
             Reason::InvalidTimeZone,
             format!(
-                "timeZone {name:?} is not an IANA time zone name (for example Europe/Berlin, \
-                 America/New_York or UTC; names are case-sensitive)"
+                "timeZone {shown:?}{cut} is not an IANA time zone name (for example \
+                 Europe/Berlin, America/New_York or UTC; names are case-sensitive)"
             ),
         )
     })
 }
+
+/// The most characters of a refused `timeZone` a message repeats.
+pub const MAX_SHOWN_CHARS: usize = 64;
 
 /// The UTC instant of the local date-time `local` in `zone`; `text` is the request's
 /// `scheduledDate`, for messages.

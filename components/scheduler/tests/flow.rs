@@ -53,6 +53,11 @@ fn schedules_a_future_post_from_an_envelope() {
             Call::Now,
             validate_call("twitter", "Hello world!"),
             Call::Setting("flexible_window_minutes".to_owned()),
+            // python3: sha256 of the length-prefixed platform, reference, date, message.
+            Call::Note(
+                "twitter-testtweet".to_owned(),
+                "47dc9e5d82ec92197076795d1b400f39d17b1a15b48d27287c92e5974fa365eb".to_owned()
+            ),
             Call::Create(expected.clone()),
             publish(scheduled_event("testtweet", "2026-03-02T08:48:00")),
         ]

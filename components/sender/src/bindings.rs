@@ -101,6 +101,7 @@ impl Capabilities for Imports {
                     parts: parts(claim.parts),
                 },
                 ledger::Entry::Sent(done) => Entry::Sent(parts(done)),
+                ledger::Entry::Cancelled => Entry::Cancelled,
             })
             .map_err(ledger_error)
     }

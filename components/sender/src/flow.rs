@@ -2,7 +2,9 @@
 //!
 //! 1. Parse the input; an unusable one is `invalid-input` (reported when it carries a string
 //!    `referenceNumber`, otherwise nothing can carry the event).
-//! 2. Claim the post's [ledger key](crate::ledger::ledger_key). `sent(id)` means an earlier
+//! 2. Claim the post's [ledger key](crate::ledger::ledger_key). `cancelled` means a
+//!    `Cancel Social Post` won the key: nothing is published or reported (the cancel
+//!    reported it), the delivery ends `cancelled`. `sent(id)` means an earlier
 //!    delivery published it: `Social Post Sent` is published again, the platform is not called
 //!    (EventBridge Scheduler delivers at least once). `in-flight` means an earlier delivery
 //!    claimed it and recorded no outcome: within [`IN_FLIGHT_GRACE_SECONDS`] it may still be
@@ -93,6 +95,18 @@ pub fn send_post<C: Capabilities + ?Sized>(
             return Err(conclude(caps, &post, &key, delivery, outcome, &[]));
         }
         Ok(Entry::Sent(parts)) => return report_sent(caps, &post, &parts),
+        // The cancel won the race for the key and reported `Social Post Cancelled`.
+        Ok(Entry::Cancelled) => {
+            return Err(SendFailure::Failed(FailureReport {
+                reference_number: Some(post.reference_number.clone()),
+                code: Reason::Cancelled.as_str().to_owned(),
+                message: format!(
+                    "post {:?} on {} was cancelled before this delivery; nothing was published",
+                    post.reference_number, post.platform
+                ),
+                retryable: false,
+            }))
+        }
         Ok(Entry::Claimed(parts)) => parts,
         // Every part recorded: the post is out, only its `sent` record is missing.
         Ok(Entry::InFlight { parts, .. }) if parts.len() > post.thread.len() => {

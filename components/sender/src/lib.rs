@@ -11,7 +11,7 @@
 //! `sps:social/sending@0.2.0`.
 
 pub mod flow;
-pub mod ledger;
+pub use sps_contract::ledger;
 mod outcome;
 pub mod reason;
 
@@ -96,6 +96,8 @@ pub enum Entry {
     },
     /// Every part was published; the recorded parts, in order.
     Sent(Vec<PublishedPart>),
+    /// The post was cancelled before any delivery claimed it: nothing may be published.
+    Cancelled,
 }
 
 /// Why the ledger could not be used (WIT `ledger.ledger-error`).

@@ -40,11 +40,14 @@ pub enum Reason {
     /// Part of a thread was published and the rest was not: on the final delivery, or at
     /// once when continuing could publish a part twice.
     ThreadIncomplete,
+    /// `cancelled`: the post was cancelled before this delivery claimed it; nothing was
+    /// published and no event is published (the cancel reported `Social Post Cancelled`).
+    Cancelled,
 }
 
 impl Reason {
     /// Every reason, in declaration order.
-    pub const ALL: [Reason; 16] = [
+    pub const ALL: [Reason; 17] = [
         Reason::InvalidInput,
         Reason::UnsupportedPlatform,
         Reason::MissingCredentials,
@@ -61,6 +64,7 @@ impl Reason {
         Reason::Expired,
         Reason::DeliveryFailed,
         Reason::ThreadIncomplete,
+        Reason::Cancelled,
     ];
 
     /// The kebab-case code, e.g. `auth-failed`.
@@ -82,6 +86,7 @@ impl Reason {
             Reason::Expired => "expired",
             Reason::DeliveryFailed => "delivery-failed",
             Reason::ThreadIncomplete => "thread-incomplete",
+            Reason::Cancelled => "cancelled",
         }
     }
 }
@@ -118,6 +123,7 @@ mod tests {
                 "expired",
                 "delivery-failed",
                 "thread-incomplete",
+                "cancelled",
             ]
         );
         assert_eq!(Reason::AuthFailed.to_string(), "auth-failed");

@@ -12,7 +12,12 @@
 //!   release before any part deletes the item instead, as the version before parts did);
 //! - sent: `{key, state: "sent", postId: S, sentAt: N, expiresAt: N, parts?: L}`, `postId`
 //!   the first part's id (what the version before parts recorded and reads; absent when
-//!   no part was recorded).
+//!   no part was recorded);
+//! - cancelled (a `Cancel Social Post` won the key before any claim):
+//!   `{key, state: "cancelled", cancelledAt: N, expiresAt: N, parts?: L}`.
+//!
+//! The key each schedule name was last scheduled as is `{key: "name#<schedule name>",
+//! scheduledKey: S, expiresAt: N}` ([`name_key`]).
 //!
 //! `parts` is the list of the published parts in order (index 0 the post, k its k-th
 //! reply), each `M {id: S, url?: S, replyRef?: S}` (`url`, `replyRef` absent when none);
@@ -31,11 +36,13 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use sha2::{Digest, Sha256};
 
 use super::describe;
-use crate::bindings::ledger::{Entry, LedgerError};
+use crate::bindings::ledger::{CancelOutcome, Entry, LedgerError};
 use crate::bindings::types::PublishedPart;
 use crate::caps::ledger::LedgerBackend;
 
+mod cancel;
 mod items;
+pub use cancel::name_key;
 pub use items::{entry_of, part_value, parts_of};
 
 /// How long an entry is kept (its `expiresAt`), seconds: 30 days.
@@ -135,6 +142,45 @@ impl DynamoLedger {
     }
 }
 
+impl DynamoLedger {
+    /// Takes `key` if it is free (no item, or `state = released`): `UpdateItem` setting
+    /// `state` to `state` and the attribute `at` (and `expiresAt`) from now, keeping
+    /// `parts`, under `attribute_not_exists(key) OR state = released`. The item as it is
+    /// now, or `None` when the key was not free. A claim (`in-flight`, `claimedAt`) and a
+    /// cancel (`cancelled`, `cancelledAt`) take a key under this one condition, so of the
+    /// two exactly one succeeds.
+    async fn take_free(
+        &self,
+        key: &str,
+        state: &str,
+        at: &str,
+    ) -> Result<Option<HashMap<String, AttributeValue>>, LedgerError> {
+        let now = chrono::Utc::now().timestamp();
+        let update = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("key", s(key))
+            .update_expression("SET #s = :state, #at = :now, expiresAt = :exp")
+            .condition_expression("attribute_not_exists(#k) OR #s = :released")
+            .expression_attribute_names("#k", "key")
+            .expression_attribute_names("#s", "state")
+            .expression_attribute_names("#at", at)
+            .expression_attribute_values(":state", s(state))
+            .expression_attribute_values(":released", s("released"))
+            .expression_attribute_values(":now", n(now))
+            .expression_attribute_values(":exp", n(now + RETENTION_SECONDS))
+            .return_values(ReturnValue::AllNew)
+            .send()
+            .await;
+        match update {
+            Ok(out) => Ok(Some(out.attributes().cloned().unwrap_or_default())),
+            Err(err) if condition_failed(&err) => Ok(None),
+            Err(err) => Err(unavailable(&format!("UpdateItem ({state})"), &err)),
+        }
+    }
+}
+
 /// Whether `err` is DynamoDB's ConditionalCheckFailedException.
 fn condition_failed<E, R>(err: &SdkError<E, R>) -> bool
 where
@@ -149,45 +195,19 @@ where
 /// [`LedgerError::Unavailable`] naming the DynamoDB operation or the key.
 #[async_trait]
 impl LedgerBackend for DynamoLedger {
-    /// `UpdateItem` to `in-flight` under `attribute_not_exists(key) OR state = released`
-    /// (keeping `parts`), else a consistent `GetItem` of what is recorded.
+    /// [`DynamoLedger::take_free`] to `in-flight` (keeping `parts`), else a consistent
+    /// `GetItem` of what is recorded.
     async fn claim(&self, key: &str) -> Result<Entry, LedgerError> {
         for _ in 0..CLAIM_ROUNDS {
-            let now = chrono::Utc::now().timestamp();
-            let update = self
-                .client
-                .update_item()
-                .table_name(&self.table)
-                .key("key", s(key))
-                .update_expression("SET #s = :inflight, claimedAt = :now, expiresAt = :exp")
-                .condition_expression("attribute_not_exists(#k) OR #s = :released")
-                .expression_attribute_names("#k", "key")
-                .expression_attribute_names("#s", "state")
-                .expression_attribute_values(":inflight", s("in-flight"))
-                .expression_attribute_values(":released", s("released"))
-                .expression_attribute_values(":now", n(now))
-                .expression_attribute_values(":exp", n(now + RETENTION_SECONDS))
-                .return_values(ReturnValue::AllNew)
-                .send()
-                .await;
-            match update {
-                Ok(out) => {
-                    let parts = match out.attributes() {
-                        Some(item) => parts_of(key, item)?,
-                        None => Vec::new(),
-                    };
-                    return Ok(Entry::Claimed(parts));
-                }
-                Err(err) if condition_failed(&err) => {
-                    if let Some(item) = self.read(key).await? {
-                        if let Some(entry) = entry_of(key, &item)? {
-                            return Ok(entry);
-                        }
-                    }
-                    // Released or deleted between the claim and the read: claim again.
-                }
-                Err(err) => return Err(unavailable("UpdateItem (claim)", &err)),
+            if let Some(item) = self.take_free(key, "in-flight", "claimedAt").await? {
+                return Ok(Entry::Claimed(parts_of(key, &item)?));
             }
+            if let Some(item) = self.read(key).await? {
+                if let Some(entry) = entry_of(key, &item)? {
+                    return Ok(entry);
+                }
+            }
+            // Released or deleted between the claim and the read: claim again.
         }
         Err(LedgerError::Unavailable(format!(
             "ledger entry {key} kept changing during {CLAIM_ROUNDS} claims"
@@ -327,6 +347,18 @@ impl LedgerBackend for DynamoLedger {
             Err(err) if condition_failed(&err) => Ok(()),
             Err(err) => Err(unavailable("UpdateItem (release)", &err)),
         }
+    }
+
+    async fn cancel(&self, key: &str) -> Result<CancelOutcome, LedgerError> {
+        self.cancel_key(key).await
+    }
+
+    async fn note_scheduled(&self, name: &str, key: &str) -> Result<(), LedgerError> {
+        self.note(name, key).await
+    }
+
+    async fn scheduled_key(&self, name: &str) -> Result<Option<String>, LedgerError> {
+        self.noted(name).await
     }
 }
 

@@ -96,7 +96,7 @@ pub const SCHEDULE_RETRY_POLICY: ScheduleRetryPolicy = ScheduleRetryPolicy {
 /// | `SPS_SCHEDULER_ROLE_ARN` | required | scheduler: the schedules' execution role |
 /// | `SPS_DLQ_ARN` | required | scheduler: the schedules' dead-letter queue (standard SQS) |
 /// | `SPS_SECRET_ID` | required | sender: the Secrets Manager secret with the X credentials |
-/// | `SPS_LEDGER_TABLE` | required | sender: the DynamoDB table of the send ledger |
+/// | `SPS_LEDGER_TABLE` | required | both: the DynamoDB table of the send ledger (the scheduler notes schedule names there and decides cancels with it) |
 /// | `SPS_FLEXIBLE_WINDOW_MINUTES` | `8` | scheduler: 0 (`OFF`) or 1-1440 |
 /// | `SPS_X_API_BASE_URL` | `https://api.x.com` | sender: the X API, the only host the `twitter` component may call |
 /// | `SPS_COMPONENTS_URI` | none | both: `s3://bucket/prefix/` of swappable components |

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 
 use super::Function;
-use crate::bindings::ledger::{Entry, LedgerError};
+use crate::bindings::ledger::{CancelOutcome, Entry, LedgerError};
 use crate::bindings::schedules::{Schedule, ScheduleError};
 use crate::caps::keyvalue::KeyValueBackend;
 use crate::caps::ledger::LedgerBackend;
@@ -54,6 +54,15 @@ impl LedgerBackend for NotInThisFunction {
         Err(LedgerError::Unavailable(self.message("ledger entries")))
     }
     async fn release(&self, _key: &str) -> Result<(), LedgerError> {
+        Err(LedgerError::Unavailable(self.message("ledger entries")))
+    }
+    async fn cancel(&self, _key: &str) -> Result<CancelOutcome, LedgerError> {
+        Err(LedgerError::Unavailable(self.message("ledger entries")))
+    }
+    async fn note_scheduled(&self, _name: &str, _key: &str) -> Result<(), LedgerError> {
+        Err(LedgerError::Unavailable(self.message("ledger entries")))
+    }
+    async fn scheduled_key(&self, _name: &str) -> Result<Option<String>, LedgerError> {
         Err(LedgerError::Unavailable(self.message("ledger entries")))
     }
 }

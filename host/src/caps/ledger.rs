@@ -4,15 +4,17 @@
 
 use async_trait::async_trait;
 
-use crate::bindings::ledger::{Entry, Host, LedgerError};
+use crate::bindings::ledger::{CancelOutcome, Entry, Host, LedgerError};
 use crate::bindings::types::PublishedPart;
 use crate::runtime::Ctx;
 
 /// A durable map from send key to its state and the parts of its post published so far.
 ///
 /// A key is absent (nothing recorded), `in-flight` (a delivery holds the claim since a
-/// moment in Unix seconds, UTC), `sent` (every part published), or released (no claim,
-/// but the parts recorded before the release kept). Every method returns
+/// moment in Unix seconds, UTC), `sent` (every part published), released (no claim, but
+/// the parts recorded before the release kept), or `cancelled` (a `Cancel Social Post`
+/// won it before any delivery). Beside the keys, it notes which key each schedule name
+/// was last scheduled as, so a cancel can find a post whose schedule is gone. Every method returns
 /// [`LedgerError::Unavailable`] with a sentence when the backend fails or refuses, and
 /// never panics.
 #[async_trait]
@@ -43,6 +45,18 @@ pub trait LedgerBackend: Send + Sync {
     /// not published; the recorded parts stay for the next claim. A `sent` record, a
     /// released key or an absent key is left as it is.
     async fn release(&self, key: &str) -> Result<(), LedgerError>;
+    /// Cancels the post of `key` unless a delivery claimed it (`in-flight`:
+    /// [`CancelOutcome::InFlight`]) or sent it ([`CancelOutcome::Sent`]). Absent or
+    /// released, the key becomes `cancelled` ([`CancelOutcome::Cancelled`]) and every later
+    /// [`LedgerBackend::claim`] answers [`Entry::Cancelled`]; `cancelled` already answers
+    /// [`CancelOutcome::AlreadyCancelled`]. Atomic with `claim`: of a cancel and a claim
+    /// racing for a key exactly one wins.
+    async fn cancel(&self, key: &str) -> Result<CancelOutcome, LedgerError>;
+    /// Notes that the post named `name` (a schedule name) is now the post of `key`, and
+    /// drops a `cancelled` state of `key` (anything else of `key` stays). Idempotent.
+    async fn note_scheduled(&self, name: &str, key: &str) -> Result<(), LedgerError>;
+    /// The key last noted for `name` by [`LedgerBackend::note_scheduled`].
+    async fn scheduled_key(&self, name: &str) -> Result<Option<String>, LedgerError>;
 }
 
 impl Host for Ctx {
@@ -65,5 +79,17 @@ impl Host for Ctx {
 
     async fn release(&mut self, key: String) -> Result<(), LedgerError> {
         self.backends.ledger.release(&key).await
+    }
+
+    async fn cancel(&mut self, key: String) -> Result<CancelOutcome, LedgerError> {
+        self.backends.ledger.cancel(&key).await
+    }
+
+    async fn note_scheduled(&mut self, name: String, key: String) -> Result<(), LedgerError> {
+        self.backends.ledger.note_scheduled(&name, &key).await
+    }
+
+    async fn scheduled_key(&mut self, name: String) -> Result<Option<String>, LedgerError> {
+        self.backends.ledger.scheduled_key(&name).await
     }
 }

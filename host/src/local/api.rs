@@ -97,8 +97,19 @@ async fn require_token(
     response
 }
 
-/// Runs the scheduler component on one event (its JSON text) and says how it ended.
+/// Runs the scheduler component on one event (its JSON text) and says how it ended: a
+/// `Cancel Social Post` is cancelled (`scheduling.cancel-post`), any other scheduled.
 pub async fn scheduling(runtime: &Runtime, event: &str) -> Scheduling {
+    if sps_contract::events::is_cancel_request(event) {
+        return match runtime.cancel_post(event).await {
+            Ok(Ok(c)) => Scheduling::Cancelled {
+                reference_number: c.reference_number,
+                schedule_name: c.schedule_name,
+            },
+            Ok(Err(failure)) => failed(failure),
+            Err(err) => component_failed(&err),
+        };
+    }
     match runtime.schedule_post(event).await {
         Ok(Ok(s)) => Scheduling::Scheduled {
             reference_number: s.reference_number,
@@ -106,18 +117,28 @@ pub async fn scheduling(runtime: &Runtime, event: &str) -> Scheduling {
             scheduled_date: s.scheduled_date,
             created: matches!(s.action, ScheduleAction::Created),
         },
-        Ok(Err(ScheduleFailure::Rejected(r))) => Scheduling::Rejected {
+        Ok(Err(failure)) => failed(failure),
+        Err(err) => component_failed(&err),
+    }
+}
+
+/// A scheduler failure as a [`Scheduling`].
+fn failed(failure: ScheduleFailure) -> Scheduling {
+    match failure {
+        ScheduleFailure::Rejected(r) => Scheduling::Rejected {
             code: r.code,
             message: r.message,
             reference_number: r.reference_number,
         },
-        Ok(Err(ScheduleFailure::Retryable(message))) => Scheduling::Retryable(message),
-        Err(err) => {
-            tracing::error!(error = %error_summary(&err), "scheduler component failed");
-            tracing::debug!(error = %format!("{err:?}"), "scheduler component failure in full");
-            Scheduling::ComponentFailed(error_summary(&err))
-        }
+        ScheduleFailure::Retryable(message) => Scheduling::Retryable(message),
     }
+}
+
+/// A scheduler component that trapped, logged, as a [`Scheduling`].
+fn component_failed(err: &anyhow::Error) -> Scheduling {
+    tracing::error!(error = %error_summary(err), "scheduler component failed");
+    tracing::debug!(error = %format!("{err:?}"), "scheduler component failure in full");
+    Scheduling::ComponentFailed(error_summary(err))
 }
 
 /// Runs the scheduler on each event in turn, in order.

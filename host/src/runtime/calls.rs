@@ -15,6 +15,15 @@ use crate::bindings::{
 use crate::caps::http::OutboundPolicy;
 
 impl Runtime {
+    /// The components in use and a Store for one scheduler call: the scheduler's
+    /// settings, no outbound HTTP.
+    fn scheduler_store(&self) -> (Arc<Components>, wasmtime::Store<Ctx>) {
+        let components = self.inner.components.load_full();
+        let config = self.inner.settings.scheduler_config.clone();
+        let store = self.store(components.clone(), config, OutboundPolicy::deny_all());
+        (components, store)
+    }
+
     /// Runs the scheduler component on one request (`scheduling.schedule-post`).
     ///
     /// # Errors
@@ -23,14 +32,32 @@ impl Runtime {
         &self,
         event: &str,
     ) -> anyhow::Result<Result<scheduling::Scheduled, scheduling::ScheduleFailure>> {
-        let components = self.inner.components.load_full();
-        let config = self.inner.settings.scheduler_config.clone();
-        let mut store = self.store(components.clone(), config, OutboundPolicy::deny_all());
+        let (components, mut store) = self.scheduler_store();
         self.bounded(self.inner.settings.limits.wall_time, async {
             let instance = components.scheduler.instantiate_async(&mut store).await?;
             instance
                 .sps_social_scheduling()
                 .call_schedule_post(&mut store, event)
+                .await
+        })
+        .await
+        .context("the scheduler component failed")
+    }
+
+    /// Runs the scheduler component on one cancel (`scheduling.cancel-post`).
+    ///
+    /// # Errors
+    /// When the component traps or exceeds its limits; the cancel may be retried.
+    pub async fn cancel_post(
+        &self,
+        event: &str,
+    ) -> anyhow::Result<Result<scheduling::Cancelled, scheduling::ScheduleFailure>> {
+        let (components, mut store) = self.scheduler_store();
+        self.bounded(self.inner.settings.limits.wall_time, async {
+            let instance = components.scheduler.instantiate_async(&mut store).await?;
+            instance
+                .sps_social_scheduling()
+                .call_cancel_post(&mut store, event)
                 .await
         })
         .await

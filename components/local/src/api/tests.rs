@@ -18,6 +18,17 @@ fn scheduling_answers() {
                 "scheduleName": "twitter-r", "scheduledDate": "2030-10-23T08:48:00"})
         }
     );
+    let cancelled = Scheduling::Cancelled {
+        reference_number: "r".into(),
+        schedule_name: "twitter-r".into(),
+    };
+    assert_eq!(
+        schedule_answer(&cancelled),
+        Answer {
+            status: 200,
+            body: json!({"status": "cancelled", "referenceNumber": "r", "scheduleName": "twitter-r"})
+        }
+    );
     let rejected = |code: &str| Scheduling::Rejected {
         code: code.into(),
         message: "m".into(),

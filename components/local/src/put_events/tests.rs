@@ -245,3 +245,22 @@ fn other_targets_are_unknown_operations() {
         Ok(1)
     );
 }
+
+#[test]
+fn a_cancel_entry_reaches_the_scheduler_even_without_a_reference() {
+    let plan = planned(&json!({"Entries": [
+        {"Source": "s", "DetailType": "Cancel Social Post", "Detail": "{\"platform\":\"twitter\"}"},
+        {"Source": "s", "DetailType": "Other", "Detail": "{\"platform\":\"twitter\"}"},
+    ]}));
+    let events = plan.events();
+    assert_eq!(events.len(), 1);
+    let event: Value = serde_json::from_str(&events[0]).unwrap();
+    assert_eq!(
+        (&event["detail-type"], &event["detail"]),
+        (
+            &json!("Cancel Social Post"),
+            &json!({"platform": "twitter"})
+        )
+    );
+    assert!(crate::api::is_cancel_request(&events[0]));
+}

@@ -123,4 +123,14 @@ fn unknown_names_are_invalid_time_zone() {
         );
     }
     assert_eq!(zone("Europe/Berlin").name(), "Europe/Berlin");
+    // A long text is shown cut at 64 characters.
+    let long = "x".repeat(250_000);
+    assert_eq!(
+        parse_time_zone(&long).unwrap_err().message,
+        format!(
+            "timeZone {:?}... is not an IANA time zone name (for example Europe/Berlin, \
+             America/New_York or UTC; names are case-sensitive)",
+            "x".repeat(64)
+        )
+    );
 }

@@ -12,7 +12,8 @@ use std::collections::{BTreeMap, VecDeque};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde_json::{json, Value};
 use sps_scheduler::{
-    Capabilities, EventError, MessageError, Rejection, Schedule, ScheduleError, ScheduleFailure,
+    CancelOutcome, Capabilities, EventError, MessageError, Rejection, Schedule, ScheduleError,
+    ScheduleFailure,
 };
 
 /// The fake clock's default, UTC.
@@ -32,6 +33,22 @@ pub enum Call {
     Setting(String),
     Now,
     Uuid,
+    Get(String),
+    Delete(String),
+    /// `ledger.cancel` of a key.
+    CancelKey(String),
+    /// `ledger.note-scheduled`: the schedule name and the key.
+    Note(String, String),
+    /// `ledger.scheduled-key` of a schedule name.
+    NotedKey(String),
+}
+
+/// The fake ledger's state of one key, as far as cancelling is concerned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyState {
+    Cancelled,
+    InFlight(u64),
+    Sent(Vec<String>),
 }
 
 /// In-memory capabilities: a schedule store with EventBridge Scheduler semantics (create
@@ -48,6 +65,12 @@ pub struct Fake {
     pub now: DateTime<Utc>,
     pub uuids: usize,
     pub calls: Vec<Call>,
+    /// The send ledger: key -> state (absent: no delivery touched it).
+    pub ledger: BTreeMap<String, KeyState>,
+    /// The ledger's noted names: schedule name -> key.
+    pub noted: BTreeMap<String, String>,
+    /// Scripted answers of `ledger.cancel`, before the ledger's own.
+    pub cancel_script: VecDeque<Result<CancelOutcome, String>>,
 }
 
 /// The `Validate` call of a single post from the default account.
@@ -78,6 +101,9 @@ impl Fake {
             now: utc(NOW),
             uuids: 0,
             calls: Vec::new(),
+            ledger: BTreeMap::new(),
+            noted: BTreeMap::new(),
+            cancel_script: VecDeque::new(),
         }
     }
 
@@ -147,6 +173,49 @@ impl Capabilities for Fake {
             }
             None => Err(ScheduleError::NotFound),
         }
+    }
+
+    fn get_schedule(&mut self, name: &str) -> Result<Schedule, ScheduleError> {
+        self.calls.push(Call::Get(name.to_owned()));
+        self.store.get(name).cloned().ok_or(ScheduleError::NotFound)
+    }
+
+    fn delete_schedule(&mut self, name: &str) -> Result<(), ScheduleError> {
+        self.calls.push(Call::Delete(name.to_owned()));
+        self.store
+            .remove(name)
+            .map(|_| ())
+            .ok_or(ScheduleError::NotFound)
+    }
+
+    fn cancel_key(&mut self, key: &str) -> Result<CancelOutcome, String> {
+        self.calls.push(Call::CancelKey(key.to_owned()));
+        if let Some(result) = self.cancel_script.pop_front() {
+            return result;
+        }
+        Ok(match self.ledger.get(key) {
+            None => {
+                self.ledger.insert(key.to_owned(), KeyState::Cancelled);
+                CancelOutcome::Cancelled
+            }
+            Some(KeyState::Cancelled) => CancelOutcome::AlreadyCancelled,
+            Some(KeyState::InFlight(at)) => CancelOutcome::InFlight { claimed_at: *at },
+            Some(KeyState::Sent(ids)) => CancelOutcome::Sent(ids.clone()),
+        })
+    }
+
+    fn note_scheduled(&mut self, name: &str, key: &str) -> Result<(), String> {
+        self.calls.push(Call::Note(name.to_owned(), key.to_owned()));
+        self.noted.insert(name.to_owned(), key.to_owned());
+        if self.ledger.get(key) == Some(&KeyState::Cancelled) {
+            self.ledger.remove(key);
+        }
+        Ok(())
+    }
+
+    fn scheduled_key(&mut self, name: &str) -> Result<Option<String>, String> {
+        self.calls.push(Call::NotedKey(name.to_owned()));
+        Ok(self.noted.get(name).cloned())
     }
 
     fn publish_event(

@@ -15,7 +15,7 @@ mod glue {
 
     use exports::sps::social::{events, ledger, schedules};
     use sps_local::records::EventEnvelope;
-    use sps_spin_store::{Claim, Part, ScheduleFailure, Store, StoredSchedule};
+    use sps_spin_store::{CancelOutcome, Claim, Part, ScheduleFailure, Store, StoredSchedule};
 
     struct Component;
 
@@ -118,6 +118,7 @@ mod glue {
                     })
                 }
                 Claim::Sent(parts) => ledger::Entry::Sent(published(parts)),
+                Claim::Cancelled => ledger::Entry::Cancelled,
             })
         }
 
@@ -148,6 +149,38 @@ mod glue {
             Store::shared()
                 .map_err(ledger_unavailable)?
                 .release(&key)
+                .map_err(ledger_unavailable)
+        }
+
+        fn cancel(key: String) -> Result<ledger::CancelOutcome, ledger::LedgerError> {
+            let outcome = Store::shared()
+                .map_err(ledger_unavailable)?
+                .cancel(&key)
+                .map_err(ledger_unavailable)?;
+            Ok(match outcome {
+                CancelOutcome::Cancelled => ledger::CancelOutcome::Cancelled,
+                CancelOutcome::AlreadyCancelled => ledger::CancelOutcome::AlreadyCancelled,
+                CancelOutcome::InFlight { claimed_at, parts } => {
+                    ledger::CancelOutcome::InFlight(ledger::InFlightClaim {
+                        claimed_at,
+                        parts: published(parts),
+                    })
+                }
+                CancelOutcome::Sent(parts) => ledger::CancelOutcome::Sent(published(parts)),
+            })
+        }
+
+        fn note_scheduled(name: String, key: String) -> Result<(), ledger::LedgerError> {
+            Store::shared()
+                .map_err(ledger_unavailable)?
+                .note_scheduled(&name, &key)
+                .map_err(ledger_unavailable)
+        }
+
+        fn scheduled_key(name: String) -> Result<Option<String>, ledger::LedgerError> {
+            Store::shared()
+                .map_err(ledger_unavailable)?
+                .scheduled_key(&name)
                 .map_err(ledger_unavailable)
         }
     }

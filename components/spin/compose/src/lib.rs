@@ -5,7 +5,7 @@
 //!   sps_spin_http     -> scheduling, platforms     sps_spin_cron   -> sending
 //!   sps_scheduler     -> config (filtered),        sps_sender      -> platforms, events,
 //!                        platforms, schedules,                        ledger
-//!                        events
+//!                        events, ledger
 //!   platforms chain: one sps_spin_platform_link per platform -> sps_<platform> (config
 //!                    filtered, key-value scoped) ... -> sps_spin_no_platforms
 //!   sps_spin_caps: schedules, events, ledger on spin:sqlite
@@ -255,6 +255,7 @@ pub fn compose_http(plan: &Plan) -> anyhow::Result<Vec<u8>> {
     b.plug(scheduler, PLATFORMS, platforms, PLATFORMS)?;
     b.plug(scheduler, SCHEDULES, caps, SCHEDULES)?;
     b.plug(scheduler, EVENTS, caps, EVENTS)?;
+    b.plug(scheduler, LEDGER, caps, LEDGER)?;
     let http = b.instance("sps_spin_http.wasm")?;
     b.plug(http, SCHEDULING, scheduler, SCHEDULING)?;
     b.plug(http, PLATFORMS, platforms, PLATFORMS)?;

@@ -21,8 +21,18 @@ mod glue {
     use sps::social::{platforms, scheduling};
     use sps_local::api::{self, Answer, PostEvents, Scheduling};
 
-    /// Runs the scheduler component on one event.
+    /// Runs the scheduler component on one event: a `Cancel Social Post` is cancelled,
+    /// any other scheduled.
     fn schedule(event: &str) -> Scheduling {
+        if api::is_cancel_request(event) {
+            return match scheduling::cancel_post(event) {
+                Ok(c) => Scheduling::Cancelled {
+                    reference_number: c.reference_number,
+                    schedule_name: c.schedule_name,
+                },
+                Err(failure) => failed(failure),
+            };
+        }
         match scheduling::schedule_post(event) {
             Ok(s) => Scheduling::Scheduled {
                 reference_number: s.reference_number,
@@ -30,12 +40,18 @@ mod glue {
                 scheduled_date: s.scheduled_date,
                 created: s.action == scheduling::ScheduleAction::Created,
             },
-            Err(scheduling::ScheduleFailure::Rejected(r)) => Scheduling::Rejected {
+            Err(failure) => failed(failure),
+        }
+    }
+
+    fn failed(failure: scheduling::ScheduleFailure) -> Scheduling {
+        match failure {
+            scheduling::ScheduleFailure::Rejected(r) => Scheduling::Rejected {
                 code: r.code,
                 message: r.message,
                 reference_number: r.reference_number,
             },
-            Err(scheduling::ScheduleFailure::Retryable(m)) => Scheduling::Retryable(m),
+            scheduling::ScheduleFailure::Retryable(m) => Scheduling::Retryable(m),
         }
     }
 

@@ -35,6 +35,8 @@ pub enum Claim {
     /// Every part was published: the recorded parts, in order. A row of the version
     /// before parts (one post id) reads as one part with that id.
     Sent(Vec<Part>),
+    /// A cancel won the key before any delivery (`ledger_cancelled`, see `cancel.rs`).
+    Cancelled,
 }
 
 /// `Some(text)` of a text value, `None` of NULL (or anything else).
@@ -46,7 +48,7 @@ fn optional_text(value: Option<&Value>) -> Option<String> {
 }
 
 /// The part a row of `SELECT id, url, reply_ref` stands for.
-fn part_of(row: &RowResult) -> Part {
+pub(crate) fn part_of(row: &RowResult) -> Part {
     Part {
         id: col_text(row, 0),
         url: optional_text(row.values.get(1)),
@@ -60,7 +62,7 @@ fn nullable(value: Option<&str>) -> Value {
 
 impl Store {
     /// The parts recorded for `key`, in order.
-    fn parts(&self, key: &str) -> Result<Vec<Part>, String> {
+    pub(crate) fn parts(&self, key: &str) -> Result<Vec<Part>, String> {
         let result = self.exec(
             "SELECT id, url, reply_ref FROM ledger_parts WHERE key = ? ORDER BY idx",
             &[text(key)],
@@ -74,6 +76,10 @@ impl Store {
     /// When the database fails.
     pub fn claim(&self, key: &str) -> Result<Claim, String> {
         self.transaction(|store| {
+            let recorded = store.exec("SELECT 1 FROM ledger WHERE key = ?", &[text(key)])?;
+            if recorded.rows.is_empty() && store.is_cancelled(key)? {
+                return Ok(Claim::Cancelled);
+            }
             let inserted = store.change(
                 "INSERT INTO ledger (key, state, claimed_at) VALUES (?, 'in-flight', ?) ON CONFLICT (key) DO NOTHING",
                 &[text(key), int(now())],

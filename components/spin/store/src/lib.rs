@@ -12,9 +12,11 @@
 
 #![cfg(target_arch = "wasm32")]
 
+mod cancel;
 mod ledger;
 mod schedules;
 
+pub use cancel::CancelOutcome;
 pub use ledger::{Claim, Part};
 pub use schedules::{Due, ScheduleFailure, StoredSchedule};
 

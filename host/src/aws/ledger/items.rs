@@ -94,6 +94,7 @@ pub fn entry_of(
             parts,
         }))),
         Some("released") => Ok(None),
+        Some("cancelled") => Ok(Some(Entry::Cancelled)),
         other => Err(LedgerError::Unavailable(format!(
             "ledger entry {key} has an unknown state {other:?}"
         ))),

@@ -4,6 +4,7 @@
 
 mod backends;
 mod keyvalue;
+mod ledger;
 mod requeue;
 mod target;
 #[cfg(test)]

@@ -1,5 +1,5 @@
-//! A hostile scheduler component: `schedule-post` traps (wasm `unreachable`) on every
-//! request, before it publishes or schedules anything.
+//! A hostile scheduler component: `schedule-post` and `cancel-post` trap (wasm
+//! `unreachable`) on every request, before they publish, schedule or cancel anything.
 
 mod bindings {
     wit_bindgen::generate!({
@@ -9,12 +9,16 @@ mod bindings {
     });
 }
 
-use bindings::exports::sps::social::scheduling::{Guest, ScheduleFailure, Scheduled};
+use bindings::exports::sps::social::scheduling::{Cancelled, Guest, ScheduleFailure, Scheduled};
 
 struct Component;
 
 impl Guest for Component {
     fn schedule_post(_event: String) -> Result<Scheduled, ScheduleFailure> {
+        core::arch::wasm32::unreachable()
+    }
+
+    fn cancel_post(_event: String) -> Result<Cancelled, ScheduleFailure> {
         core::arch::wasm32::unreachable()
     }
 }
