@@ -243,7 +243,8 @@ fn a_file_is_sent_as_it_is_and_only_a_schedule_event_is_taken() {
     let answer: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(answer["reason"], "invalid-json");
     assert!(err.starts_with("error: rejected: invalid-json: "), "{err}");
-    let put_events = r#"{"Entries":[{"Source":"x","DetailType":"Schedule Social Post","Detail":"{}"}]}"#;
+    let put_events =
+        r#"{"Entries":[{"Source":"x","DetailType":"Schedule Social Post","Detail":"{}"}]}"#;
     let (code, out, err) = sps(base, &["schedule", "--file", "-"], Some(put_events));
     assert_eq!(
         (code, out.as_str(), err.as_str()),
@@ -270,7 +271,21 @@ fn a_server_that_is_no_url_is_wrong_usage_and_a_closed_pipe_ends_quietly() {
     let server = serve(&dir.path().join("data"), &x, &secrets_file(dir.path()));
     for n in 0..3 {
         let reference = format!("p{n}");
-        sps(&server.base, &["schedule", "-p", "twitter", "-m", "m", "-d", "2031-01-01T00:00:00", "-r", &reference], None);
+        sps(
+            &server.base,
+            &[
+                "schedule",
+                "-p",
+                "twitter",
+                "-m",
+                "m",
+                "-d",
+                "2031-01-01T00:00:00",
+                "-r",
+                &reference,
+            ],
+            None,
+        );
     }
     // `sps events | head -1`: the reader closes the pipe after one line.
     let mut child = Command::new(env!("CARGO_BIN_EXE_sps"))
@@ -283,8 +298,10 @@ fn a_server_that_is_no_url_is_wrong_usage_and_a_closed_pipe_ends_quietly() {
     drop(child.stdout.take());
     let out = child.wait_with_output().unwrap();
     assert_eq!(
-        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned()),
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned()
+        ),
         (Some(0), String::new())
     );
 }
-
