@@ -10,7 +10,7 @@
 //! `minGapMinutes` from every booking (in real time, so a DST change does not shorten a
 //! gap).
 
-use chrono::{DateTime, Datelike, LocalResult, NaiveDateTime, TimeDelta, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDateTime, TimeDelta, Timelike, Utc};
 
 use crate::plan::{day_name, Plan};
 
@@ -57,13 +57,10 @@ pub fn capitalized(name: &str) -> String {
         .unwrap_or_default()
 }
 
-/// The instant of the local date-time `local` in `plan`'s zone: the first of two, none
-/// in a gap.
+/// The instant of the local date-time `local` in `plan`'s zone
+/// ([`sps_contract::time::local_instant`]: the first of two, none in a gap).
 fn instant(plan: &Plan, local: NaiveDateTime) -> Option<DateTime<Utc>> {
-    match plan.time_zone.from_local_datetime(&local) {
-        LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => Some(t.with_timezone(&Utc)),
-        LocalResult::None => None,
-    }
+    sps_contract::time::local_instant(plan.time_zone, local)
 }
 
 /// Every slot of `plan` after `now` within [`HORIZON_DAYS`], in time order.

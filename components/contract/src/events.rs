@@ -50,12 +50,17 @@ pub struct PostCancelled<'a> {
 /// The hosts route such an event to `scheduling.cancel-post` (on AWS an EventBridge rule
 /// matching the detail-type does), and every other one to `scheduling.schedule-post`.
 pub fn is_cancel_request(event: &str) -> bool {
-    match serde_json::from_str::<serde_json::Value>(event) {
-        Ok(serde_json::Value::Object(object)) => {
-            object.get("detail-type").and_then(|d| d.as_str()) == Some(CANCEL_DETAIL_TYPE)
-        }
-        _ => false,
+    /// Only the `detail-type` of the envelope: the rest (up to 256 KB of detail) is
+    /// skipped without building a JSON tree, since the scheduler reads it all again.
+    #[derive(serde::Deserialize)]
+    struct Head {
+        #[serde(rename = "detail-type")]
+        detail_type: Option<String>,
     }
+    // A derived struct also reads a JSON array; only an object is an event.
+    event.trim_start().starts_with('{')
+        && serde_json::from_str::<Head>(event)
+            .is_ok_and(|head| head.detail_type.as_deref() == Some(CANCEL_DETAIL_TYPE))
 }
 
 /// Detail of `Post Scheduled`: `{"referenceNumber", "scheduledDate"}`.

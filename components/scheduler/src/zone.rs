@@ -3,6 +3,7 @@
 //!
 //! The names and rules are the tz database as compiled into chrono-tz. A local time that
 //! does not map to exactly one instant follows EventBridge Scheduler's rule for schedules
+//! ([`sps_contract::time::local_instant`], which a campaign's slots follow too)
 //! with a `ScheduleExpressionTimezone` [AWS Scheduler User Guide, "Schedule types",
 //! "Daylight savings time on EventBridge Scheduler"], so that a post means the same on every
 //! host:
@@ -16,9 +17,10 @@
 //!
 //! Without `timeZone` nothing changes: a date without an offset is UTC.
 
-use chrono::{DateTime, LocalResult, NaiveDateTime, TimeDelta, TimeZone, Timelike, Utc};
+use chrono::{DateTime, NaiveDateTime, TimeDelta, Timelike, Utc};
 use chrono_tz::Tz;
 use serde_json::Value;
+use sps_contract::time::local_instant;
 
 use crate::date::AT_FORMAT;
 use crate::reason::{Problem, Reason};
@@ -80,17 +82,16 @@ pub const MAX_SHOWN_CHARS: usize = 64;
 /// [`Reason::InvalidScheduledDate`] when `local` falls in a spring-forward gap of `zone`
 /// (see the module documentation); the message names the first local time after the gap.
 pub fn local_to_utc(local: NaiveDateTime, zone: Tz, text: &str) -> Result<DateTime<Utc>, Problem> {
-    match zone.from_local_datetime(&local) {
-        LocalResult::Single(date) => Ok(date.with_timezone(&Utc)),
-        // Fall-back: the first of the two instants, as EventBridge Scheduler runs once.
-        LocalResult::Ambiguous(first, _) => Ok(first.with_timezone(&Utc)),
-        LocalResult::None => {
+    let exists = |t: &NaiveDateTime| local_instant(zone, *t).is_some();
+    match local_instant(zone, local) {
+        Some(instant) => Ok(instant),
+        None => {
             let after = (1..=GAP_SEARCH_MINUTES)
                 .filter_map(|m| local.checked_add_signed(TimeDelta::minutes(m)))
-                .find(|t| !matches!(zone.from_local_datetime(t), LocalResult::None))
+                .find(exists)
                 // Gaps begin and end on whole minutes: the minute the clocks jump to.
                 .map(|t| match t.with_second(0) {
-                    Some(m) if !matches!(zone.from_local_datetime(&m), LocalResult::None) => m,
+                    Some(m) if exists(&m) => m,
                     _ => t,
                 });
             let hint = match after {
