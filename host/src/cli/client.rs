@@ -49,6 +49,14 @@ impl Client {
         })
     }
 
+    /// `request` with the API token as `Authorization: Bearer`, when there is one.
+    fn authorized<B>(&self, request: ureq::RequestBuilder<B>) -> ureq::RequestBuilder<B> {
+        match &self.token {
+            Some(token) => request.header("authorization", format!("Bearer {token}")),
+            None => request,
+        }
+    }
+
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
@@ -66,10 +74,7 @@ impl Client {
     /// [`Failure::Unreachable`] when the server cannot be reached or its answer cannot be
     /// read.
     pub fn get(&self, path: &str) -> Result<Answer, Failure> {
-        let mut request = self.agent.get(self.url(path));
-        if let Some(token) = &self.token {
-            request = request.header("authorization", format!("Bearer {token}"));
-        }
+        let request = self.authorized(self.agent.get(self.url(path)));
         let response = request.call().map_err(|e| self.unreachable(&e))?;
         self.answer(response)
     }
@@ -88,13 +93,11 @@ impl Client {
     /// # Errors
     /// As [`Client::get`].
     pub fn post_text(&self, path: &str, body: &str) -> Result<Answer, Failure> {
-        let mut request = self
-            .agent
-            .post(self.url(path))
-            .header("content-type", "application/json");
-        if let Some(token) = &self.token {
-            request = request.header("authorization", format!("Bearer {token}"));
-        }
+        let request = self.authorized(
+            self.agent
+                .post(self.url(path))
+                .header("content-type", "application/json"),
+        );
         let response = request.send(body).map_err(|e| self.unreachable(&e))?;
         self.answer(response)
     }
@@ -120,10 +123,7 @@ impl Client {
     /// # Errors
     /// As [`Client::get`], and [`Failure::Server`] when the server refuses the stream.
     pub fn follow(&self, path: &str, mut each: impl FnMut(Value) -> bool) -> Result<(), Failure> {
-        let mut request = self.agent.get(self.url(path));
-        if let Some(token) = &self.token {
-            request = request.header("authorization", format!("Bearer {token}"));
-        }
+        let request = self.authorized(self.agent.get(self.url(path)));
         let mut response = request.call().map_err(|e| self.unreachable(&e))?;
         if response.status().as_u16() != 200 {
             let answer = self.answer(response)?;
