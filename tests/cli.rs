@@ -16,42 +16,9 @@ use std::process::{Command, Stdio};
 
 use serde_json::{json, Value};
 use support::api::{events_until, get, secrets_file};
+use support::cli::{lines, sps};
 use support::fake_x::FakeX;
 use support::serve::serve;
-
-/// `sps <args>` against `server`: exit code, stdout, stderr.
-fn sps(server: &str, args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sps"))
-        .args(args)
-        .env("SPS_SERVER", server)
-        .env_remove("SPS_API_TOKEN")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run sps");
-    if let Some(text) = stdin {
-        use std::io::Write as _;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(text.as_bytes())
-            .unwrap();
-    }
-    drop(child.stdin.take());
-    let out = child.wait_with_output().expect("sps ends");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-/// The lines of `text` with their trailing spaces dropped.
-fn lines(text: &str) -> Vec<String> {
-    text.lines().map(|l| l.trim_end().to_string()).collect()
-}
 
 #[test]
 fn schedule_list_cancel_and_events_work_against_sps_serve() {

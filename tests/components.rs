@@ -100,7 +100,8 @@ async fn schedules_the_readme_event_and_updates_it_on_the_same_reference() {
             reference_number: "testtweet".into(),
             schedule_name: "twitter-testtweet".into(),
             scheduled_date: "2034-10-23T08:48:00".into(),
-            action: ScheduleAction::Created
+            action: ScheduleAction::Created,
+            campaign: None,
         })
     );
     let outcome = h
@@ -118,7 +119,8 @@ async fn schedules_the_readme_event_and_updates_it_on_the_same_reference() {
             reference_number: "testtweet".into(),
             schedule_name: "twitter-testtweet".into(),
             scheduled_date: "2034-11-01T10:00:30".into(),
-            action: ScheduleAction::Updated
+            action: ScheduleAction::Updated,
+            campaign: None,
         })
     );
 

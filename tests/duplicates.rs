@@ -53,6 +53,10 @@ fn runtime(x: &FakeX, data: &std::path::Path) -> (Runtime, Arc<SqliteStore>) {
         events: store.clone(),
         ledger: store.clone(),
         keyvalue: store.clone(),
+        campaigns: Arc::new(sps_host::local::campaigns::LocalCampaigns::new(
+            store.clone(),
+            None,
+        )),
     };
     (Runtime::new(settings, backends).expect("runtime"), store)
 }

@@ -17,6 +17,8 @@
     clippy::indexing_slicing
 )]
 
+#[path = "spin/campaigns.rs"]
+mod campaigns;
 mod support;
 
 use std::path::Path;
@@ -510,7 +512,7 @@ fn the_composer_refuses_a_component_beyond_its_world() {
 
 fn main() {
     let args = Arguments::from_args();
-    let tests: [(&str, fn()); 12] = [
+    let tests: [(&str, fn()); 13] = [
         (
             "the_readme_event_is_sent_once_and_no_secret_is_logged",
             the_readme_event_is_sent_once_and_no_secret_is_logged,
@@ -558,6 +560,10 @@ fn main() {
         (
             "a_second_account_posts_with_its_own_variables",
             a_second_account_posts_with_its_own_variables,
+        ),
+        (
+            "date_less_posts_book_slots_from_the_campaigns_variable",
+            campaigns::date_less_posts_book_slots_from_the_campaigns_variable,
         ),
     ];
     let missing = spin_binary().err();

@@ -58,7 +58,7 @@ pub use platform::wasi::keyvalue::atomics as keyvalue_atomics;
 pub use platform::wasi::keyvalue::store as keyvalue_store;
 pub use platform::PlatformComponentPre;
 pub use scheduler::exports::sps::social::scheduling;
-pub use scheduler::sps::social::{events, ledger, platforms, schedules, types};
+pub use scheduler::sps::social::{campaigns, events, ledger, platforms, schedules, types};
 pub use scheduler::wasi::config::store as config_store;
 pub use scheduler::SchedulerPre;
 pub use sender::exports::sps::social::sending;

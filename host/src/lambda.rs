@@ -24,6 +24,7 @@ use anyhow::Context as _;
 use aws_config::{BehaviorVersion, SdkConfig};
 use serde_json::{json, Value};
 
+use crate::aws::campaigns::DynamoCampaigns;
 use crate::aws::components::{Refresh, S3Components};
 use crate::aws::events::EventBridgeEvents;
 use crate::aws::keyvalue::DynamoKeyValue;
@@ -33,6 +34,7 @@ use crate::aws::secrets::{self, SecretsManagerSource};
 use crate::aws::{AwsSettings, Function, NotInThisFunction};
 use crate::bindings::ledger::LedgerError;
 use crate::bindings::sending::{Delivery, SendFailure};
+use crate::caps::campaigns::CampaignBackend;
 use crate::caps::keyvalue::KeyValueBackend;
 use crate::caps::ledger::LedgerBackend;
 use crate::caps::Backends;
@@ -233,17 +235,24 @@ impl LambdaFunction {
                 ));
                 // The ledger arbitrates a cancel against a delivery (and notes schedule
                 // names for cancels); without the table, cancels are unavailable.
-                let ledger: Arc<dyn LedgerBackend> = match &settings.ledger_table {
-                    Some(table) => {
-                        Arc::new(DynamoLedger::new(aws_sdk_dynamodb::Client::new(sdk), table))
-                    }
-                    None => absent,
-                };
+                // Campaign plans and bookings are items of the same table.
+                let (ledger, campaigns): (Arc<dyn LedgerBackend>, Arc<dyn CampaignBackend>) =
+                    match &settings.ledger_table {
+                        Some(table) => (
+                            Arc::new(DynamoLedger::new(aws_sdk_dynamodb::Client::new(sdk), table)),
+                            Arc::new(DynamoCampaigns::new(
+                                aws_sdk_dynamodb::Client::new(sdk),
+                                table,
+                            )),
+                        ),
+                        None => (absent.clone(), absent),
+                    };
                 let backends = Backends {
                     schedules,
                     events,
                     ledger,
                     keyvalue,
+                    campaigns,
                 };
                 let platforms = Arc::new(secrets::without_credentials(
                     &settings.x_api_base_url,
@@ -269,10 +278,11 @@ impl LambdaFunction {
                     shared,
                 )?);
                 let backends = Backends {
-                    schedules: absent,
+                    schedules: absent.clone(),
                     events,
                     ledger: Arc::new(ledger.clone()),
                     keyvalue,
+                    campaigns: absent,
                 };
                 let runtime = runtime(settings, backends, platforms).await?;
                 LambdaFunction::Sender(SendingFunction {

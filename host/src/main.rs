@@ -153,11 +153,16 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
     let _lock = DataDirLock::acquire(&settings.data_dir)?;
     let store = Arc::new(SqliteStore::open(&settings.data_dir)?);
     store.queue_events_for_target(event_target.is_some());
+    let campaigns = Arc::new(sps_host::local::campaigns::LocalCampaigns::new(
+        store.clone(),
+        settings.campaigns_file.clone(),
+    ));
     let backends = Backends {
         schedules: store.clone(),
         events: store.clone(),
         ledger: store.clone(),
         keyvalue: store.clone(),
+        campaigns: campaigns.clone(),
     };
     let runtime = Runtime::new(settings.runtime_settings()?, backends)?;
     let listener = tokio::net::TcpListener::bind(addresses.as_slice())
@@ -199,7 +204,7 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
     let mut api_stopped = stopped.clone();
     let server = axum::serve(
         listener,
-        api::router(runtime, store, settings.api_token.clone()),
+        api::router(runtime, store, campaigns, settings.api_token.clone()),
     )
     .with_graceful_shutdown(async move {
         let _ = api_stopped.wait_for(|stop| *stop).await;

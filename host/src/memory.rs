@@ -6,10 +6,12 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
 
+use crate::bindings::campaigns::{Booking, BookingList, CampaignError};
 use crate::bindings::events::EventError;
 use crate::bindings::ledger::{CancelOutcome, Entry, InFlightClaim, LedgerError};
 use crate::bindings::schedules::{Schedule, ScheduleError};
 use crate::bindings::types::PublishedPart;
+use crate::caps::campaigns::CampaignBackend;
 use crate::caps::events::{EventBackend, EventEnvelope};
 use crate::caps::keyvalue::{page, KeyValueBackend, LIST_PAGE};
 use crate::caps::ledger::LedgerBackend;
@@ -23,6 +25,8 @@ pub struct MemoryBackend {
     events: Mutex<Vec<EventEnvelope>>,
     ledger: Mutex<HashMap<String, Entry>>,
     scheduled_names: Mutex<HashMap<String, String>>,
+    plans: Mutex<HashMap<String, String>>,
+    bookings: Mutex<HashMap<(String, String), BookingList>>,
     keyvalue: Mutex<BTreeMap<(String, String), Vec<u8>>>,
 }
 
@@ -39,6 +43,7 @@ impl MemoryBackend {
             events: me.clone(),
             ledger: me.clone(),
             keyvalue: me.clone(),
+            campaigns: me.clone(),
         };
         (me, backends)
     }
@@ -51,6 +56,11 @@ impl MemoryBackend {
     /// The published events, oldest first.
     pub fn events(&self) -> Vec<EventEnvelope> {
         lock(&self.events).clone()
+    }
+
+    /// Sets the plan of campaign `name` (its JSON text).
+    pub fn set_plan(&self, name: &str, plan: &str) {
+        lock(&self.plans).insert(name.to_string(), plan.to_string());
     }
 
     /// Forget the published events.
@@ -245,6 +255,47 @@ impl KeyValueBackend for MemoryBackend {
             return Ok(false);
         }
         map.insert(id, value.to_vec());
+        Ok(true)
+    }
+}
+
+#[async_trait]
+impl CampaignBackend for MemoryBackend {
+    async fn plan(&self, name: &str) -> Result<Option<String>, CampaignError> {
+        Ok(lock(&self.plans).get(name).cloned())
+    }
+
+    async fn bookings(&self, campaign: &str, platform: &str) -> Result<BookingList, CampaignError> {
+        let key = (campaign.to_string(), platform.to_string());
+        Ok(lock(&self.bookings)
+            .get(&key)
+            .cloned()
+            .unwrap_or(BookingList {
+                version: 0,
+                booked: Vec::new(),
+            }))
+    }
+
+    async fn replace(
+        &self,
+        campaign: &str,
+        platform: &str,
+        expected: u64,
+        booked: &[Booking],
+    ) -> Result<bool, CampaignError> {
+        let key = (campaign.to_string(), platform.to_string());
+        let mut bookings = lock(&self.bookings);
+        let version = bookings.get(&key).map_or(0, |b| b.version);
+        if version != expected {
+            return Ok(false);
+        }
+        bookings.insert(
+            key,
+            BookingList {
+                version: version + 1,
+                booked: booked.to_vec(),
+            },
+        );
         Ok(true)
     }
 }

@@ -8,6 +8,7 @@
 //! | `SPS_CACHE_DIR` | `<data dir>/cache` | precompiled components (`.cwasm`) |
 //! | `SPS_COMPONENTS_DIR` | `<data dir>/components` | components (`sps_scheduler.wasm`, `sps_sender.wasm`, `sps_<platform>.wasm`) that replace the embedded ones of the same name or add platforms |
 //! | `SPS_X_API_BASE_URL` | `https://api.x.com` | X API base URL; the only host the `twitter` component may call |
+//! | `SPS_CAMPAIGNS_FILE` | none | JSON file with the campaigns' posting plans (README, "Campaigns"), read again at every post that names a campaign |
 //! | `SPS_SECRETS_FILE` | none | JSON file with the X credentials ([`crate::secrets`]) and each platform's accounts, re-read when it changes ([`SecretsFile`]) |
 //! | `SPS_FLEXIBLE_WINDOW_MINUTES` | `8` | flexible time window, 0-1440 minutes, 0 = OFF |
 //! | `SPS_RELOAD_SECONDS` | `5` | how often the components directory is checked for new components; 0 = never |
@@ -62,6 +63,10 @@ pub struct ServeSettings {
     /// ({"platforms": {"mastodon": {"default": {"access_token": "..."}}}}).
     #[arg(long, env = "SPS_SECRETS_FILE")]
     pub secrets_file: Option<PathBuf>,
+    /// JSON file with the campaigns' posting plans ({"campaigns": {"launch": {...}}}),
+    /// read again at every post that names a campaign.
+    #[arg(long, env = "SPS_CAMPAIGNS_FILE")]
+    pub campaigns_file: Option<PathBuf>,
     /// Flexible time window in minutes (0 = OFF, at most 1440).
     #[arg(long, env = "SPS_FLEXIBLE_WINDOW_MINUTES", default_value_t = 8,
           value_parser = clap::value_parser!(u32).range(0..=1440))]

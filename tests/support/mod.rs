@@ -7,6 +7,8 @@ pub mod api;
 #[cfg(feature = "aws")]
 pub mod aws;
 pub mod bad_inputs;
+pub mod campaigns;
+pub mod cli;
 pub mod crash;
 pub mod fake_bluesky;
 pub mod fake_linkedin;

@@ -63,7 +63,8 @@ pub fn is_cancel_request(event: &str) -> bool {
             .is_ok_and(|head| head.detail_type.as_deref() == Some(CANCEL_DETAIL_TYPE))
 }
 
-/// Detail of `Post Scheduled`: `{"referenceNumber", "scheduledDate"}`.
+/// Detail of `Post Scheduled`: `{"referenceNumber", "scheduledDate"}`, with `campaign` and
+/// `slot` for a post of a campaign.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PostScheduled<'a> {
@@ -71,6 +72,12 @@ pub struct PostScheduled<'a> {
     pub reference_number: &'a str,
     /// The normalised requested date, UTC, `YYYY-MM-DDTHH:MM:SS`.
     pub scheduled_date: &'a str,
+    /// The campaign of the post, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub campaign: Option<&'a str>,
+    /// Why this slot of the campaign, in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slot: Option<&'a str>,
 }
 
 /// Detail of `Social Post Sent`: `{"referenceNumber", "postId", "postIds", "postUrl"}`.
@@ -206,8 +213,19 @@ mod tests {
             to_json(&PostScheduled {
                 reference_number: "r",
                 scheduled_date: "2026-01-01T00:00:00",
+                campaign: None,
+                slot: None,
             }),
             Ok(r#"{"referenceNumber":"r","scheduledDate":"2026-01-01T00:00:00"}"#.to_owned())
+        );
+        assert_eq!(
+            to_json(&PostScheduled {
+                reference_number: "r",
+                scheduled_date: "2026-01-01T09:30:00",
+                campaign: Some("launch"),
+                slot: Some("Thu 2026-01-01 09:30 UTC"),
+            }),
+            Ok(r#"{"referenceNumber":"r","scheduledDate":"2026-01-01T09:30:00","campaign":"launch","slot":"Thu 2026-01-01 09:30 UTC"}"#.to_owned())
         );
         assert_eq!(
             to_json(&PostSent {

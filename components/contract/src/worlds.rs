@@ -28,6 +28,7 @@ pub const SCHEDULER_IMPORTS: &[&str] = &[
     "sps:social/schedules",
     "sps:social/events",
     "sps:social/ledger",
+    "sps:social/campaigns",
 ];
 
 /// Imports of the world `sps:social/sender` (without `@version`).

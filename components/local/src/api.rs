@@ -44,6 +44,8 @@ pub enum Scheduling {
         scheduled_date: String,
         /// `created` (true) or `updated` (false).
         created: bool,
+        /// For a post of a campaign: the campaign's name and the slot in words.
+        campaign: Option<(String, String)>,
     },
     /// `scheduling.cancelled`: a `Social Post Cancelled` event was published.
     Cancelled {
@@ -76,7 +78,8 @@ pub fn rejection(reason: &str, message: &str, reference_number: Option<&str>) ->
 /// The answer to one scheduling request:
 ///
 /// - scheduled: 201 (created) or 200 (updated), `{"status":"scheduled","action",
-///   "referenceNumber","scheduleName","scheduledDate"}`;
+///   "referenceNumber","scheduleName","scheduledDate"}`, and `"campaign","slot"` for a post
+///   of a campaign;
 /// - cancelled (a `Cancel Social Post`): 200, `{"status":"cancelled","referenceNumber",
 ///   "scheduleName"}`;
 /// - rejected: 400 for `invalid-json`/`invalid-event`, else 422, [`rejection`];
@@ -89,12 +92,21 @@ pub fn schedule_answer(result: &Scheduling) -> Answer {
             schedule_name,
             scheduled_date,
             created,
-        } => Answer {
-            status: if *created { 201 } else { 200 },
-            body: json!({"status": "scheduled", "action": if *created { "created" } else { "updated" },
+            campaign,
+        } => {
+            let mut body = json!({"status": "scheduled",
+                "action": if *created { "created" } else { "updated" },
                 "referenceNumber": reference_number, "scheduleName": schedule_name,
-                "scheduledDate": scheduled_date}),
-        },
+                "scheduledDate": scheduled_date});
+            if let (Some((name, slot)), Some(fields)) = (campaign, body.as_object_mut()) {
+                fields.insert("campaign".into(), json!(name));
+                fields.insert("slot".into(), json!(slot));
+            }
+            Answer {
+                status: if *created { 201 } else { 200 },
+                body,
+            }
+        }
         Scheduling::Cancelled {
             reference_number,
             schedule_name,

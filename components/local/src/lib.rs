@@ -11,6 +11,7 @@
 //! - [`put_events`]: EventBridge's PutEvents (`POST /` in the AWS JSON 1.1 protocol, and
 //!   the same request on `POST /events`).
 //! - [`schedules`]: the checks EventBridge Scheduler makes on a schedule's fields.
+//! - [`campaigns`]: the shape of campaign plans and bookings, and `GET /campaigns/NAME`.
 //! - [`schema`]: the SQLite tables of both local stores.
 //! - [`records`]: the records the listings show (`GET /schedules`, `/events`,
 //!   `/dead-letters`).
@@ -19,6 +20,7 @@
 //! in, except for the clock and UUID of a new [`records::EventEnvelope`].
 
 pub mod api;
+pub mod campaigns;
 pub mod delivery;
 pub mod put_events;
 pub mod records;

@@ -71,6 +71,15 @@ pub const TABLES: &[&str] = &[
         name TEXT PRIMARY KEY,
         key TEXT NOT NULL
     )",
+    // The slots the posts of each campaign booked on each platform: a JSON list of
+    // {"reference", "at"}, replaced only under its version.
+    "CREATE TABLE IF NOT EXISTS campaign_bookings (
+        campaign TEXT NOT NULL,
+        platform TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        booked TEXT NOT NULL,
+        PRIMARY KEY (campaign, platform)
+    )",
     // wasi:keyvalue of platform components: `scope` is `<platform>/<account>`.
     "CREATE TABLE IF NOT EXISTS platform_state (
         scope TEXT NOT NULL,

@@ -13,10 +13,12 @@ wit_bindgen::generate!({
 
 use chrono::{DateTime, Utc};
 use exports::sps::social::scheduling;
-use sps::social::{events, ledger, platforms, schedules};
+use sps::social::{campaigns, events, ledger, platforms, schedules};
 use wasi::config::store;
 
-use crate::{CancelOutcome, Capabilities, EventError, MessageError, Schedule, ScheduleError};
+use crate::{
+    Booking, CancelOutcome, Capabilities, EventError, MessageError, Schedule, ScheduleError,
+};
 
 /// The component's implementation of the `scheduling` interface.
 struct Component;
@@ -45,6 +47,12 @@ fn from_wit(schedule: schedules::Schedule) -> Schedule {
 fn ledger_error(e: ledger::LedgerError) -> String {
     match e {
         ledger::LedgerError::Unavailable(m) => m,
+    }
+}
+
+fn campaign_error(e: campaigns::CampaignError) -> String {
+    match e {
+        campaigns::CampaignError::Unavailable(m) => m,
     }
 }
 
@@ -119,6 +127,44 @@ impl Capabilities for Imports {
         ledger::scheduled_key(name).map_err(ledger_error)
     }
 
+    fn campaign_plan(&mut self, name: &str) -> Result<Option<String>, String> {
+        campaigns::plan(name).map_err(campaign_error)
+    }
+
+    fn bookings(&mut self, campaign: &str, platform: &str) -> Result<(u64, Vec<Booking>), String> {
+        let list = campaigns::bookings(campaign, platform).map_err(campaign_error)?;
+        let booked = list
+            .booked
+            .into_iter()
+            .map(|b| {
+                chrono::NaiveDateTime::parse_from_str(&b.at, crate::date::AT_FORMAT)
+                    .map(|at| Booking {
+                        reference: b.reference,
+                        at: at.and_utc(),
+                    })
+                    .map_err(|e| format!("a stored booking's time {:?} is not one: {e}", b.at))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok((list.version, booked))
+    }
+
+    fn replace_bookings(
+        &mut self,
+        campaign: &str,
+        platform: &str,
+        expected: u64,
+        booked: &[Booking],
+    ) -> Result<bool, String> {
+        let list: Vec<campaigns::Booking> = booked
+            .iter()
+            .map(|b| campaigns::Booking {
+                reference: b.reference.clone(),
+                at: crate::date::format(b.at),
+            })
+            .collect();
+        campaigns::replace_bookings(campaign, platform, expected, &list).map_err(campaign_error)
+    }
+
     fn publish_event(
         &mut self,
         detail_type: &str,
@@ -161,6 +207,9 @@ impl scheduling::Guest for Component {
                     crate::ScheduleAction::Created => scheduling::ScheduleAction::Created,
                     crate::ScheduleAction::Updated => scheduling::ScheduleAction::Updated,
                 },
+                campaign: s
+                    .campaign
+                    .map(|(name, slot)| scheduling::CampaignSlot { name, slot }),
             }),
             Err(failure) => Err(to_wit_failure(failure)),
         }

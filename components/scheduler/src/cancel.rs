@@ -29,6 +29,7 @@ use sps_contract::events::{self, PostCancelled};
 use sps_contract::input;
 use sps_contract::ledger::ledger_key;
 
+use crate::campaign;
 use crate::flow::{check_platform, reject_at};
 use crate::name;
 use crate::reason::{Problem, Reason};
@@ -65,12 +66,16 @@ pub fn cancel_post<C: Capabilities + ?Sized>(
     let retryable = |what: &str, e: &dyn std::fmt::Display| {
         ScheduleFailure::Retryable(format!("could not cancel {name}: {what}: {e}"))
     };
+    let mut booked_in = None;
     let (key, pending) = match caps.get_schedule(&name) {
-        Ok(schedule) => match input::parse(&schedule.input) {
-            Ok(post) => (Some(ledger_key(&post)), true),
-            // Not the scheduler's input: only the noted key can name the post.
-            Err(_) => (noted_key(caps, &name)?, true),
-        },
+        Ok(schedule) => {
+            booked_in = campaign::of_input(&schedule.input);
+            match input::parse(&schedule.input) {
+                Ok(post) => (Some(ledger_key(&post)), true),
+                // Not the scheduler's input: only the noted key can name the post.
+                Err(_) => (noted_key(caps, &name)?, true),
+            }
+        }
         Err(ScheduleError::NotFound) => (noted_key(caps, &name)?, false),
         Err(e) => return Err(retryable("reading the schedule", &e)),
     };
@@ -93,6 +98,11 @@ pub fn cancel_post<C: Capabilities + ?Sized>(
         // A retried cancel finds its own earlier cancellation: report it again.
         CancelOutcome::Cancelled if !pending => Err(reject(caps, &reference, not_found())),
         CancelOutcome::Cancelled | CancelOutcome::AlreadyCancelled => {
+            // Before the schedule goes: a retried cancel still finds the campaign.
+            if let Some(campaign) = booked_in {
+                campaign::release(caps, &campaign, &platform, &reference)
+                    .map_err(|e| retryable("freeing the campaign slot", &e))?;
+            }
             match caps.delete_schedule(&name) {
                 Ok(()) | Err(ScheduleError::NotFound) => {}
                 Err(e) => return Err(retryable("deleting the schedule", &e)),

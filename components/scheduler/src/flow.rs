@@ -2,7 +2,7 @@
 //!
 //! Checks run in this order and the first failure wins: event shape -> `detail-type` ->
 //! `referenceNumber` -> `message` presence/type -> `platform` -> `thread` -> `account` ->
-//! `timeZone` -> `scheduledDate` -> the platform's validation of every part (a reply's problem is named
+//! `campaign` -> `timeZone` -> `scheduledDate` (optional, or `"auto"`, with a campaign) -> the platform's validation of every part (a reply's problem is named
 //! `thread[i]: ...`). A rejected request is reported with a
 //! `Social Post Failed` event (stage `scheduling`, not retryable) whenever its detail object
 //! could be read; the reference is the request's, or a generated UUID when it has none (or an
@@ -16,6 +16,9 @@ use sps_contract::events::{self, PostFailed, PostScheduled};
 use sps_contract::input::{TargetInput, DEFAULT_ACCOUNT};
 use sps_contract::ledger::ledger_key;
 
+use chrono::{DateTime, Utc};
+
+use crate::campaign::{self, BookFailure};
 use crate::date::{self, Timing};
 use crate::name;
 use crate::reason::{Problem, Reason};
@@ -24,6 +27,9 @@ use crate::settings;
 use crate::{
     Capabilities, Rejection, Schedule, ScheduleAction, ScheduleError, ScheduleFailure, Scheduled,
 };
+
+/// The `scheduledDate` that asks a campaign for its best free slot.
+pub const AUTO_DATE: &str = "auto";
 
 /// How many create/update rounds are tried when the schedule keeps disappearing between a
 /// `conflict` on create and a `not-found` on update.
@@ -35,7 +41,31 @@ struct Accepted<'r> {
     platform: &'r str,
     thread: Vec<String>,
     account: Option<&'r str>,
-    timing: Timing,
+    campaign: Option<&'r str>,
+    /// The requested date, UTC; `None` for a campaign's best free slot.
+    requested: Option<DateTime<Utc>>,
+    /// The moment the request was checked.
+    now: DateTime<Utc>,
+}
+
+/// The schedule's input: the target input, and the post's campaign when it has one (read
+/// back by a cancel, to free the slot; the sender ignores it).
+#[derive(serde::Serialize)]
+struct Input<'a> {
+    #[serde(flatten)]
+    target: &'a TargetInput,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    campaign: Option<&'a str>,
+}
+
+/// The learner's seed for a post: the first 8 bytes of the SHA-256 of its reference, so a
+/// post's draw is the same on every retry and in tests.
+fn seed(reference: &str) -> u64 {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(reference.as_bytes());
+    let mut bytes = [0_u8; 8];
+    bytes.copy_from_slice(digest.get(..8).unwrap_or(&[0; 8]));
+    u64::from_be_bytes(bytes)
 }
 
 /// Handle one request (WIT `scheduling.schedule-post`): `event` is the JSON text of an
@@ -73,7 +103,32 @@ pub fn schedule_post<C: Capabilities + ?Sized>(
     let window = settings::flexible_window_minutes(raw_window.as_deref())
         .map_err(ScheduleFailure::Retryable)?;
 
-    let scheduled_date = date::format(accepted.timing.scheduled_date);
+    let (requested, campaign) = match accepted.campaign {
+        Some(name) => match campaign::book(
+            caps,
+            name,
+            accepted.platform,
+            &reference,
+            accepted.requested,
+            seed(&reference),
+        ) {
+            Ok(booked) => (booked.date, Some((name.to_owned(), booked.slot))),
+            Err(BookFailure::Rejected(problem)) => return Err(reject(caps, &reference, problem)),
+            Err(BookFailure::Retryable(m)) => return Err(ScheduleFailure::Retryable(m)),
+        },
+        None => match accepted.requested {
+            Some(date) => (date, None),
+            None => {
+                let problem = Problem::new(Reason::MissingField, "scheduledDate is required");
+                return Err(reject(caps, &reference, problem));
+            }
+        },
+    };
+    let timing: Timing = match date::plan(requested, accepted.now) {
+        Ok(timing) => timing,
+        Err(problem) => return Err(reject(caps, &reference, problem)),
+    };
+    let scheduled_date = date::format(timing.scheduled_date);
     let target = TargetInput {
         reference_number: reference.clone(),
         message: accepted.message.to_owned(),
@@ -82,10 +137,14 @@ pub fn schedule_post<C: Capabilities + ?Sized>(
         thread: accepted.thread,
         account: accepted.account.map(str::to_owned),
     };
-    let input = events::to_json(&target).map_err(ScheduleFailure::Retryable)?;
+    let input = events::to_json(&Input {
+        target: &target,
+        campaign: accepted.campaign,
+    })
+    .map_err(ScheduleFailure::Retryable)?;
     let schedule = Schedule {
         name: name::schedule_name(accepted.platform, &reference),
-        at: date::format(accepted.timing.at),
+        at: date::format(timing.at),
         flexible_window_minutes: window,
         input,
     };
@@ -97,8 +156,8 @@ pub fn schedule_post<C: Capabilities + ?Sized>(
                 schedule.name
             ))
         })?;
-    let action = match put_schedule(caps, &schedule) {
-        Ok(action) => action,
+    let (action, replaced) = match put_schedule(caps, &schedule) {
+        Ok(put) => put,
         Err(PutFailure::Refused(why)) => {
             let problem = Problem::new(
                 Reason::ScheduleRejected,
@@ -109,9 +168,22 @@ pub fn schedule_post<C: Capabilities + ?Sized>(
         Err(PutFailure::Failed(failure)) => return Err(failure),
     };
 
+    // A post moved out of its campaign (or into another) gives up its old slot.
+    if let Some(old) = replaced.as_deref().and_then(campaign::of_input) {
+        if Some(old.as_str()) != accepted.campaign {
+            campaign::release(caps, &old, accepted.platform, &reference).map_err(|e| {
+                ScheduleFailure::Retryable(format!(
+                    "schedule {} was {action} but its old slot could not be freed: {e}",
+                    schedule.name
+                ))
+            })?;
+        }
+    }
     let detail = events::to_json(&PostScheduled {
         reference_number: &reference,
         scheduled_date: &scheduled_date,
+        campaign: campaign.as_ref().map(|(name, _)| name.as_str()),
+        slot: campaign.as_ref().map(|(_, slot)| slot.as_str()),
     })
     .map_err(ScheduleFailure::Retryable)?;
     caps.publish_event(events::POST_SCHEDULED, events::SCHEDULER_SOURCE, &detail)
@@ -127,6 +199,7 @@ pub fn schedule_post<C: Capabilities + ?Sized>(
         schedule_name: schedule.name,
         scheduled_date,
         action,
+        campaign,
     })
 }
 
@@ -156,11 +229,22 @@ fn check<'r, C: Capabilities + ?Sized>(
     check_platform(caps, platform)?;
     let thread = request.thread()?;
     let account = request.account()?;
+    let campaign = request.campaign()?;
     let zone = request.time_zone()?;
-    let date_text = request.required_string(field::SCHEDULED_DATE)?;
-    let requested = date::parse_scheduled_date_in(date_text, zone)?;
+    // With a campaign, no date (or "auto") asks for the campaign's best free slot.
+    let date_text = match campaign {
+        Some(_) => request
+            .optional_string(field::SCHEDULED_DATE)?
+            .filter(|text| *text != AUTO_DATE),
+        None => Some(request.required_string(field::SCHEDULED_DATE)?),
+    };
+    let requested = date_text
+        .map(|text| date::parse_scheduled_date_in(text, zone))
+        .transpose()?;
     let now = caps.now();
-    let timing = date::plan(requested, now)?;
+    if let Some(requested) = requested {
+        date::plan(requested, now)?;
+    }
     let parts: Vec<String> = std::iter::once(message.to_owned())
         .chain(thread.iter().cloned())
         .collect();
@@ -178,7 +262,9 @@ fn check<'r, C: Capabilities + ?Sized>(
         platform,
         thread,
         account,
-        timing,
+        campaign,
+        requested,
+        now,
     })
 }
 
@@ -262,7 +348,8 @@ pub enum PutFailure {
 
 /// Create `schedule`, or replace the existing one of that name: create; on `conflict` update;
 /// on `not-found` from update (it fired or was deleted meanwhile) create again; at most
-/// [`MAX_ROUNDS`] rounds.
+/// [`MAX_ROUNDS`] rounds. Returns what was done and, for an update, the replaced schedule's
+/// input (read just before; `None` when it could not be read).
 ///
 /// # Errors
 /// `Refused` when the store refuses the schedule (`invalid`); `Failed` (`Retryable`) when the
@@ -270,7 +357,7 @@ pub enum PutFailure {
 pub fn put_schedule<C: Capabilities + ?Sized>(
     caps: &mut C,
     schedule: &Schedule,
-) -> Result<ScheduleAction, PutFailure> {
+) -> Result<(ScheduleAction, Option<String>), PutFailure> {
     let failed = |op: &str, e: ScheduleError| match e {
         ScheduleError::Invalid(why) => PutFailure::Refused(why),
         e => PutFailure::Failed(ScheduleFailure::Retryable(format!(
@@ -280,12 +367,13 @@ pub fn put_schedule<C: Capabilities + ?Sized>(
     };
     for _ in 0..MAX_ROUNDS {
         match caps.create_schedule(schedule) {
-            Ok(()) => return Ok(ScheduleAction::Created),
+            Ok(()) => return Ok((ScheduleAction::Created, None)),
             Err(ScheduleError::Conflict) => {}
             Err(e) => return Err(failed("create", e)),
         }
+        let replaced = caps.get_schedule(&schedule.name).ok().map(|s| s.input);
         match caps.update_schedule(schedule) {
-            Ok(()) => return Ok(ScheduleAction::Updated),
+            Ok(()) => return Ok((ScheduleAction::Updated, replaced)),
             Err(ScheduleError::NotFound) => {}
             Err(e) => return Err(failed("update", e)),
         }

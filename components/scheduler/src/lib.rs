@@ -11,6 +11,7 @@
 
 use chrono::{DateTime, Utc};
 
+pub mod campaign;
 pub mod cancel;
 pub mod date;
 pub mod flow;
@@ -108,6 +109,17 @@ pub struct Scheduled {
     pub scheduled_date: String,
     /// Created or updated.
     pub action: ScheduleAction,
+    /// For a post of a campaign: the campaign's name and its slot in words.
+    pub campaign: Option<(String, String)>,
+}
+
+/// A post's booked slot in a campaign (WIT `campaigns.booking`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Booking {
+    /// The post's reference.
+    pub reference: String,
+    /// The slot's instant.
+    pub at: DateTime<Utc>,
 }
 
 /// A request that can never be scheduled as it is (WIT `rejection`).
@@ -208,6 +220,28 @@ pub trait Capabilities {
     /// # Errors
     /// Why the ledger could not be used.
     fn scheduled_key(&mut self, name: &str) -> Result<Option<String>, String>;
+    /// The plan of the campaign `name`, JSON text (`campaigns.plan`), or `None`.
+    ///
+    /// # Errors
+    /// Why the campaigns could not be read.
+    fn campaign_plan(&mut self, name: &str) -> Result<Option<String>, String>;
+    /// The version and bookings of `campaign` on `platform` (`campaigns.bookings`).
+    ///
+    /// # Errors
+    /// Why the campaigns could not be read.
+    fn bookings(&mut self, campaign: &str, platform: &str) -> Result<(u64, Vec<Booking>), String>;
+    /// Replace the bookings if their version is still `expected`
+    /// (`campaigns.replace-bookings`): false when another replacement came first.
+    ///
+    /// # Errors
+    /// Why the campaigns could not be written.
+    fn replace_bookings(
+        &mut self,
+        campaign: &str,
+        platform: &str,
+        expected: u64,
+        booked: &[Booking],
+    ) -> Result<bool, String>;
     /// Publish one event (`events.publish`); `detail` is the JSON text of an object.
     ///
     /// # Errors

@@ -29,6 +29,12 @@ pub enum Reason {
     ScheduledDateTooFar,
     /// `invalid-time-zone`: `timeZone` is not an IANA time zone name ([`crate::zone`]).
     InvalidTimeZone,
+    /// `unknown-campaign`: no campaign has the event's `campaign` name.
+    UnknownCampaign,
+    /// `invalid-campaign`: the campaign's plan cannot be read (the message says why).
+    InvalidCampaign,
+    /// `campaign-full`: the campaign has no free slot on the platform in the next 90 days.
+    CampaignFull,
     /// `schedule-not-found`: a cancel found no pending post of that reference and
     /// platform ([`crate::cancel`]).
     ScheduleNotFound,
@@ -44,7 +50,7 @@ pub enum Reason {
 
 impl Reason {
     /// Every reason, in declaration order (for tests and documentation).
-    pub const ALL: [Reason; 14] = [
+    pub const ALL: [Reason; 17] = [
         Reason::InvalidJson,
         Reason::InvalidEvent,
         Reason::UnsupportedDetailType,
@@ -55,6 +61,9 @@ impl Reason {
         Reason::ScheduledDateInPast,
         Reason::ScheduledDateTooFar,
         Reason::InvalidTimeZone,
+        Reason::UnknownCampaign,
+        Reason::InvalidCampaign,
+        Reason::CampaignFull,
         Reason::ScheduleNotFound,
         Reason::AlreadySent,
         Reason::AlreadySending,
@@ -74,6 +83,9 @@ impl Reason {
             Reason::ScheduledDateInPast => "scheduled-date-in-past",
             Reason::ScheduledDateTooFar => "scheduled-date-too-far",
             Reason::InvalidTimeZone => "invalid-time-zone",
+            Reason::UnknownCampaign => "unknown-campaign",
+            Reason::InvalidCampaign => "invalid-campaign",
+            Reason::CampaignFull => "campaign-full",
             Reason::ScheduleNotFound => "schedule-not-found",
             Reason::AlreadySent => "already-sent",
             Reason::AlreadySending => "already-sending",
@@ -129,6 +141,9 @@ mod tests {
                 "scheduled-date-in-past",
                 "scheduled-date-too-far",
                 "invalid-time-zone",
+                "unknown-campaign",
+                "invalid-campaign",
+                "campaign-full",
                 "schedule-not-found",
                 "already-sent",
                 "already-sending",

@@ -41,6 +41,8 @@ pub mod field {
     /// The optional IANA time zone of a `scheduledDate` without an offset (a JSON string,
     /// see [`crate::zone`]).
     pub const TIME_ZONE: &str = "timeZone";
+    /// The optional campaign the post belongs to (a JSON string).
+    pub const CAMPAIGN: &str = "campaign";
 }
 
 /// A request whose JSON shape is usable: its detail object, and the envelope's `detail-type`
@@ -154,6 +156,37 @@ impl Request {
                 _ => Ok(Some(s)),
             },
             Some(other) => Err(invalid_field(field::REFERENCE_NUMBER, other)),
+        }
+    }
+
+    /// An optional string field of the detail: `None` when absent or null.
+    ///
+    /// # Errors
+    /// [`Reason::InvalidField`] when present and not a string.
+    pub fn optional_string(&self, name: &str) -> Result<Option<&str>, Problem> {
+        match self.detail.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(other) => Err(invalid_field(name, other)),
+        }
+    }
+
+    /// The `campaign`: `None` when absent or null.
+    ///
+    /// # Errors
+    /// [`Reason::InvalidField`] when not a string of 1 to 64 characters of `A-Z a-z 0-9
+    /// - _ .` ([`crate::campaign::is_campaign_name`]).
+    pub fn campaign(&self) -> Result<Option<&str>, Problem> {
+        match self.optional_string(field::CAMPAIGN)? {
+            Some(name) if !crate::campaign::is_campaign_name(name) => Err(Problem::new(
+                Reason::InvalidField,
+                format!(
+                    "campaign {name:?} is not a campaign name: 1 to {} characters of A-Z, a-z, \
+                     0-9, -, _ and .",
+                    crate::campaign::MAX_CAMPAIGN_CHARS
+                ),
+            )),
+            other => Ok(other),
         }
     }
 

@@ -38,6 +38,7 @@ fn schedules_a_future_post_from_an_envelope() {
             schedule_name: "twitter-testtweet".to_owned(),
             scheduled_date: "2026-03-02T08:48:00".to_owned(),
             action: ScheduleAction::Created,
+            campaign: None,
         })
     );
     let expected = schedule(
@@ -104,6 +105,7 @@ fn bare_detail_is_accepted() {
             schedule_name: "twitter-bare".to_owned(),
             scheduled_date: "2026-03-02T08:48:00".to_owned(),
             action: ScheduleAction::Created,
+            campaign: None,
         })
     );
     assert_eq!(
@@ -142,6 +144,7 @@ fn missing_or_null_reference_gets_a_uuid() {
                 schedule_name: format!("twitter-{UUID1}"),
                 scheduled_date: "2026-03-02T08:48:00".to_owned(),
                 action: ScheduleAction::Created,
+                campaign: None,
             })
         );
         assert_eq!(fake.calls.first(), Some(&Call::Uuid));
@@ -298,6 +301,7 @@ fn schedule_names() {
                 schedule_name: name.clone(),
                 scheduled_date: "2026-03-02T08:48:00".to_owned(),
                 action: ScheduleAction::Created,
+                campaign: None,
             }),
             "{reference:?}"
         );
@@ -333,6 +337,7 @@ fn existing_schedule_is_replaced_on_conflict() {
             schedule_name: "twitter-dup".to_owned(),
             scheduled_date: "2026-03-02T08:48:00".to_owned(),
             action: ScheduleAction::Updated,
+            campaign: None,
         })
     );
     let new = schedule(

@@ -34,6 +34,7 @@ fn a_thread_and_an_account_go_into_the_schedule_input_and_are_validated_whole() 
             schedule_name: "twitter-t".to_owned(),
             scheduled_date: "2026-03-02T08:48:00".to_owned(),
             action: ScheduleAction::Created,
+            campaign: None,
         })
     );
     assert!(fake.calls.contains(&Call::Validate(

@@ -38,6 +38,7 @@ fn a_local_date_is_scheduled_and_reported_as_its_utc_instant() {
             schedule_name: "twitter-tz1".to_owned(),
             scheduled_date: "2026-03-02T08:30:00".to_owned(),
             action: ScheduleAction::Created,
+            campaign: None,
         })
     );
     let expected = schedule(

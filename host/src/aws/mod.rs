@@ -14,6 +14,7 @@
 //!
 //! Configuration comes from the environment ([`AwsSettings`], set by `template.yaml`).
 
+pub mod campaigns;
 pub mod components;
 pub mod events;
 pub mod keyvalue;

@@ -4,8 +4,10 @@
 use async_trait::async_trait;
 
 use super::Function;
+use crate::bindings::campaigns::{Booking, BookingList, CampaignError};
 use crate::bindings::ledger::{CancelOutcome, Entry, LedgerError};
 use crate::bindings::schedules::{Schedule, ScheduleError};
+use crate::caps::campaigns::CampaignBackend;
 use crate::caps::keyvalue::KeyValueBackend;
 use crate::caps::ledger::LedgerBackend;
 use crate::caps::schedules::ScheduleBackend;
@@ -93,5 +95,28 @@ impl KeyValueBackend for NotInThisFunction {
         _value: &[u8],
     ) -> anyhow::Result<bool> {
         anyhow::bail!(self.message("platform key-value stores"))
+    }
+}
+
+#[async_trait]
+impl CampaignBackend for NotInThisFunction {
+    async fn plan(&self, _name: &str) -> Result<Option<String>, CampaignError> {
+        Err(CampaignError::Unavailable(self.message("campaigns")))
+    }
+    async fn bookings(
+        &self,
+        _campaign: &str,
+        _platform: &str,
+    ) -> Result<BookingList, CampaignError> {
+        Err(CampaignError::Unavailable(self.message("campaigns")))
+    }
+    async fn replace(
+        &self,
+        _campaign: &str,
+        _platform: &str,
+        _expected: u64,
+        _booked: &[Booking],
+    ) -> Result<bool, CampaignError> {
+        Err(CampaignError::Unavailable(self.message("campaigns")))
     }
 }

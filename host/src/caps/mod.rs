@@ -2,6 +2,7 @@
 //! backed by a trait so that the AWS backend, the local (SQLite) backend and the
 //! in-memory backend are interchangeable.
 
+pub mod campaigns;
 pub mod config;
 pub mod events;
 pub mod http;
@@ -23,4 +24,6 @@ pub struct Backends {
     pub ledger: Arc<dyn ledger::LedgerBackend>,
     /// `wasi:keyvalue/store` and `atomics` of platform components.
     pub keyvalue: Arc<dyn keyvalue::KeyValueBackend>,
+    /// `sps:social/campaigns`.
+    pub campaigns: Arc<dyn campaigns::CampaignBackend>,
 }

@@ -14,6 +14,7 @@ use super::{Client, ClientArgs, Failure};
 pub const SCHEDULE_EXAMPLES: &str = r#"Examples:
   sps schedule --platform twitter --message "Hello world!" --date 2030-10-23T08:48:00
   sps schedule -p mastodon -m "Guten Morgen" -d 2030-10-23T09:30:00 --time-zone Europe/Berlin -r gm1
+  sps schedule -p twitter -m "Launch day" --campaign launch   # the campaign's best free slot
   sps schedule --file event.json          # an EventBridge event or its detail
   echo '{"message":"Hi","platform":"twitter","scheduledDate":"2030-10-23T08:48:00"}' | sps schedule --file -"#;
 
@@ -44,9 +45,18 @@ pub struct ScheduleArgs {
     /// The platform (twitter, linkedin, bluesky, mastodon, or another loaded one).
     #[arg(short, long, required_unless_present = "file", conflicts_with = "file")]
     pub platform: Option<String>,
-    /// When to post: YYYY-MM-DDTHH:MM:SS, UTC unless --time-zone or an offset says otherwise.
-    #[arg(short, long, required_unless_present = "file", conflicts_with = "file")]
+    /// When to post: YYYY-MM-DDTHH:MM:SS, UTC unless --time-zone or an offset says otherwise;
+    /// with --campaign, absent (or `auto`) books the campaign's best free slot.
+    #[arg(
+        short,
+        long,
+        required_unless_present_any = ["file", "campaign"],
+        conflicts_with = "file"
+    )]
     pub date: Option<String>,
+    /// The campaign the post belongs to (README, "Campaigns").
+    #[arg(long, conflicts_with = "file")]
+    pub campaign: Option<String>,
     /// The post's reference (its identity: the same one again replaces it); generated when absent.
     #[arg(short, long, conflicts_with = "file")]
     pub reference: Option<String>,
@@ -111,6 +121,7 @@ fn schedule_event(args: &ScheduleArgs) -> Result<String, Failure> {
     put("referenceNumber", &args.reference);
     put("timeZone", &args.time_zone);
     put("account", &args.account);
+    put("campaign", &args.campaign);
     if !args.thread.is_empty() {
         detail.insert("thread".to_string(), json!(args.thread));
     }
@@ -140,22 +151,24 @@ pub fn schedule(client: &Client, json: bool, args: &ScheduleArgs) -> Result<(), 
         return Err(refused(json, &answer));
     }
     if json {
-        output::json(&answer.body)
-    } else {
-        output::table(
-            &["STATUS", "REFERENCE", "SCHEDULE", "DATE (UTC)"],
-            vec![vec![
-                format!(
-                    "{} ({})",
-                    text(&answer.body, "status"),
-                    text(&answer.body, "action")
-                ),
-                text(&answer.body, "referenceNumber"),
-                text(&answer.body, "scheduleName"),
-                text(&answer.body, "scheduledDate"),
-            ]],
-        )
+        return output::json(&answer.body);
     }
+    let mut header = vec!["STATUS", "REFERENCE", "SCHEDULE", "DATE (UTC)"];
+    let mut row = vec![
+        format!(
+            "{} ({})",
+            text(&answer.body, "status"),
+            text(&answer.body, "action")
+        ),
+        text(&answer.body, "referenceNumber"),
+        text(&answer.body, "scheduleName"),
+        text(&answer.body, "scheduledDate"),
+    ];
+    if answer.body.get("campaign").is_some() {
+        header.extend(["CAMPAIGN", "SLOT"]);
+        row.extend([text(&answer.body, "campaign"), text(&answer.body, "slot")]);
+    }
+    output::table(&header, vec![row])
 }
 
 /// `sps list`.

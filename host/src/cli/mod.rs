@@ -1,5 +1,5 @@
 //! The command line of a running `sps serve`: `sps schedule`, `sps list`, `sps cancel`,
-//! `sps events`. Each talks to the local API over HTTP (`--server`, default
+//! `sps events`, `sps campaigns`. Each talks to the local API over HTTP (`--server`, default
 //! `http://127.0.0.1:8080`, or `SPS_SERVER`; the token of `SPS_API_TOKEN` as a bearer
 //! token), prints a table (`sps cancel`: one line), or JSON with `--json` (the server's
 //! answer; `sps events --json` one envelope per line, also for a rejection), and exits with
@@ -7,6 +7,7 @@
 //! 1 rejected (or the server failed), 2 wrong usage (clap's own code), 3 the server could
 //! not be reached. No scheduling rule lives here: the server's answer is printed.
 
+mod campaigns;
 mod client;
 mod commands;
 mod output;
@@ -48,6 +49,9 @@ pub enum ClientCommand {
     /// Print the outcome events, oldest first; `--follow` keeps printing new ones.
     #[command(after_help = commands::EVENTS_EXAMPLES)]
     Events(commands::EventsArgs),
+    /// List the campaigns and their booked slots, or one campaign's booked slots.
+    #[command(after_help = campaigns::CAMPAIGNS_EXAMPLES)]
+    Campaigns(campaigns::CampaignsArgs),
 }
 
 /// Why a command did not do what it was asked.
@@ -113,6 +117,9 @@ pub fn run(command: &ClientCommand) -> ExitCode {
         }
         ClientCommand::Events(c) => {
             connect(&c.client).and_then(|client| commands::events(&client, c.client.json, c))
+        }
+        ClientCommand::Campaigns(c) => {
+            connect(&c.client).and_then(|client| campaigns::campaigns(&client, c.client.json, c))
         }
     };
     match result {

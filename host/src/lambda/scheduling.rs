@@ -19,7 +19,8 @@ impl SchedulingFunction {
     /// (`scheduling.cancel-post`), anything else scheduled.
     ///
     /// Returns `{"status":"scheduled","action":"created"|"updated","referenceNumber",
-    /// "scheduleName","scheduledDate"}` or, for a request that can never be scheduled,
+    /// "scheduleName","scheduledDate"}` (and `"campaign","slot"` for a post of a campaign)
+    /// or, for a request that can never be scheduled,
     /// `{"status":"rejected","reason","message","referenceNumber"}` (reason codes as in
     /// the README).
     ///
@@ -38,10 +39,14 @@ impl SchedulingFunction {
                     ScheduleAction::Created => "created",
                     ScheduleAction::Updated => "updated",
                 };
-                Ok(
-                    json!({"status": "scheduled", "action": action, "referenceNumber": s.reference_number,
-                    "scheduleName": s.schedule_name, "scheduledDate": s.scheduled_date}),
-                )
+                let mut answer = json!({"status": "scheduled", "action": action,
+                    "referenceNumber": s.reference_number, "scheduleName": s.schedule_name,
+                    "scheduledDate": s.scheduled_date});
+                if let (Some(c), Some(fields)) = (s.campaign, answer.as_object_mut()) {
+                    fields.insert("campaign".to_string(), json!(c.name));
+                    fields.insert("slot".to_string(), json!(c.slot));
+                }
+                Ok(answer)
             }
             Ok(Err(failure)) => rejected_or_retry(failure),
             Err(err) => Err(component_failed(&err)),

@@ -29,6 +29,7 @@ use axum::{Json, Router};
 use sps_local::api::{self as answers, Answer, PostEvents, Scheduling};
 
 use crate::bindings::scheduling::{ScheduleAction, ScheduleFailure};
+use crate::local::campaigns::LocalCampaigns;
 use crate::local::store::SqliteStore;
 use crate::runtime::{error_summary, Runtime};
 
@@ -36,14 +37,21 @@ use crate::runtime::{error_summary, Runtime};
 pub use sps_local::api::SCHEDULE_DETAIL_TYPE;
 
 #[derive(Clone)]
-struct AppState {
+pub(super) struct AppState {
     runtime: Runtime,
     store: Arc<SqliteStore>,
+    pub(super) campaigns: Arc<LocalCampaigns>,
 }
 
 /// The API's routes; with `token`, each request must carry it as a bearer token, or, on
-/// `POST /` (PutEvents), a SigV4 signature made with it ([`super::sigv4`]).
-pub fn router(runtime: Runtime, store: Arc<SqliteStore>, token: Option<String>) -> Router {
+/// `POST /` (PutEvents), a SigV4 signature made with it ([`super::sigv4`]). `campaigns`
+/// answers `GET /campaigns` and `GET /campaigns/NAME`.
+pub fn router(
+    runtime: Runtime,
+    store: Arc<SqliteStore>,
+    campaigns: Arc<LocalCampaigns>,
+    token: Option<String>,
+) -> Router {
     let put_events = Router::new()
         .route("/", post(super::put_events::post_root))
         .with_state(super::put_events::State {
@@ -57,7 +65,13 @@ pub fn router(runtime: Runtime, store: Arc<SqliteStore>, token: Option<String>) 
         .route("/health", get(health))
         .route("/schedules/{name}/fire", post(fire_schedule))
         .route("/dead-letters/{id}/retry", post(retry_dead_letter))
-        .with_state(AppState { runtime, store });
+        .route("/campaigns", get(super::campaigns::get_campaigns))
+        .route("/campaigns/{name}", get(super::campaigns::get_campaign))
+        .with_state(AppState {
+            runtime,
+            store,
+            campaigns,
+        });
     let routes = match token {
         Some(token) => routes.layer(axum::middleware::from_fn_with_state(
             Arc::new(token),
@@ -116,6 +130,7 @@ pub async fn scheduling(runtime: &Runtime, event: &str) -> Scheduling {
             schedule_name: s.schedule_name,
             scheduled_date: s.scheduled_date,
             created: matches!(s.action, ScheduleAction::Created),
+            campaign: s.campaign.map(|c| (c.name, c.slot)),
         },
         Ok(Err(failure)) => failed(failure),
         Err(err) => component_failed(&err),

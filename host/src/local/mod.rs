@@ -3,6 +3,7 @@
 //! EventBridge's PutEvents on `POST /`).
 
 pub mod api;
+pub mod campaigns;
 pub mod event_target;
 pub mod follow;
 pub mod lock;

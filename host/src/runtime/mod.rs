@@ -27,8 +27,8 @@ pub use loader::{ComponentsSource, LoadReport};
 pub use platform_settings::PlatformSettingsSource;
 
 use crate::bindings::{
-    config_store, events, keyvalue_atomics, keyvalue_store, ledger, platforms, schedules,
-    PlatformComponentPre, SchedulerPre, SenderPre,
+    campaigns, config_store, events, keyvalue_atomics, keyvalue_store, ledger, platforms,
+    schedules, PlatformComponentPre, SchedulerPre, SenderPre,
 };
 use crate::caps::http::OutboundPolicy;
 use crate::caps::Backends;
@@ -404,6 +404,7 @@ fn linker(engine: &Engine) -> anyhow::Result<Linker<Ctx>> {
     schedules::add_to_linker::<Ctx, HasSelf<Ctx>>(&mut linker, |c| c)?;
     events::add_to_linker::<Ctx, HasSelf<Ctx>>(&mut linker, |c| c)?;
     ledger::add_to_linker::<Ctx, HasSelf<Ctx>>(&mut linker, |c| c)?;
+    campaigns::add_to_linker::<Ctx, HasSelf<Ctx>>(&mut linker, |c| c)?;
     keyvalue_store::add_to_linker::<Ctx, HasSelf<Ctx>>(&mut linker, |c| c)?;
     keyvalue_atomics::add_to_linker::<Ctx, HasSelf<Ctx>>(&mut linker, |c| c)?;
     Ok(linker)

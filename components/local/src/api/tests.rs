@@ -9,6 +9,7 @@ fn scheduling_answers() {
         schedule_name: "twitter-r".into(),
         scheduled_date: "2030-10-23T08:48:00".into(),
         created: true,
+        campaign: None,
     };
     assert_eq!(
         schedule_answer(&created),
@@ -16,6 +17,22 @@ fn scheduling_answers() {
             status: 201,
             body: json!({"status": "scheduled", "action": "created", "referenceNumber": "r",
                 "scheduleName": "twitter-r", "scheduledDate": "2030-10-23T08:48:00"})
+        }
+    );
+    let booked = Scheduling::Scheduled {
+        reference_number: "r".into(),
+        schedule_name: "twitter-r".into(),
+        scheduled_date: "2030-10-23T08:30:00".into(),
+        created: false,
+        campaign: Some(("launch".into(), "Wed 2030-10-23 09:30 Europe/Berlin".into())),
+    };
+    assert_eq!(
+        schedule_answer(&booked),
+        Answer {
+            status: 200,
+            body: json!({"status": "scheduled", "action": "updated", "referenceNumber": "r",
+                "scheduleName": "twitter-r", "scheduledDate": "2030-10-23T08:30:00",
+                "campaign": "launch", "slot": "Wed 2030-10-23 09:30 Europe/Berlin"})
         }
     );
     let cancelled = Scheduling::Cancelled {

@@ -12,8 +12,8 @@ use std::collections::{BTreeMap, VecDeque};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde_json::{json, Value};
 use sps_scheduler::{
-    CancelOutcome, Capabilities, EventError, MessageError, Rejection, Schedule, ScheduleError,
-    ScheduleFailure,
+    Booking, CancelOutcome, Capabilities, EventError, MessageError, Rejection, Schedule,
+    ScheduleError, ScheduleFailure,
 };
 
 /// The fake clock's default, UTC.
@@ -71,6 +71,10 @@ pub struct Fake {
     pub noted: BTreeMap<String, String>,
     /// Scripted answers of `ledger.cancel`, before the ledger's own.
     pub cancel_script: VecDeque<Result<CancelOutcome, String>>,
+    /// Campaign plans by name (JSON text).
+    pub plans: BTreeMap<String, String>,
+    /// Campaign bookings by (campaign, platform): version and list.
+    pub bookings: BTreeMap<(String, String), (u64, Vec<Booking>)>,
 }
 
 /// The `Validate` call of a single post from the default account.
@@ -104,6 +108,8 @@ impl Fake {
             ledger: BTreeMap::new(),
             noted: BTreeMap::new(),
             cancel_script: VecDeque::new(),
+            plans: BTreeMap::new(),
+            bookings: BTreeMap::new(),
         }
     }
 
@@ -216,6 +222,31 @@ impl Capabilities for Fake {
     fn scheduled_key(&mut self, name: &str) -> Result<Option<String>, String> {
         self.calls.push(Call::NotedKey(name.to_owned()));
         Ok(self.noted.get(name).cloned())
+    }
+
+    fn campaign_plan(&mut self, name: &str) -> Result<Option<String>, String> {
+        Ok(self.plans.get(name).cloned())
+    }
+
+    fn bookings(&mut self, campaign: &str, platform: &str) -> Result<(u64, Vec<Booking>), String> {
+        let key = (campaign.to_owned(), platform.to_owned());
+        Ok(self.bookings.get(&key).cloned().unwrap_or((0, Vec::new())))
+    }
+
+    fn replace_bookings(
+        &mut self,
+        campaign: &str,
+        platform: &str,
+        expected: u64,
+        booked: &[Booking],
+    ) -> Result<bool, String> {
+        let key = (campaign.to_owned(), platform.to_owned());
+        let version = self.bookings.get(&key).map_or(0, |(v, _)| *v);
+        if version != expected {
+            return Ok(false);
+        }
+        self.bookings.insert(key, (version + 1, booked.to_vec()));
+        Ok(true)
     }
 
     fn publish_event(

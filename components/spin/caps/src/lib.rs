@@ -1,5 +1,6 @@
 //! Spin glue component (world `sps:spin/caps`): exports `sps:social/{schedules,events,
-//! ledger}` on Spin's SQLite database through [`sps_spin_store`]. The scheduler and sender
+//! ledger,campaigns}` on Spin's SQLite database (campaign plans from the Spin variable
+//! `campaigns`) through [`sps_spin_store`]. The scheduler and sender
 //! components are plugged into it when the app is composed. No scheduling or sending rule
 //! lives here.
 //!
@@ -13,7 +14,8 @@ mod glue {
         generate_all,
     });
 
-    use exports::sps::social::{events, ledger, schedules};
+    use exports::sps::social::{campaigns, events, ledger, schedules};
+    use sps_local::campaigns::StoredBooking;
     use sps_local::records::EventEnvelope;
     use sps_spin_store::{CancelOutcome, Claim, Part, ScheduleFailure, Store, StoredSchedule};
 
@@ -182,6 +184,56 @@ mod glue {
                 .map_err(ledger_unavailable)?
                 .scheduled_key(&name)
                 .map_err(ledger_unavailable)
+        }
+    }
+
+    fn campaigns_unavailable(m: String) -> campaigns::CampaignError {
+        campaigns::CampaignError::Unavailable(format!("Spin campaigns: {m}"))
+    }
+
+    impl campaigns::Guest for Component {
+        fn plan(name: String) -> Result<Option<String>, campaigns::CampaignError> {
+            let plans = sps_spin_store::campaigns::plans().map_err(campaigns_unavailable)?;
+            Ok(plans.get(&name).map(ToString::to_string))
+        }
+
+        fn bookings(
+            campaign: String,
+            platform: String,
+        ) -> Result<campaigns::BookingList, campaigns::CampaignError> {
+            let (version, booked) = Store::shared()
+                .map_err(campaigns_unavailable)?
+                .bookings(&campaign, &platform)
+                .map_err(campaigns_unavailable)?;
+            Ok(campaigns::BookingList {
+                version,
+                booked: booked
+                    .into_iter()
+                    .map(|b| campaigns::Booking {
+                        reference: b.reference,
+                        at: b.at,
+                    })
+                    .collect(),
+            })
+        }
+
+        fn replace_bookings(
+            campaign: String,
+            platform: String,
+            expected: u64,
+            booked: Vec<campaigns::Booking>,
+        ) -> Result<bool, campaigns::CampaignError> {
+            let booked: Vec<StoredBooking> = booked
+                .into_iter()
+                .map(|b| StoredBooking {
+                    reference: b.reference,
+                    at: b.at,
+                })
+                .collect();
+            Store::shared()
+                .map_err(campaigns_unavailable)?
+                .replace_bookings(&campaign, &platform, expected, &booked)
+                .map_err(campaigns_unavailable)
         }
     }
 

@@ -5,10 +5,12 @@
 //!   sps_spin_http     -> scheduling, platforms     sps_spin_cron   -> sending
 //!   sps_scheduler     -> config (filtered),        sps_sender      -> platforms, events,
 //!                        platforms, schedules,                        ledger
-//!                        events, ledger
+//!                        events, ledger,
+//!                        campaigns
 //!   platforms chain: one sps_spin_platform_link per platform -> sps_<platform> (config
 //!                    filtered, key-value scoped) ... -> sps_spin_no_platforms
-//!   sps_spin_caps: schedules, events, ledger on spin:sqlite
+//!   sps_spin_caps: schedules, events, ledger, campaigns on spin:sqlite (plans from the
+//!                  Spin variable `campaigns`)
 //! ```
 //!
 //! Spin plugs only a main component's imports (`[component.X.dependencies]`), never a
@@ -47,6 +49,7 @@ const PLATFORMS: &str = "sps:social/platforms@0.2.0";
 const SCHEDULES: &str = "sps:social/schedules@0.2.0";
 const EVENTS: &str = "sps:social/events@0.2.0";
 const LEDGER: &str = "sps:social/ledger@0.2.0";
+const CAMPAIGNS: &str = "sps:social/campaigns@0.2.0";
 const SCHEDULING: &str = "sps:social/scheduling@0.2.0";
 const SENDING: &str = "sps:social/sending@0.2.0";
 const HTTP_HANDLER: &str = "wasi:http/incoming-handler@";
@@ -256,6 +259,7 @@ pub fn compose_http(plan: &Plan) -> anyhow::Result<Vec<u8>> {
     b.plug(scheduler, SCHEDULES, caps, SCHEDULES)?;
     b.plug(scheduler, EVENTS, caps, EVENTS)?;
     b.plug(scheduler, LEDGER, caps, LEDGER)?;
+    b.plug(scheduler, CAMPAIGNS, caps, CAMPAIGNS)?;
     let http = b.instance("sps_spin_http.wasm")?;
     b.plug(http, SCHEDULING, scheduler, SCHEDULING)?;
     b.plug(http, PLATFORMS, platforms, PLATFORMS)?;

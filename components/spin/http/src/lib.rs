@@ -39,6 +39,7 @@ mod glue {
                 schedule_name: s.schedule_name,
                 scheduled_date: s.scheduled_date,
                 created: s.action == scheduling::ScheduleAction::Created,
+                campaign: s.campaign.map(|c| (c.name, c.slot)),
             },
             Err(failure) => failed(failure),
         }
@@ -140,6 +141,40 @@ mod glue {
         }
     }
 
+    /// `GET /campaigns` (every campaign's view) and `GET /campaigns/NAME` (one, or 404
+    /// `unknown-campaign`), as `sps serve` answers them.
+    fn campaigns(name: Option<&str>, head: bool) -> Response {
+        let views = sps_spin_store::Store::shared().and_then(|store| match name {
+            Some(name) => Ok(store.campaign_view(name)?.map(|view| vec![view])),
+            None => {
+                let names: Vec<String> = sps_spin_store::campaigns::plans()?
+                    .keys()
+                    .cloned()
+                    .collect();
+                let mut views = Vec::with_capacity(names.len());
+                for name in names {
+                    views.extend(store.campaign_view(&name)?);
+                }
+                Ok(Some(views))
+            }
+        });
+        match (name, views) {
+            (_, Err(message)) => respond(
+                api::unavailable(&format!("Spin campaigns: {message}")),
+                head,
+            ),
+            (Some(name), Ok(None)) => respond(sps_local::campaigns::unknown_campaign(name), head),
+            (Some(_), Ok(Some(mut one))) => {
+                json(200, one.pop().unwrap_or_default().to_string(), head)
+            }
+            (None, Ok(views)) => json(
+                200,
+                serde_json::Value::from(views.unwrap_or_default()).to_string(),
+                head,
+            ),
+        }
+    }
+
     #[http_component]
     async fn handle(req: IncomingRequest) -> Response {
         let path = req.path_with_query().unwrap_or_default();
@@ -169,6 +204,10 @@ mod glue {
             "/schedules" if get => listing(|s| s.pending(), head),
             "/dead-letters" if get => listing(|s| s.dead_letters(), head),
             "/health" if get => respond(api::health(&platforms::supported()), head),
+            "/campaigns" if get => campaigns(None, head),
+            named if get && named.starts_with("/campaigns/") => {
+                campaigns(named.strip_prefix("/campaigns/"), head)
+            }
             "/events" => not_allowed("POST,GET,HEAD"),
             "/" => not_allowed("POST"),
             "/schedules" | "/dead-letters" | "/health" => not_allowed("GET,HEAD"),

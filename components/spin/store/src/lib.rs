@@ -1,5 +1,5 @@
-//! The Spin app's store: schedules, the event log, the send ledger and the dead-letter
-//! queue in Spin's default SQLite database (`spin:sqlite@3.0.0` through spin-sdk 5.2; the
+//! The Spin app's store: schedules, the event log, the send ledger, campaign bookings and
+//! the dead-letter queue in Spin's default SQLite database (`spin:sqlite@3.0.0` through spin-sdk 5.2; the
 //! file is `.spin/sqlite_db.db` beside `spin.toml`). The HTTP trigger's process and the
 //! cron trigger's process share it; every write that must be atomic is one statement or
 //! one `BEGIN IMMEDIATE` transaction.
@@ -12,6 +12,7 @@
 
 #![cfg(target_arch = "wasm32")]
 
+pub mod campaigns;
 mod cancel;
 mod ledger;
 mod schedules;

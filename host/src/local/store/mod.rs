@@ -3,6 +3,7 @@
 //! with `synchronous=FULL`, so an acknowledged write survives a crash.
 
 mod backends;
+mod campaigns;
 mod keyvalue;
 mod ledger;
 mod requeue;

@@ -1,0 +1,204 @@
+//! Posts of a campaign: the optional `campaign` field, the slot a post books, and the
+//! booking's release when the post is cancelled.
+//!
+//! With a `campaign` and no `scheduledDate` (or `"auto"`), the post books the campaign's
+//! best free slot on its platform ([`sps_campaign::choose`]); with an explicit date the
+//! date is kept and the slot it falls in counts as taken. A campaign's bookings on a
+//! platform are one list with a version, replaced only if the version did not change
+//! (`campaigns.replace-bookings`): of two posts booking at the same moment, one replaces
+//! the list and the other reads it again and chooses among what is left, so no two posts
+//! take one slot, and the gap and the daily cap hold. A post booked again (the same
+//! reference) gives up its earlier slot; bookings more than [`KEEP_PAST_HOURS`] in the past
+//! are dropped as the list is written.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use sps_campaign::{choose, free, slots, Learner, Plan};
+
+use crate::reason::{Problem, Reason};
+use crate::{Booking, Capabilities};
+
+/// How many times a booking is tried when other posts of the campaign keep booking first.
+pub const MAX_BOOKING_ROUNDS: usize = 200;
+
+/// How long a past booking still counts (for the gap and the daily cap), hours: 48.
+pub const KEEP_PAST_HOURS: i64 = 48;
+
+/// The longest campaign name, in characters: 64.
+pub const MAX_CAMPAIGN_CHARS: usize = 64;
+
+/// Whether `name` can name a campaign: 1 to [`MAX_CAMPAIGN_CHARS`] characters of `a-z`,
+/// `A-Z`, `0-9`, `-`, `_` and `.` (a DynamoDB key part, a file key, a URL path segment).
+pub fn is_campaign_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.chars().count() <= MAX_CAMPAIGN_CHARS
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// The slot a post booked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Booked {
+    /// The post's date: the slot's instant, or the request's own date.
+    pub date: DateTime<Utc>,
+    /// Why this slot, in words.
+    pub slot: String,
+}
+
+/// Why a booking did not happen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BookFailure {
+    /// The request cannot be booked as it is (`unknown-campaign`, `invalid-campaign`,
+    /// `campaign-full`).
+    Rejected(Problem),
+    /// A capability failed, or other posts kept booking first; retrying may succeed.
+    Retryable(String),
+}
+
+/// The campaign's plan.
+///
+/// # Errors
+/// `unknown-campaign` when no plan has that name, `invalid-campaign` when it cannot be
+/// read (the plan's own message), `Retryable` when the store failed.
+pub fn plan<C: Capabilities + ?Sized>(caps: &mut C, name: &str) -> Result<Plan, BookFailure> {
+    let json = caps
+        .campaign_plan(name)
+        .map_err(|e| BookFailure::Retryable(format!("could not read campaign {name}: {e}")))?
+        .ok_or_else(|| {
+            BookFailure::Rejected(Problem::new(
+                Reason::UnknownCampaign,
+                format!("no campaign is named {name:?}"),
+            ))
+        })?;
+    Plan::parse(name, &json)
+        .map_err(|e| BookFailure::Rejected(Problem::new(Reason::InvalidCampaign, e)))
+}
+
+/// Books the post `reference` on `platform` in campaign `name`: at `requested` when
+/// given, else in the best free slot after `now`. `seed` seeds the learner's draw.
+///
+/// # Errors
+/// As [`plan`]; `campaign-full` when no slot is free in the next 90 days; `Retryable`
+/// when the bookings cannot be read or written, or other posts kept booking first for
+/// [`MAX_BOOKING_ROUNDS`] rounds.
+pub fn book<C: Capabilities + ?Sized>(
+    caps: &mut C,
+    name: &str,
+    platform: &str,
+    reference: &str,
+    requested: Option<DateTime<Utc>>,
+    seed: u64,
+) -> Result<Booked, BookFailure> {
+    let plan = plan(caps, name)?;
+    let retryable = |e: String| BookFailure::Retryable(format!("campaign {name}: {e}"));
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    for _ in 0..MAX_BOOKING_ROUNDS {
+        let now = caps.now();
+        let (version, current) = caps.bookings(name, platform).map_err(retryable)?;
+        let keep_from = now - TimeDelta::hours(KEEP_PAST_HOURS);
+        let mut others: Vec<Booking> = current
+            .into_iter()
+            .filter(|b| b.reference != reference && b.at >= keep_from)
+            .collect();
+        let taken: Vec<DateTime<Utc>> = others.iter().map(|b| b.at).collect();
+        let (booked, at) = match requested {
+            Some(date) => match slots::slot_of(&plan, date) {
+                // The slot the requested date falls in counts as taken.
+                Some(slot) => (
+                    Booked {
+                        date,
+                        slot: format!(
+                            "{} (the slot the requested date falls in)",
+                            slot.describe(&plan)
+                        ),
+                    },
+                    slot.at,
+                ),
+                None => (
+                    Booked {
+                        date,
+                        slot: "the requested date (no slot of the campaign before it that day)"
+                            .to_string(),
+                    },
+                    date,
+                ),
+            },
+            None => {
+                let open = free(&plan, now, &taken);
+                let Some(choice) = choose(&plan, &open, &Learner::default(), &mut rng) else {
+                    return Err(BookFailure::Rejected(Problem::new(
+                        Reason::CampaignFull,
+                        format!(
+                            "campaign {name:?} has no free slot on {platform} in the next {} \
+                             days: every slot is booked, or closed by the gap, the daily cap \
+                             or a skip date",
+                            slots::HORIZON_DAYS
+                        ),
+                    )));
+                };
+                let at = choice.slot.at;
+                (
+                    Booked {
+                        date: at,
+                        slot: choice.reason,
+                    },
+                    at,
+                )
+            }
+        };
+        others.push(Booking {
+            reference: reference.to_string(),
+            at,
+        });
+        if caps
+            .replace_bookings(name, platform, version, &others)
+            .map_err(retryable)?
+        {
+            return Ok(booked);
+        }
+    }
+    Err(BookFailure::Retryable(format!(
+        "campaign {name}: other posts kept booking first for {MAX_BOOKING_ROUNDS} rounds"
+    )))
+}
+
+/// The campaign named in a schedule's input (the scheduler's `campaign` beside the target
+/// input), if any.
+pub fn of_input(input: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Input {
+        campaign: Option<String>,
+    }
+    serde_json::from_str::<Input>(input).ok()?.campaign
+}
+
+/// Gives up the booking of `reference` in campaign `name` on `platform` (a cancelled
+/// post), if it has one.
+///
+/// # Errors
+/// A sentence when the bookings cannot be read or written.
+pub fn release<C: Capabilities + ?Sized>(
+    caps: &mut C,
+    name: &str,
+    platform: &str,
+    reference: &str,
+) -> Result<(), String> {
+    for _ in 0..MAX_BOOKING_ROUNDS {
+        let (version, current) = caps.bookings(name, platform)?;
+        if !current.iter().any(|b| b.reference == reference) {
+            return Ok(());
+        }
+        let rest: Vec<Booking> = current
+            .into_iter()
+            .filter(|b| b.reference != reference)
+            .collect();
+        if caps.replace_bookings(name, platform, version, &rest)? {
+            return Ok(());
+        }
+    }
+    Err(format!(
+        "campaign {name}: other posts kept booking first for {MAX_BOOKING_ROUNDS} rounds"
+    ))
+}

@@ -1,0 +1,118 @@
+//! Campaign bookings in the SQLite store: one row per campaign and platform in
+//! `campaign_bookings` (`sps_local::schema`), the list as JSON, replaced under its version.
+
+use rusqlite::{params, OptionalExtension};
+use sps_local::campaigns;
+
+use super::SqliteStore;
+use crate::bindings::campaigns::{Booking, BookingList, CampaignError};
+use crate::caps::campaigns::{from_json, to_json};
+
+fn unavailable(e: impl std::fmt::Display) -> CampaignError {
+    CampaignError::Unavailable(format!("local store: {e}"))
+}
+
+impl SqliteStore {
+    /// The bookings of `campaign` on `platform` (version 0, none, before the first).
+    ///
+    /// # Errors
+    /// When the database fails or holds a list that is not bookings.
+    pub fn campaign_bookings(
+        &self,
+        campaign: &str,
+        platform: &str,
+    ) -> Result<BookingList, CampaignError> {
+        let row: Option<(i64, String)> = self
+            .conn()
+            .query_row(
+                campaigns::SELECT_BOOKINGS,
+                params![campaign, platform],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(unavailable)?;
+        match row {
+            Some((version, booked)) => Ok(BookingList {
+                version: u64::try_from(version).unwrap_or(0),
+                booked: from_json(&booked)?,
+            }),
+            None => Ok(BookingList {
+                version: 0,
+                booked: Vec::new(),
+            }),
+        }
+    }
+
+    /// Replaces the bookings under their version `expected`, in one IMMEDIATE
+    /// transaction, so of two replacements from one version exactly one succeeds.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub fn replace_campaign_bookings(
+        &self,
+        campaign: &str,
+        platform: &str,
+        expected: u64,
+        booked: &[Booking],
+    ) -> Result<bool, CampaignError> {
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(unavailable)?;
+        let version: i64 = tx
+            .query_row(
+                "SELECT version FROM campaign_bookings WHERE campaign = ?1 AND platform = ?2",
+                params![campaign, platform],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(unavailable)?
+            .unwrap_or(0);
+        if u64::try_from(version).ok() != Some(expected) {
+            return Ok(false);
+        }
+        tx.execute(
+            campaigns::UPSERT_BOOKINGS,
+            params![campaign, platform, version + 1, to_json(booked)],
+        )
+        .map_err(unavailable)?;
+        tx.commit().map_err(unavailable)?;
+        Ok(true)
+    }
+
+    /// Every platform's bookings of `campaign`, by platform name.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub fn all_campaign_bookings(
+        &self,
+        campaign: &str,
+    ) -> Result<Vec<(String, BookingList)>, CampaignError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached(campaigns::SELECT_ALL_BOOKINGS)
+            .map_err(unavailable)?;
+        let rows = stmt
+            .query_map(params![campaign], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })
+            .map_err(unavailable)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(unavailable)?;
+        rows.into_iter()
+            .map(|(platform, version, booked)| {
+                Ok((
+                    platform,
+                    BookingList {
+                        version: u64::try_from(version).unwrap_or(0),
+                        booked: from_json(&booked)?,
+                    },
+                ))
+            })
+            .collect()
+    }
+}
