@@ -97,3 +97,37 @@ async fn date_less_posts_book_slots_with_conditional_writes_and_a_cancel_frees_o
             "message": "no campaign is named \"nope\"", "referenceNumber": "u"})
     );
 }
+
+#[tokio::test]
+async fn scores_are_one_map_entry_per_post_in_dynamodb() {
+    use sps_host::bindings::campaigns::Score;
+    use sps_host::caps::campaigns::CampaignBackend as _;
+    let aws = aws();
+    let table = support::aws::table(&aws).await;
+    let campaigns = sps_host::aws::campaigns::DynamoCampaigns::new(aws.dynamodb.clone(), &table);
+    assert_eq!(campaigns.scores("launch", "twitter").await.unwrap(), []);
+    for (reference, bucket, score) in [("a", 36, 0.5), ("a", 36, 0.25), ("b", 9, 1.0)] {
+        let score = Score {
+            reference: reference.to_string(),
+            bucket,
+            score,
+        };
+        campaigns
+            .record_score("launch", "twitter", &score)
+            .await
+            .unwrap();
+    }
+    let mut scores: Vec<(String, u8, f64)> = campaigns
+        .scores("launch", "twitter")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| (s.reference, s.bucket, s.score))
+        .collect();
+    scores.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        scores,
+        [("a".to_string(), 36, 0.25), ("b".to_string(), 9, 1.0)]
+    );
+    assert_eq!(campaigns.scores("launch", "mastodon").await.unwrap(), []);
+}

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
 
-use crate::bindings::campaigns::{Booking, BookingList, CampaignError};
+use crate::bindings::campaigns::{Booking, BookingList, CampaignError, Score};
 use crate::bindings::events::EventError;
 use crate::bindings::ledger::{CancelOutcome, Entry, InFlightClaim, LedgerError};
 use crate::bindings::schedules::{Schedule, ScheduleError};
@@ -27,6 +27,7 @@ pub struct MemoryBackend {
     scheduled_names: Mutex<HashMap<String, String>>,
     plans: Mutex<HashMap<String, String>>,
     bookings: Mutex<HashMap<(String, String), BookingList>>,
+    scores: Mutex<HashMap<(String, String), Vec<Score>>>,
     keyvalue: Mutex<BTreeMap<(String, String), Vec<u8>>>,
 }
 
@@ -297,5 +298,24 @@ impl CampaignBackend for MemoryBackend {
             },
         );
         Ok(true)
+    }
+
+    async fn scores(&self, campaign: &str, platform: &str) -> Result<Vec<Score>, CampaignError> {
+        let key = (campaign.to_string(), platform.to_string());
+        Ok(lock(&self.scores).get(&key).cloned().unwrap_or_default())
+    }
+
+    async fn record_score(
+        &self,
+        campaign: &str,
+        platform: &str,
+        score: &Score,
+    ) -> Result<(), CampaignError> {
+        let key = (campaign.to_string(), platform.to_string());
+        let mut scores = lock(&self.scores);
+        let list = scores.entry(key).or_default();
+        list.retain(|s| s.reference != score.reference);
+        list.push(score.clone());
+        Ok(())
     }
 }

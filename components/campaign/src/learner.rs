@@ -88,6 +88,16 @@ impl Learner {
             .map_or((0, 0.0), |(n, m, _)| (*n, *m))
     }
 
+    /// The buckets with at least one post: `(bucket, posts, mean score)`, in bucket order.
+    pub fn measured(&self) -> Vec<(usize, u64, f64)> {
+        self.buckets
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| b.0 > 0)
+            .map(|(i, b)| (i, b.0, b.1))
+            .collect()
+    }
+
     /// The posts, mean and standard deviation over every bucket.
     #[allow(clippy::cast_precision_loss)]
     fn overall(&self) -> (u64, f64, f64) {
@@ -104,6 +114,13 @@ impl Learner {
             .sum();
         (n, mean, (squares / n as f64).sqrt())
     }
+}
+
+/// The hour-of-week bucket `bucket` (0-167) in words: `Mon 09:00`.
+pub fn bucket_name(bucket: usize) -> String {
+    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    let day = DAYS.get(bucket / 24).copied().unwrap_or("?");
+    format!("{day} {:02}:00", bucket % 24)
 }
 
 /// The slot a post gets, and why in words.

@@ -8,6 +8,6 @@ pub mod learner;
 pub mod plan;
 pub mod slots;
 
-pub use learner::{choose, score, Choice, Learner, Metrics};
+pub use learner::{bucket_name, choose, score, Choice, Learner, Metrics};
 pub use plan::Plan;
 pub use slots::{free, Slot};

@@ -37,6 +37,36 @@ pub const UPSERT_BOOKINGS: &str =
     "INSERT INTO campaign_bookings (campaign, platform, version, booked) VALUES (?1, ?2, ?3, ?4)
      ON CONFLICT (campaign, platform) DO UPDATE SET version = excluded.version, booked = excluded.booked";
 
+/// The scores of one campaign on one platform: `SELECT reference, bucket, score`.
+pub const SELECT_SCORES: &str =
+    "SELECT reference, bucket, score FROM campaign_scores WHERE campaign = ?1 AND platform = ?2";
+
+/// Every platform's scores of one campaign: `SELECT platform, bucket, score`.
+pub const SELECT_ALL_SCORES: &str =
+    "SELECT platform, bucket, score FROM campaign_scores WHERE campaign = ?1 ORDER BY platform, reference";
+
+/// Records one post's score (`campaign, platform, reference, bucket, score`), replacing
+/// an earlier one of the same post.
+pub const UPSERT_SCORE: &str =
+    "INSERT INTO campaign_scores (campaign, platform, reference, bucket, score) VALUES (?1, ?2, ?3, ?4, ?5)
+     ON CONFLICT (campaign, platform, reference) DO UPDATE SET bucket = excluded.bucket, score = excluded.score";
+
+/// Whether a score can be recorded: a finite number of 0 or more in an hour-of-week
+/// bucket 0-167 (`campaigns.record-score`, on every host).
+///
+/// # Errors
+/// The sentence of `campaign-error::invalid`.
+pub fn check_score(bucket: u8, score: f64) -> Result<(), String> {
+    if score.is_finite() && score >= 0.0 && usize::from(bucket) < sps_campaign::slots::BUCKETS {
+        Ok(())
+    } else {
+        Err(format!(
+            "a score is a finite number of 0 or more in an hour-of-week bucket 0-167, not \
+             {score} in bucket {bucket}"
+        ))
+    }
+}
+
 /// Bookings as their stored JSON text.
 pub fn bookings_to_json(booked: &[StoredBooking]) -> String {
     serde_json::to_string(booked).unwrap_or_else(|_| "[]".to_string())
@@ -70,9 +100,32 @@ pub fn parse_plans(source: &str, text: &str) -> Result<Map<String, Value>, Strin
         .ok_or_else(|| format!("{source} has no object \"campaigns\""))
 }
 
+/// The learned scores of one platform: each post's hour-of-week bucket (0-167) and score.
+pub type PlatformScores = (String, Vec<(u8, f64)>);
+
+/// Rows `(platform, bucket, score)` ordered by platform, grouped by platform.
+pub fn group_scores(rows: Vec<(String, u8, f64)>) -> Vec<PlatformScores> {
+    let mut grouped: Vec<PlatformScores> = Vec::new();
+    for (platform, bucket, score) in rows {
+        match grouped.last_mut() {
+            Some((last, list)) if *last == platform => list.push((bucket, score)),
+            _ => grouped.push((platform, vec![(bucket, score)])),
+        }
+    }
+    grouped
+}
+
 /// The body of `GET /campaigns/NAME`: `{"name", "plan", "booked": {"<platform>":
-/// [{"referenceNumber", "at"}, ...]}}`, bookings in time order.
-pub fn campaign_view(name: &str, plan: &Value, booked: &[(String, Vec<StoredBooking>)]) -> Value {
+/// [{"referenceNumber", "at"}, ...]}, "scores": {"<platform>": [{"hourOfWeek", "bucket",
+/// "posts", "meanScore"}, ...]}}`, bookings in time order, scores by bucket (only the
+/// buckets with posts; `hourOfWeek` 0 is Monday 00:00 in the campaign's time zone,
+/// `bucket` the same in words, `Mon 00:00`).
+pub fn campaign_view(
+    name: &str,
+    plan: &Value,
+    booked: &[(String, Vec<StoredBooking>)],
+    scores: &[PlatformScores],
+) -> Value {
     let booked: Map<String, Value> = booked
         .iter()
         .map(|(platform, list)| {
@@ -85,7 +138,25 @@ pub fn campaign_view(name: &str, plan: &Value, booked: &[(String, Vec<StoredBook
             (platform.clone(), Value::Array(list))
         })
         .collect();
-    json!({"name": name, "plan": plan, "booked": booked})
+    let scores: Map<String, Value> = scores
+        .iter()
+        .map(|(platform, list)| {
+            let mut learner = sps_campaign::Learner::default();
+            for (bucket, score) in list {
+                learner.record(usize::from(*bucket), *score);
+            }
+            let buckets: Vec<Value> = learner
+                .measured()
+                .into_iter()
+                .map(|(bucket, posts, mean)| {
+                    json!({"hourOfWeek": bucket, "bucket": sps_campaign::bucket_name(bucket),
+                        "posts": posts, "meanScore": mean})
+                })
+                .collect();
+            (platform.clone(), Value::Array(buckets))
+        })
+        .collect();
+    json!({"name": name, "plan": plan, "booked": booked, "scores": scores})
 }
 
 /// The answer to `GET /campaigns/NAME` when no plan has that name: 404,

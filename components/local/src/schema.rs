@@ -80,6 +80,16 @@ pub const TABLES: &[&str] = &[
         booked TEXT NOT NULL,
         PRIMARY KEY (campaign, platform)
     )",
+    // The engagement score of each sent post of a campaign, by the hour of the week of
+    // its slot (0 = Monday 00:00, campaign time zone); one per post.
+    "CREATE TABLE IF NOT EXISTS campaign_scores (
+        campaign TEXT NOT NULL,
+        platform TEXT NOT NULL,
+        reference TEXT NOT NULL,
+        bucket INTEGER NOT NULL,
+        score REAL NOT NULL,
+        PRIMARY KEY (campaign, platform, reference)
+    )",
     // wasi:keyvalue of platform components: `scope` is `<platform>/<account>`.
     "CREATE TABLE IF NOT EXISTS platform_state (
         scope TEXT NOT NULL,

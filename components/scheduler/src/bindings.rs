@@ -52,7 +52,7 @@ fn ledger_error(e: ledger::LedgerError) -> String {
 
 fn campaign_error(e: campaigns::CampaignError) -> String {
     match e {
-        campaigns::CampaignError::Unavailable(m) => m,
+        campaigns::CampaignError::Unavailable(m) | campaigns::CampaignError::Invalid(m) => m,
     }
 }
 
@@ -163,6 +163,18 @@ impl Capabilities for Imports {
             })
             .collect();
         campaigns::replace_bookings(campaign, platform, expected, &list).map_err(campaign_error)
+    }
+
+    fn campaign_scores(
+        &mut self,
+        campaign: &str,
+        platform: &str,
+    ) -> Result<Vec<(u8, f64)>, String> {
+        Ok(campaigns::scores(campaign, platform)
+            .map_err(campaign_error)?
+            .into_iter()
+            .map(|s| (s.bucket, s.score))
+            .collect())
     }
 
     fn publish_event(

@@ -93,6 +93,12 @@ pub fn book<C: Capabilities + ?Sized>(
 ) -> Result<Booked, BookFailure> {
     let plan = plan(caps, name)?;
     let retryable = |e: String| BookFailure::Retryable(format!("campaign {name}: {e}"));
+    let mut learner = Learner::default();
+    if requested.is_none() {
+        for (bucket, score) in caps.campaign_scores(name, platform).map_err(retryable)? {
+            learner.record(usize::from(bucket), score);
+        }
+    }
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     for _ in 0..MAX_BOOKING_ROUNDS {
         let now = caps.now();
@@ -127,7 +133,7 @@ pub fn book<C: Capabilities + ?Sized>(
             },
             None => {
                 let open = free(&plan, now, &taken);
-                let Some(choice) = choose(&plan, &open, &Learner::default(), &mut rng) else {
+                let Some(choice) = choose(&plan, &open, &learner, &mut rng) else {
                     return Err(BookFailure::Rejected(Problem::new(
                         Reason::CampaignFull,
                         format!(

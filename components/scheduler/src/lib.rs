@@ -242,6 +242,13 @@ pub trait Capabilities {
         expected: u64,
         booked: &[Booking],
     ) -> Result<bool, String>;
+    /// The scores recorded for `campaign` on `platform` (`campaigns.scores`): each post's
+    /// hour-of-week bucket (0-167) and score.
+    ///
+    /// # Errors
+    /// Why the campaigns could not be read.
+    fn campaign_scores(&mut self, campaign: &str, platform: &str)
+        -> Result<Vec<(u8, f64)>, String>;
     /// Publish one event (`events.publish`); `detail` is the JSON text of an object.
     ///
     /// # Errors

@@ -6,7 +6,12 @@
 //! - a campaign's bookings on a platform are `{key: "bookings#<campaign>#<platform>",
 //!   version: N, booked: S}` (`booked` a JSON list of `{reference, at}`), replaced by a
 //!   PutItem under `version = :expected` (`attribute_not_exists(key)` for version 0), so
-//!   of two replacements from one version exactly one is written.
+//!   of two replacements from one version exactly one is written;
+//! - a campaign's scores on a platform are `{key: "scores#<campaign>#<platform>", scores:
+//!   M}`, the map from each post's reference to `{bucket: N, score: N}`, set one entry at
+//!   a time (UpdateItem), so a reading recorded twice counts once. An item holds at most
+//!   400 KB (DynamoDB's item size limit), some 5,000 posts of one campaign on one
+//!   platform.
 
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -14,7 +19,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use async_trait::async_trait;
 
 use super::describe;
-use crate::bindings::campaigns::{Booking, BookingList, CampaignError};
+use crate::bindings::campaigns::{Booking, BookingList, CampaignError, Score};
 use crate::caps::campaigns::CampaignBackend;
 
 /// Campaigns in one DynamoDB table (partition key `key`, type S).
@@ -30,6 +35,11 @@ where
     R: std::fmt::Debug + 'static,
 {
     CampaignError::Unavailable(format!("{operation} failed: {}", describe(err)))
+}
+
+/// The key of a campaign's scores on a platform.
+pub fn scores_key(campaign: &str, platform: &str) -> String {
+    format!("scores#{campaign}#{platform}")
 }
 
 /// The key of a campaign's bookings on a platform.
@@ -132,5 +142,84 @@ impl CampaignBackend for DynamoCampaigns {
             }
             Err(err) => Err(unavailable("PutItem (bookings)", &err)),
         }
+    }
+
+    async fn scores(&self, campaign: &str, platform: &str) -> Result<Vec<Score>, CampaignError> {
+        let Some(item) = self.read(&scores_key(campaign, platform)).await? else {
+            return Ok(Vec::new());
+        };
+        let Some(Ok(map)) = item.get("scores").map(AttributeValue::as_m) else {
+            return Ok(Vec::new());
+        };
+        let number = |entry: &AttributeValue, name: &str| {
+            entry
+                .as_m()
+                .ok()
+                .and_then(|m| m.get(name))
+                .and_then(|v| v.as_n().ok())
+                .cloned()
+        };
+        map.iter()
+            .map(|(reference, entry)| {
+                let bucket = number(entry, "bucket").and_then(|n| n.parse::<u8>().ok());
+                let score = number(entry, "score").and_then(|n| n.parse::<f64>().ok());
+                match (bucket, score) {
+                    (Some(bucket), Some(score)) => Ok(Score {
+                        reference: reference.clone(),
+                        bucket,
+                        score,
+                    }),
+                    _ => Err(CampaignError::Unavailable(format!(
+                        "the stored score of {reference:?} is not {{bucket, score}}"
+                    ))),
+                }
+            })
+            .collect()
+    }
+
+    async fn record_score(
+        &self,
+        campaign: &str,
+        platform: &str,
+        score: &Score,
+    ) -> Result<(), CampaignError> {
+        let key = AttributeValue::S(scores_key(campaign, platform));
+        // The map first (a path into a missing map fails), then the post's entry.
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .key("key", key.clone())
+            .update_expression("SET #s = if_not_exists(#s, :empty)")
+            .expression_attribute_names("#s", "scores")
+            .expression_attribute_values(":empty", AttributeValue::M(Default::default()))
+            .send()
+            .await
+            .map_err(|e| unavailable("UpdateItem (scores)", &e))?;
+        let entry = AttributeValue::M(
+            [
+                (
+                    "bucket".to_string(),
+                    AttributeValue::N(score.bucket.to_string()),
+                ),
+                (
+                    "score".to_string(),
+                    AttributeValue::N(score.score.to_string()),
+                ),
+            ]
+            .into_iter()
+            .collect(),
+        );
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .key("key", key)
+            .update_expression("SET #s.#r = :entry")
+            .expression_attribute_names("#s", "scores")
+            .expression_attribute_names("#r", &score.reference)
+            .expression_attribute_values(":entry", entry)
+            .send()
+            .await
+            .map_err(|e| unavailable("UpdateItem (scores)", &e))?;
+        Ok(())
     }
 }

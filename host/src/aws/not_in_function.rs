@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 
 use super::Function;
-use crate::bindings::campaigns::{Booking, BookingList, CampaignError};
+use crate::bindings::campaigns::{Booking, BookingList, CampaignError, Score};
 use crate::bindings::ledger::{CancelOutcome, Entry, LedgerError};
 use crate::bindings::schedules::{Schedule, ScheduleError};
 use crate::caps::campaigns::CampaignBackend;
@@ -117,6 +117,19 @@ impl CampaignBackend for NotInThisFunction {
         _expected: u64,
         _booked: &[Booking],
     ) -> Result<bool, CampaignError> {
+        Err(CampaignError::Unavailable(self.message("campaigns")))
+    }
+
+    async fn scores(&self, _campaign: &str, _platform: &str) -> Result<Vec<Score>, CampaignError> {
+        Err(CampaignError::Unavailable(self.message("campaigns")))
+    }
+
+    async fn record_score(
+        &self,
+        _campaign: &str,
+        _platform: &str,
+        _score: &Score,
+    ) -> Result<(), CampaignError> {
         Err(CampaignError::Unavailable(self.message("campaigns")))
     }
 }

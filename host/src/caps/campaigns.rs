@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 
-use crate::bindings::campaigns::{Booking, BookingList, CampaignError, Host};
+use crate::bindings::campaigns::{Booking, BookingList, CampaignError, Host, Score};
 use crate::runtime::Ctx;
 use sps_local::campaigns::{bookings_from_json, bookings_to_json, StoredBooking};
 
@@ -26,6 +26,15 @@ pub trait CampaignBackend: Send + Sync {
         expected: u64,
         booked: &[Booking],
     ) -> Result<bool, CampaignError>;
+    /// The scores recorded for `campaign` on `platform`.
+    async fn scores(&self, campaign: &str, platform: &str) -> Result<Vec<Score>, CampaignError>;
+    /// Records `score`, replacing an earlier score of the same reference.
+    async fn record_score(
+        &self,
+        campaign: &str,
+        platform: &str,
+        score: &Score,
+    ) -> Result<(), CampaignError>;
 }
 
 impl Host for Ctx {
@@ -51,6 +60,28 @@ impl Host for Ctx {
         self.backends
             .campaigns
             .replace(&campaign, &platform, expected, &booked)
+            .await
+    }
+
+    async fn scores(
+        &mut self,
+        campaign: String,
+        platform: String,
+    ) -> Result<Vec<Score>, CampaignError> {
+        self.backends.campaigns.scores(&campaign, &platform).await
+    }
+
+    async fn record_score(
+        &mut self,
+        campaign: String,
+        platform: String,
+        score: Score,
+    ) -> Result<(), CampaignError> {
+        sps_local::campaigns::check_score(score.bucket, score.score)
+            .map_err(CampaignError::Invalid)?;
+        self.backends
+            .campaigns
+            .record_score(&campaign, &platform, &score)
             .await
     }
 }

@@ -17,7 +17,7 @@ use super::api::{respond, AppState};
 use sps_local::campaigns;
 
 use super::store::SqliteStore;
-use crate::bindings::campaigns::{Booking, BookingList, CampaignError};
+use crate::bindings::campaigns::{Booking, BookingList, CampaignError, Score};
 use crate::caps::campaigns::CampaignBackend;
 
 /// Plans from a file, bookings in the store.
@@ -67,6 +67,19 @@ impl CampaignBackend for LocalCampaigns {
         self.store
             .replace_campaign_bookings(campaign, platform, expected, booked)
     }
+
+    async fn scores(&self, campaign: &str, platform: &str) -> Result<Vec<Score>, CampaignError> {
+        self.store.campaign_scores(campaign, platform)
+    }
+
+    async fn record_score(
+        &self,
+        campaign: &str,
+        platform: &str,
+        score: &Score,
+    ) -> Result<(), CampaignError> {
+        self.store.record_campaign_score(campaign, platform, score)
+    }
 }
 
 impl LocalCampaigns {
@@ -96,7 +109,8 @@ impl LocalCampaigns {
                 (platform, stored)
             })
             .collect::<Vec<_>>();
-        Ok(Some(campaigns::campaign_view(name, plan, &booked)))
+        let scores = self.store.all_campaign_scores(name)?;
+        Ok(Some(campaigns::campaign_view(name, plan, &booked, &scores)))
     }
 }
 
@@ -131,7 +145,7 @@ pub(super) async fn get_campaign(
 }
 
 fn unavailable(e: &CampaignError) -> Response {
-    let CampaignError::Unavailable(message) = e;
+    let (CampaignError::Unavailable(message) | CampaignError::Invalid(message)) = e;
     tracing::error!(error = %message, "campaigns could not be read");
     respond(sps_local::api::unavailable(message))
 }

@@ -92,3 +92,16 @@ fn a_bucket_measured_far_better_wins_and_says_why() {
          Thompson sampling (mean score 0.0800 over 20 posts there, 0.0450 over all 40)"
     );
 }
+
+#[test]
+fn measured_buckets_are_listed_with_their_names() {
+    let mut learner = Learner::default();
+    learner.record(36, 0.5);
+    learner.record(36, 0.25);
+    learner.record(167, 2.0);
+    learner.record(168, 9.0); // not a bucket: ignored
+    assert_eq!(learner.measured(), [(36, 2, 0.375), (167, 1, 2.0)]);
+    assert_eq!(bucket_name(36), "Tue 12:00");
+    assert_eq!(bucket_name(167), "Sun 23:00");
+    assert_eq!(bucket_name(0), "Mon 00:00");
+}

@@ -50,11 +50,29 @@ fn the_view_lists_bookings_in_time_order() {
         "launch",
         &json!({"timeZone": "UTC"}),
         &[("twitter".into(), vec![late, early])],
+        &[("twitter".into(), vec![(33, 0.5), (9, 0.25), (33, 0.25)])],
     );
     assert_eq!(
         view,
         json!({"name": "launch", "plan": {"timeZone": "UTC"}, "booked": {"twitter": [
             {"referenceNumber": "early", "at": "2026-03-02T08:30:00"},
-            {"referenceNumber": "late", "at": "2026-03-03T08:30:00"}]}})
+            {"referenceNumber": "late", "at": "2026-03-03T08:30:00"}]},
+            "scores": {"twitter": [
+                {"hourOfWeek": 9, "bucket": "Mon 09:00", "posts": 1, "meanScore": 0.25},
+                {"hourOfWeek": 33, "bucket": "Tue 09:00", "posts": 2, "meanScore": 0.375}]}})
     );
+}
+
+#[test]
+fn only_finite_scores_of_real_buckets_are_recorded() {
+    assert_eq!(check_score(167, 0.0), Ok(()));
+    assert_eq!(
+        check_score(168, 1.0).unwrap_err(),
+        "a score is a finite number of 0 or more in an hour-of-week bucket 0-167, not 1 in bucket 168"
+    );
+    assert_eq!(
+        check_score(3, f64::NAN).unwrap_err(),
+        "a score is a finite number of 0 or more in an hour-of-week bucket 0-167, not NaN in bucket 3"
+    );
+    assert!(check_score(3, -0.5).is_err());
 }

@@ -75,6 +75,8 @@ pub struct Fake {
     pub plans: BTreeMap<String, String>,
     /// Campaign bookings by (campaign, platform): version and list.
     pub bookings: BTreeMap<(String, String), (u64, Vec<Booking>)>,
+    /// Recorded scores by (campaign, platform): bucket and score.
+    pub scores: BTreeMap<(String, String), Vec<(u8, f64)>>,
 }
 
 /// The `Validate` call of a single post from the default account.
@@ -110,6 +112,7 @@ impl Fake {
             cancel_script: VecDeque::new(),
             plans: BTreeMap::new(),
             bookings: BTreeMap::new(),
+            scores: BTreeMap::new(),
         }
     }
 
@@ -247,6 +250,15 @@ impl Capabilities for Fake {
         }
         self.bookings.insert(key, (version + 1, booked.to_vec()));
         Ok(true)
+    }
+
+    fn campaign_scores(
+        &mut self,
+        campaign: &str,
+        platform: &str,
+    ) -> Result<Vec<(u8, f64)>, String> {
+        let key = (campaign.to_owned(), platform.to_owned());
+        Ok(self.scores.get(&key).cloned().unwrap_or_default())
     }
 
     fn publish_event(

@@ -235,6 +235,43 @@ mod glue {
                 .replace_bookings(&campaign, &platform, expected, &booked)
                 .map_err(campaigns_unavailable)
         }
+
+        fn scores(
+            campaign: String,
+            platform: String,
+        ) -> Result<Vec<campaigns::Score>, campaigns::CampaignError> {
+            let scores = Store::shared()
+                .map_err(campaigns_unavailable)?
+                .scores(&campaign, &platform)
+                .map_err(campaigns_unavailable)?;
+            Ok(scores
+                .into_iter()
+                .map(|(reference, bucket, score)| campaigns::Score {
+                    reference,
+                    bucket,
+                    score,
+                })
+                .collect())
+        }
+
+        fn record_score(
+            campaign: String,
+            platform: String,
+            score: campaigns::Score,
+        ) -> Result<(), campaigns::CampaignError> {
+            sps_local::campaigns::check_score(score.bucket, score.score)
+                .map_err(campaigns::CampaignError::Invalid)?;
+            Store::shared()
+                .map_err(campaigns_unavailable)?
+                .record_score(
+                    &campaign,
+                    &platform,
+                    &score.reference,
+                    score.bucket,
+                    score.score,
+                )
+                .map_err(campaigns_unavailable)
+        }
     }
 
     export!(Component);

@@ -25,6 +25,15 @@ pub fn plans() -> Result<serde_json::Map<String, serde_json::Value>, String> {
     campaigns::parse_plans(&format!("the Spin variable {PLANS_VARIABLE}"), &text)
 }
 
+/// A row of text, bucket and score (a reference or a platform first).
+fn score_row(row: &spin_sdk::sqlite3::RowResult) -> (String, u8, f64) {
+    (
+        col_text(row, 0),
+        u8::try_from(col_int(row, 1)).unwrap_or(u8::MAX),
+        row.get::<f64>(2).unwrap_or_default(),
+    )
+}
+
 impl Store {
     /// The version and bookings of `campaign` on `platform` (0 and none before the first).
     ///
@@ -102,6 +111,41 @@ impl Store {
             .collect()
     }
 
+    /// The scores of `campaign` on `platform`: `(reference, bucket, score)`.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub fn scores(&self, campaign: &str, platform: &str) -> Result<Vec<(String, u8, f64)>, String> {
+        let result = self.exec(campaigns::SELECT_SCORES, &[text(campaign), text(platform)])?;
+        Ok(result.rows.iter().map(score_row).collect())
+    }
+
+    /// Records a score (checked by `sps_local::campaigns::check_score`), replacing an
+    /// earlier one of the same post.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub fn record_score(
+        &self,
+        campaign: &str,
+        platform: &str,
+        reference: &str,
+        bucket: u8,
+        score: f64,
+    ) -> Result<(), String> {
+        self.exec(
+            campaigns::UPSERT_SCORE,
+            &[
+                text(campaign),
+                text(platform),
+                text(reference),
+                int(i64::from(bucket)),
+                spin_sdk::sqlite3::Value::Real(score),
+            ],
+        )?;
+        Ok(())
+    }
+
     /// The view of `name` for `GET /campaigns/NAME`, or `None` when no plan has that name.
     ///
     /// # Errors
@@ -111,10 +155,13 @@ impl Store {
         let Some(plan) = plans.get(name) else {
             return Ok(None);
         };
+        let result = self.exec(campaigns::SELECT_ALL_SCORES, &[text(name)])?;
+        let rows = result.rows.iter().map(score_row).collect();
         Ok(Some(campaigns::campaign_view(
             name,
             plan,
             &self.all_bookings(name)?,
+            &campaigns::group_scores(rows),
         )))
     }
 }

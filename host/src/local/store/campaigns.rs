@@ -5,7 +5,7 @@ use rusqlite::{params, OptionalExtension};
 use sps_local::campaigns;
 
 use super::SqliteStore;
-use crate::bindings::campaigns::{Booking, BookingList, CampaignError};
+use crate::bindings::campaigns::{Booking, BookingList, CampaignError, Score};
 use crate::caps::campaigns::{from_json, to_json};
 
 fn unavailable(e: impl std::fmt::Display) -> CampaignError {
@@ -114,5 +114,81 @@ impl SqliteStore {
                 ))
             })
             .collect()
+    }
+
+    /// The scores of `campaign` on `platform`.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub fn campaign_scores(
+        &self,
+        campaign: &str,
+        platform: &str,
+    ) -> Result<Vec<Score>, CampaignError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached(campaigns::SELECT_SCORES)
+            .map_err(unavailable)?;
+        let rows = stmt
+            .query_map(params![campaign, platform], |r| {
+                Ok(Score {
+                    reference: r.get(0)?,
+                    bucket: r.get(1)?,
+                    score: r.get(2)?,
+                })
+            })
+            .map_err(unavailable)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(unavailable)
+    }
+
+    /// Every platform's scores of `campaign`: bucket and score, by platform name.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub fn all_campaign_scores(
+        &self,
+        campaign: &str,
+    ) -> Result<Vec<campaigns::PlatformScores>, CampaignError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached(campaigns::SELECT_ALL_SCORES)
+            .map_err(unavailable)?;
+        let rows = stmt
+            .query_map(params![campaign], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, u8>(1)?,
+                    r.get::<_, f64>(2)?,
+                ))
+            })
+            .map_err(unavailable)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(unavailable)?;
+        Ok(campaigns::group_scores(rows))
+    }
+
+    /// Records a score, replacing an earlier one of the same post.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub fn record_campaign_score(
+        &self,
+        campaign: &str,
+        platform: &str,
+        score: &Score,
+    ) -> Result<(), CampaignError> {
+        self.conn()
+            .execute(
+                campaigns::UPSERT_SCORE,
+                params![
+                    campaign,
+                    platform,
+                    score.reference,
+                    score.bucket,
+                    score.score
+                ],
+            )
+            .map_err(unavailable)?;
+        Ok(())
     }
 }

@@ -192,3 +192,48 @@ fn the_data_directory_and_database_are_the_owners_only() -> anyhow::Result<()> {
     assert_eq!(mode(&data.join("sps.sqlite3"))?, 0o600);
     Ok(())
 }
+
+#[test]
+fn a_post_scored_twice_counts_once_per_campaign_and_platform() -> anyhow::Result<()> {
+    use crate::bindings::campaigns::Score;
+    let dir = tempfile::tempdir()?;
+    let store = SqliteStore::open(dir.path())?;
+    let score = |reference: &str, bucket: u8, score: f64| Score {
+        reference: reference.to_string(),
+        bucket,
+        score,
+    };
+    store
+        .record_campaign_score("launch", "twitter", &score("a", 36, 0.5))
+        .unwrap();
+    store
+        .record_campaign_score("launch", "twitter", &score("a", 36, 0.25))
+        .unwrap();
+    store
+        .record_campaign_score("launch", "twitter", &score("b", 9, 1.0))
+        .unwrap();
+    store
+        .record_campaign_score("launch", "mastodon", &score("c", 1, 2.0))
+        .unwrap();
+    store
+        .record_campaign_score("other", "twitter", &score("d", 2, 3.0))
+        .unwrap();
+    let twitter = store.campaign_scores("launch", "twitter").unwrap();
+    let mut twitter: Vec<(String, u8, f64)> = twitter
+        .into_iter()
+        .map(|s| (s.reference, s.bucket, s.score))
+        .collect();
+    twitter.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        twitter,
+        [("a".to_string(), 36, 0.25), ("b".to_string(), 9, 1.0)]
+    );
+    assert_eq!(
+        store.all_campaign_scores("launch").unwrap(),
+        [
+            ("mastodon".to_string(), vec![(1, 2.0)]),
+            ("twitter".to_string(), vec![(36, 0.25), (9, 1.0)])
+        ]
+    );
+    Ok(())
+}
