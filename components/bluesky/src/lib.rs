@@ -15,15 +15,19 @@
 //!   never one `createSession` per post;
 //! - [`answer`]: the PDS's answers mapped to a published part or a `publish-error`;
 //! - [`publish`]: `publish` over the shared [`sps_platform::Capabilities`], resolving an
-//!   ambiguous `createRecord` with `getRecord` of the pinned record key.
+//!   ambiguous `createRecord` with `getRecord` of the pinned record key;
+//! - [`metrics`]: a post's likes, reposts and replies (`app.bsky.feed.getPosts`).
 //!
 //! The types, the capabilities and the WASI glue (`bindings`, wasm32 only) come from
 //! [`sps_platform`]. No rules live there.
 
-use sps_platform::{Capabilities, Platform, Post, PostError, PublishError, PublishedPart};
+use sps_platform::{
+    Capabilities, Engagement, Platform, Post, PostError, PublishError, PublishedPart,
+};
 
 pub mod answer;
 pub mod facets;
+pub mod metrics;
 pub mod publish;
 pub mod record;
 pub mod request;
@@ -60,5 +64,14 @@ impl Platform for Bluesky {
     /// second post.
     fn idempotent() -> bool {
         true
+    }
+
+    /// The post view's counts ([`metrics`]).
+    fn metrics(
+        account: &str,
+        post_id: &str,
+        caps: &mut impl Capabilities,
+    ) -> Result<Option<Engagement>, PublishError> {
+        metrics::metrics(caps, account, post_id).map(Some)
     }
 }

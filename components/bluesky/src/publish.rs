@@ -271,7 +271,7 @@ impl Attempt<'_> {
 ///
 /// # Errors
 /// From the session ([`Sessions::session`], [`Sessions::renew`]) or `build`.
-fn send_authed(
+pub(crate) fn send_authed(
     caps: &mut impl Capabilities,
     sessions: &mut Sessions,
     build: impl Fn(&Session) -> Result<HttpRequest, PublishError>,

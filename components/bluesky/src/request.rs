@@ -40,6 +40,8 @@ pub const CREATE_RECORD: &str = "com.atproto.repo.createRecord";
 pub const GET_RECORD: &str = "com.atproto.repo.getRecord";
 /// NSID of the query that resolves a handle to a DID.
 pub const RESOLVE_HANDLE: &str = "com.atproto.identity.resolveHandle";
+/// The query that shows posts with their counts (the PDS proxies it to the AppView).
+pub const GET_POSTS: &str = "app.bsky.feed.getPosts";
 
 /// The `missing-credentials` message when `base_url` is not set.
 pub const MISSING_BASE_URL_MESSAGE: &str = "the Bluesky PDS is not configured: set the setting \
@@ -210,6 +212,21 @@ pub fn get_record(
             ("collection", crate::record::COLLECTION),
             ("rkey", rkey),
         ],
+    ))
+}
+
+/// `GET {xrpc}app.bsky.feed.getPosts?uris=<uri>` with `authorization: Bearer <access
+/// token>` (docs.bsky.app, app.bsky.feed.getPosts: `posts[]` are post views with
+/// `likeCount`, `repostCount`, `replyCount` and `quoteCount`).
+///
+/// # Errors
+/// `auth` for a token that cannot be a header value (nothing sent).
+pub fn get_posts(xrpc: &str, access_jwt: &str, uri: &str) -> Result<HttpRequest, PublishError> {
+    Ok(get(
+        xrpc,
+        GET_POSTS,
+        Some(bearer(access_jwt, "access token")?),
+        &[("uris", uri)],
     ))
 }
 

@@ -14,6 +14,11 @@
 //! - [`publish`]: `publish` over the shared [`sps_platform::Capabilities`], sent once
 //!   (`idempotent()` is false: the Posts API has no idempotency key).
 //!
+//! No `metrics`: a post's likes and comments come from LinkedIn's Social Actions API,
+//! whose read permission (`r_member_social`) LinkedIn grants only to approved partners,
+//! not to an app with `w_member_social`; the component keeps the default answer, no
+//! engagement, and campaigns learn nothing from LinkedIn posts.
+//!
 //! The types, the capabilities and the WASI glue (`bindings`, wasm32 only: settings from
 //! wasi:config/store, the time from the WASI clock, the request over wasi:http) come from
 //! [`sps_platform`]. No rules live there.

@@ -29,7 +29,7 @@ pub use sps_platform::{HttpResponse, SendPhase, TransportError};
 pub const RATE_LIMIT_RESET: &str = "x-ratelimit-reset";
 
 /// `HTTP <status>`, then `: <error>` and ` (<error_description>)` when the body has them.
-fn describe(response: &HttpResponse) -> String {
+pub(crate) fn describe(response: &HttpResponse) -> String {
     let value = serde_json::from_slice::<Value>(&response.body).ok();
     let text = |key: &str| {
         value

@@ -13,17 +13,21 @@
 //!   `POST /api/v1/statuses` request with its `Idempotency-Key`;
 //! - [`answer`]: the instance's answers mapped to a published part or a `publish-error`
 //!   (Mastodon has no duplicate-content refusal and no usage cap);
-//! - [`publish`]: `publish` over the shared [`sps_platform::Capabilities`].
+//! - [`publish`]: `publish` over the shared [`sps_platform::Capabilities`];
+//! - [`metrics`]: a status's likes, reblogs and replies (`GET /api/v1/statuses/{id}`).
 //!
 //! The types, the capabilities and the WASI glue (`bindings`, wasm32 only: settings from
 //! wasi:config/store, the request over wasi:http) come from [`sps_platform`]. No rules
 //! live there.
 
-use sps_platform::{Capabilities, Platform, Post, PostError, PublishError, PublishedPart};
+use sps_platform::{
+    Capabilities, Engagement, Platform, Post, PostError, PublishError, PublishedPart,
+};
 
 pub mod answer;
 pub mod instance;
 pub mod length;
+pub mod metrics;
 pub mod publish;
 pub mod request;
 pub mod rules;
@@ -55,5 +59,14 @@ impl Platform for Mastodon {
     /// with the status it created (docs.joinmastodon.org "methods/statuses").
     fn idempotent() -> bool {
         true
+    }
+
+    /// The status's counts ([`metrics`]).
+    fn metrics(
+        account: &str,
+        post_id: &str,
+        caps: &mut impl Capabilities,
+    ) -> Result<Option<Engagement>, PublishError> {
+        metrics::metrics(caps, account, post_id).map(Some)
     }
 }

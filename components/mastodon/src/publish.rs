@@ -57,4 +57,4 @@ pub fn publish(
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

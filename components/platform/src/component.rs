@@ -59,8 +59,6 @@ macro_rules! export_platform {
                 sps::social::types::PublishedPart,
                 sps::social::types::PublishError,
             > {
-                use sps::social::types::{PublishError as W, RetryHint};
-                use $crate::PublishError as E;
                 let earlier: ::std::vec::Vec<$crate::PublishedPart> = earlier
                     .into_iter()
                     .map(|p| $crate::PublishedPart {
@@ -76,25 +74,51 @@ macro_rules! export_platform {
                         url: p.url,
                         reply_ref: p.reply_ref,
                     })
-                    .map_err(|error| match error {
-                        E::MissingCredentials(m) => W::MissingCredentials(m),
-                        E::Auth(m) => W::Auth(m),
-                        E::Forbidden(m) => W::Forbidden(m),
-                        E::DuplicateContent(m) => W::DuplicateContent(m),
-                        E::RateLimited { retry_at, message } => {
-                            W::RateLimited(RetryHint { retry_at, message })
-                        }
-                        E::UsageCapped { retry_at, message } => {
-                            W::UsageCapped(RetryHint { retry_at, message })
-                        }
-                        E::Invalid(m) => W::Invalid(m),
-                        E::Transient(m) => W::Transient(m),
-                        E::UnknownOutcome(m) => W::UnknownOutcome(m),
-                    })
+                    .map_err(publish_error_to_wit)
             }
 
             fn idempotent() -> bool {
                 <$platform as $crate::Platform>::idempotent()
+            }
+
+            fn metrics(
+                account: ::std::string::String,
+                post_id: ::std::string::String,
+            ) -> ::core::result::Result<
+                ::core::option::Option<sps::social::types::Engagement>,
+                sps::social::types::PublishError,
+            > {
+                <$platform as $crate::Platform>::metrics(&account, &post_id, &mut Wasi)
+                    .map(|found| {
+                        found.map(|e| sps::social::types::Engagement {
+                            likes: e.likes,
+                            reposts: e.reposts,
+                            replies: e.replies,
+                            impressions: e.impressions,
+                        })
+                    })
+                    .map_err(publish_error_to_wit)
+            }
+        }
+
+        /// A plain publish error as the WIT one, case for case.
+        fn publish_error_to_wit(error: $crate::PublishError) -> sps::social::types::PublishError {
+            use sps::social::types::{PublishError as W, RetryHint};
+            use $crate::PublishError as E;
+            match error {
+                E::MissingCredentials(m) => W::MissingCredentials(m),
+                E::Auth(m) => W::Auth(m),
+                E::Forbidden(m) => W::Forbidden(m),
+                E::DuplicateContent(m) => W::DuplicateContent(m),
+                E::RateLimited { retry_at, message } => {
+                    W::RateLimited(RetryHint { retry_at, message })
+                }
+                E::UsageCapped { retry_at, message } => {
+                    W::UsageCapped(RetryHint { retry_at, message })
+                }
+                E::Invalid(m) => W::Invalid(m),
+                E::Transient(m) => W::Transient(m),
+                E::UnknownOutcome(m) => W::UnknownOutcome(m),
             }
         }
 

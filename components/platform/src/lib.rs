@@ -3,10 +3,10 @@
 //! `components/` with its rules and a one-line `bindings.rs`):
 //!
 //! - [`types`]: plain mirrors of the WIT types of `sps:social/types` ([`Post`],
-//!   [`PublishedPart`], [`PostError`], [`PublishError`]), so rules are written and tested
+//!   [`PublishedPart`], [`PostError`], [`PublishError`], [`Engagement`]), so rules are written and tested
 //!   natively;
 //! - [`Platform`]: what a platform component implements (`validate`, `publish`,
-//!   `idempotent`, its HTTP [`Timeouts`]), and [`Capabilities`], the outside world
+//!   `idempotent`, `metrics`, its HTTP [`Timeouts`]), and [`Capabilities`], the outside world
 //!   `publish` reaches (settings, clock, nonce, HTTP), faked in tests;
 //! - [`http`]: plain request and response types, the cases of wasi:http's `error-code`
 //!   with the one decision that matters for exactly-once posting (could the request have
@@ -36,7 +36,7 @@ pub use platform::{
     check_idempotency_key, read_setting, redact, shorten, Capabilities, Platform,
     MAX_ERROR_TEXT_CHARS, NO_KEY_VALUE_STORE,
 };
-pub use types::{Post, PostError, PublishError, PublishedPart};
+pub use types::{Engagement, Post, PostError, PublishError, PublishedPart};
 
 /// What [`export_platform!`] expands to needs from this crate's dependencies; not part of
 /// the API.

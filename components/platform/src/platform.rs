@@ -6,7 +6,7 @@
 //! ([`redact`]).
 
 use crate::http::{HttpRequest, HttpResponse, Timeouts, TransportError};
-use crate::types::{Post, PostError, PublishError, PublishedPart};
+use crate::types::{Engagement, Post, PostError, PublishError, PublishedPart};
 
 /// One social network's rules and API behind the WIT interface `sps:social/platform`.
 /// A platform component implements it on a type of its own and exports it with
@@ -41,6 +41,22 @@ pub trait Platform {
     /// gives back the part published before instead of a second post (the sender then
     /// repeats a publish whose outcome is in doubt).
     fn idempotent() -> bool;
+
+    /// WIT `platform.metrics`: the engagement of the post `post_id` (an id `publish`
+    /// returned) of `account`; `caps` reads that account's settings. `None`, the default,
+    /// for a platform that reports no engagement.
+    ///
+    /// # Errors
+    /// A [`PublishError`]: `Transient`/`RateLimited` may succeed later; `Invalid` (the post
+    /// is gone, the id is not one) will not; `MissingCredentials`/`Auth` as for `publish`.
+    fn metrics(
+        account: &str,
+        post_id: &str,
+        caps: &mut impl Capabilities,
+    ) -> Result<Option<Engagement>, PublishError> {
+        let _ = (account, post_id, caps);
+        Ok(None)
+    }
 }
 
 /// What publishing needs from the outside world. The component implements it with WASI

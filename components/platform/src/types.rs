@@ -35,6 +35,19 @@ pub struct PublishedPart {
     pub reply_ref: Option<String>,
 }
 
+/// The engagement a platform reports for one published post (WIT `types.engagement`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct Engagement {
+    /// Likes.
+    pub likes: u64,
+    /// Reposts and quotes.
+    pub reposts: u64,
+    /// Replies.
+    pub replies: u64,
+    /// Views, where the platform reports them (X `impression_count`).
+    pub impressions: Option<u64>,
+}
+
 /// Why a post cannot be posted on the platform; mirrors the WIT record
 /// `types.message-error`.
 #[derive(Clone, PartialEq, Eq, Debug)]

@@ -8,13 +8,16 @@
 //! - [`x_api`]: `validate` (every part of a post, by [`weighted`]) and `publish` (one part
 //!   of a thread: the signed `POST /2/tweets` request, a reply through
 //!   `reply.in_reply_to_tweet_id`, and the mapping of X's answers to a published part or a
-//!   `publish-error`, over the shared [`sps_platform::Capabilities`]).
+//!   `publish-error`, over the shared [`sps_platform::Capabilities`]), and `metrics` (a
+//!   post's `public_metrics`, [`x_api::metrics`]).
 //!
 //! The types, the capabilities and the WASI glue (`bindings`, wasm32 only: settings from
 //! wasi:config/store, time and randomness from WASI, the request over wasi:http) come
 //! from [`sps_platform`]. No rules live there.
 
-use sps_platform::{Capabilities, Platform, Post, PostError, PublishError, PublishedPart};
+use sps_platform::{
+    Capabilities, Engagement, Platform, Post, PostError, PublishError, PublishedPart,
+};
 
 pub mod oauth;
 pub mod weighted;
@@ -45,5 +48,14 @@ impl Platform for Twitter {
     /// (docs.x.com, "Manage Posts").
     fn idempotent() -> bool {
         false
+    }
+
+    /// The post's `public_metrics` ([`x_api::metrics`]).
+    fn metrics(
+        account: &str,
+        post_id: &str,
+        caps: &mut impl Capabilities,
+    ) -> Result<Option<Engagement>, PublishError> {
+        x_api::metrics::metrics(caps, account, post_id).map(Some)
     }
 }

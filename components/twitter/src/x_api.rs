@@ -44,6 +44,7 @@ use sps_platform::{read_setting, redact, thread};
 use crate::oauth::{self, Credentials};
 use crate::weighted;
 
+pub mod metrics;
 mod problem;
 use problem::Problem;
 

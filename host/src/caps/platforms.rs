@@ -3,7 +3,7 @@
 //! settings and outbound hosts.
 
 use crate::bindings::platforms::Host;
-use crate::bindings::types::{MessageError, Post, PublishError, PublishedPart};
+use crate::bindings::types::{Engagement, MessageError, Post, PublishError, PublishedPart};
 use crate::runtime::{error_summary, Ctx};
 
 /// The longest post id a platform component may return, bytes (X's ids are 19 digits; an
@@ -123,6 +123,34 @@ impl Host for Ctx {
                 // Not knowing, the sender must assume a repeat could post twice.
                 tracing::error!(platform, error = %error_summary(&err), "platform component failed in idempotent");
                 false
+            }
+        }
+    }
+    async fn metrics(
+        &mut self,
+        platform: String,
+        account: String,
+        post_id: String,
+    ) -> Result<Option<Engagement>, PublishError> {
+        let Some(component) = self.components.platform(&platform) else {
+            return Err(PublishError::Invalid(unsupported(
+                &platform,
+                &self.components.platform_names(),
+            )));
+        };
+        match self
+            .runtime
+            .platform_metrics(&self.components, component, &platform, &account, &post_id)
+            .await
+        {
+            Ok(result) => result,
+            Err(err) => {
+                // Reading engagement changes nothing: a later reading may succeed.
+                tracing::error!(platform, error = %error_summary(&err), "platform component failed in metrics");
+                Err(PublishError::Transient(format!(
+                    "the {platform} component failed: {}",
+                    error_summary(&err)
+                )))
             }
         }
     }

@@ -9,7 +9,7 @@ use anyhow::Context as _;
 use super::{Components, Ctx, PlatformSettings, Runtime};
 use crate::bindings::{
     scheduling, sending,
-    types::{MessageError, Post, PublishError, PublishedPart},
+    types::{Engagement, MessageError, Post, PublishError, PublishedPart},
     PlatformComponentPre,
 };
 use crate::caps::http::OutboundPolicy;
@@ -179,6 +179,35 @@ impl Runtime {
             instance
                 .sps_social_platform()
                 .call_publish(&mut store, post, part, earlier)
+                .await
+        })
+        .await
+    }
+
+    /// `platform.metrics` of one platform component of `components`, for `account`: a Store
+    /// of its own with that account's settings, key-value scope and the platform's
+    /// outbound hosts, as for `publish`.
+    pub(crate) async fn platform_metrics(
+        &self,
+        components: &Arc<Components>,
+        component: &PlatformComponentPre<Ctx>,
+        platform: &str,
+        account: &str,
+        post_id: &str,
+    ) -> anyhow::Result<Result<Option<Engagement>, PublishError>> {
+        let settings = match self.inner.platforms.settings(platform).await {
+            Ok(settings) => settings,
+            Err(err) => return Ok(Err(PublishError::Transient(format!("{err:#}")))),
+        };
+        let config = settings.config_for(account);
+        let mut store = self.store(components.clone(), config, settings.outbound);
+        store.data_mut().kv_scope = Some(format!("{platform}/{account}"));
+        let wall = self.inner.settings.limits.platform_wall_time;
+        self.bounded(wall, async {
+            let instance = component.instantiate_async(&mut store).await?;
+            instance
+                .sps_social_platform()
+                .call_metrics(&mut store, account, post_id)
                 .await
         })
         .await

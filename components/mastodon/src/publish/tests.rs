@@ -5,18 +5,18 @@ use std::collections::{HashMap, VecDeque};
 
 use super::*;
 
-const TOKEN: &str = "ZA-Yj3aBD8U8Cm7lKUp-lm9O9BmDgdhHzDeqsY8tlL0";
+pub(crate) const TOKEN: &str = "ZA-Yj3aBD8U8Cm7lKUp-lm9O9BmDgdhHzDeqsY8tlL0";
 const KEY: &str = "4327f138593c72fbdb5fff2b18d4f21e4272884193e209031333ac8a6bd381b1";
 
 /// Settings and scripted answers; records every request.
-struct Fake {
+pub(crate) struct Fake {
     settings: HashMap<String, String>,
     answers: VecDeque<Result<HttpResponse, TransportError>>,
-    sent: Vec<HttpRequest>,
+    pub(crate) sent: Vec<HttpRequest>,
 }
 
 impl Fake {
-    fn new(settings: &[(&str, &str)]) -> Fake {
+    pub(crate) fn new(settings: &[(&str, &str)]) -> Fake {
         Fake {
             settings: settings
                 .iter()
@@ -27,14 +27,14 @@ impl Fake {
         }
     }
 
-    fn configured() -> Fake {
+    pub(crate) fn configured() -> Fake {
         Fake::new(&[
             ("base_url", "https://mastodon.example"),
             ("access_token", TOKEN),
         ])
     }
 
-    fn answer(mut self, status: u16, body: &str) -> Fake {
+    pub(crate) fn answer(mut self, status: u16, body: &str) -> Fake {
         self.answers.push_back(Ok(HttpResponse {
             status,
             headers: Vec::new(),

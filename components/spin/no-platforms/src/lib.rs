@@ -44,6 +44,14 @@ mod bindings {
         ) -> Result<types::PublishedPart, types::PublishError> {
             Err(types::PublishError::Invalid(unsupported(&name)))
         }
+
+        fn metrics(
+            name: String,
+            _account: String,
+            _post_id: String,
+        ) -> Result<Option<types::Engagement>, types::PublishError> {
+            Err(types::PublishError::Invalid(unsupported(&name)))
+        }
     }
 
     export!(Component);

@@ -78,12 +78,30 @@ mod bindings {
                 sps::spin::account::set(&name, &post.account);
                 return platform::publish(&post, part, &earlier);
             }
-            rest::publish(&name, &post, part, &earlier).map_err(|e| match e {
-                types::PublishError::Invalid(m) if m.starts_with(UNSUPPORTED_PREFIX) => {
-                    types::PublishError::Invalid(unsupported(&name, &supported()))
-                }
-                other => other,
-            })
+            rest::publish(&name, &post, part, &earlier).map_err(|e| named(&name, e))
+        }
+
+        fn metrics(
+            name: String,
+            account: String,
+            post_id: String,
+        ) -> Result<Option<types::Engagement>, types::PublishError> {
+            if name == own() {
+                sps::spin::account::set(&name, &account);
+                return platform::metrics(&account, &post_id);
+            }
+            rest::metrics(&name, &account, &post_id).map_err(|e| named(&name, e))
+        }
+    }
+
+    /// An `unsupported-platform` refusal from further down the chain, naming every
+    /// platform the chain has.
+    fn named(name: &str, error: types::PublishError) -> types::PublishError {
+        match error {
+            types::PublishError::Invalid(m) if m.starts_with(UNSUPPORTED_PREFIX) => {
+                types::PublishError::Invalid(unsupported(name, &supported()))
+            }
+            other => other,
         }
     }
 

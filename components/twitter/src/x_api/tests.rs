@@ -6,6 +6,7 @@ use std::collections::{HashMap, VecDeque};
 use super::*;
 
 mod answers;
+mod metrics;
 mod publish;
 
 const X_NONCE: &str = "kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg";

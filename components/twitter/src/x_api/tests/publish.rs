@@ -5,16 +5,16 @@ use super::*;
 
 // ---- publish with a fake of the capabilities ------------------------------------------
 
-struct FakeWorld {
+pub(super) struct FakeWorld {
     settings: HashMap<String, Result<Option<String>, String>>,
     now: u64,
     nonce: String,
     answers: VecDeque<Result<HttpResponse, TransportError>>,
-    sent: Vec<HttpRequest>,
+    pub(super) sent: Vec<HttpRequest>,
 }
 
 impl FakeWorld {
-    fn with_credentials() -> FakeWorld {
+    pub(super) fn with_credentials() -> FakeWorld {
         let creds = x_docs();
         let mut settings = HashMap::new();
         for (k, v) in [
@@ -34,12 +34,12 @@ impl FakeWorld {
         }
     }
 
-    fn answer(mut self, answer: Result<HttpResponse, TransportError>) -> FakeWorld {
+    pub(super) fn answer(mut self, answer: Result<HttpResponse, TransportError>) -> FakeWorld {
         self.answers.push_back(answer);
         self
     }
 
-    fn set(mut self, key: &str, value: Result<Option<&str>, &str>) -> FakeWorld {
+    pub(super) fn set(mut self, key: &str, value: Result<Option<&str>, &str>) -> FakeWorld {
         self.settings.insert(
             key.to_string(),
             value.map(|v| v.map(str::to_string)).map_err(str::to_string),
@@ -69,7 +69,7 @@ impl Capabilities for FakeWorld {
 
 /// Check an Authorization header independently of `authorization_header`: parse its
 /// fields, recompute the signature from them with the secrets, compare.
-fn signature_checks(request: &HttpRequest, creds: &Credentials) -> bool {
+pub(super) fn signature_checks(request: &HttpRequest, creds: &Credentials) -> bool {
     let Some(header) = request.header("authorization") else {
         return false;
     };
