@@ -21,16 +21,21 @@ use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 use serde_json::{json, Value};
 use support::api::{get, post, secrets_file};
-use support::campaigns::{away_from_a_slot, weekday_slots, LAUNCH};
+use support::campaigns::{away_from_a_slot, weekday_slots, EVERY_HOUR, LAUNCH};
 use support::cli::{lines, sps};
 use support::fake_x::FakeX;
 use support::serve::{command, spawn, Serve};
 
 fn serve_with(dir: &Path, campaigns: &str, x: &FakeX) -> Serve {
+    serve_with_env(dir, campaigns, x, &[])
+}
+
+fn serve_with_env(dir: &Path, campaigns: &str, x: &FakeX, env: &[(&str, &str)]) -> Serve {
     let file = dir.join("campaigns.json");
     std::fs::write(&file, campaigns).unwrap();
     let mut cmd = command(&dir.join("data"), x, &secrets_file(dir));
     cmd.env("SPS_CAMPAIGNS_FILE", &file);
+    cmd.envs(env.iter().copied());
     spawn(cmd)
 }
 
@@ -275,4 +280,58 @@ fn fifty_posts_booked_at_one_moment_take_fifty_distinct_slots() {
     assert_eq!(per_day.values().max(), Some(&5), "{per_day:?}");
     let view = get(&concurrent.base, "/campaigns/busy");
     assert_eq!(view["booked"]["twitter"].as_array().map(Vec::len), Some(50));
+}
+
+#[test]
+fn a_sent_post_of_a_campaign_has_its_engagement_read_and_recorded() {
+    use chrono::{Datelike as _, Timelike as _};
+    let dir = tempfile::tempdir().unwrap();
+    let x = FakeX::start();
+    let server = serve_with_env(
+        dir.path(),
+        EVERY_HOUR,
+        &x,
+        &[("SPS_METRICS_DELAY_SECONDS", "1")],
+    );
+    let id = support::fake_x::FIRST_ID.to_string();
+    x.set_metrics(
+        &id,
+        json!({"retweet_count": 2, "reply_count": 1, "like_count": 10, "quote_count": 0,
+            "bookmark_count": 0, "impression_count": 200}),
+    );
+    let date = support::utc_in(2);
+    let (status, body) = post(
+        &server.base,
+        &json!({"message": "Measured", "platform": "twitter", "referenceNumber": "measured",
+            "campaign": "hourly", "scheduledDate": date}),
+    );
+    assert_eq!(status, 201, "{body}");
+    // The reading waits beside the post; sps list shows the post only.
+    let pending = get(&server.base, "/schedules");
+    assert_eq!(pending.as_array().map(Vec::len), Some(2));
+    let (code, out, _) = sps(&server.base, &["list", "--json"], None);
+    assert_eq!(code, 0);
+    let listed: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(listed.as_array().map(Vec::len), Some(1));
+    assert_eq!(listed[0]["name"], "twitter-measured");
+
+    // The score lands under the hour of the post's slot: (10 + 2 x 2 + 1) / 200.
+    let at = chrono::NaiveDateTime::parse_from_str(&date, "%Y-%m-%dT%H:%M:%S").unwrap();
+    let hour_of_week = at.weekday().num_days_from_monday() * 24 + at.hour();
+    let view = support::campaigns::view_once_scored(
+        &server.base,
+        "hourly",
+        "twitter",
+        std::time::Duration::from_secs(30),
+    );
+    let days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    assert_eq!(
+        view["scores"],
+        json!({"twitter": [{"hourOfWeek": hour_of_week,
+            "bucket": format!("{} {:02}:00", days[at.weekday().num_days_from_monday() as usize], at.hour()),
+            "posts": 1, "meanScore": 0.075}]})
+    );
+    assert_eq!(x.metrics_read(), 1);
+    assert_eq!(x.created().len(), 1);
+    assert_eq!(support::api::schedules_once_empty(&server.base), json!([]));
 }

@@ -15,7 +15,8 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 use sps_host::bindings::scheduling::{Rejection, ScheduleAction, ScheduleFailure, Scheduled};
-use sps_host::bindings::sending::{Delivery, FailureReport, RetryLaterHint, SendFailure, Sent};
+use sps_host::bindings::sending::Delivered;
+use sps_host::bindings::sending::{Delivery, FailureReport, RetryLaterHint, SendFailure};
 use sps_host::memory::MemoryBackend;
 use sps_host::runtime::Runtime;
 use sps_host::secrets::XCredentials;
@@ -257,7 +258,7 @@ fn failed(
     code: &str,
     message: &str,
     retryable: bool,
-) -> Result<Sent, SendFailure> {
+) -> Result<Delivered, SendFailure> {
     Err(SendFailure::Failed(FailureReport {
         reference_number: Some(reference.into()),
         code: code.into(),

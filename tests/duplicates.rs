@@ -19,7 +19,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use sps_host::bindings::sending::{Delivery, RetryLaterHint, SendFailure, Sent};
+use sps_host::bindings::sending::Delivered;
+use sps_host::bindings::sending::{Delivery, RetryLaterHint, SendFailure};
 use sps_host::caps::Backends;
 use sps_host::local::store::SqliteStore;
 use sps_host::runtime::Runtime;
@@ -62,7 +63,7 @@ fn runtime(x: &FakeX, data: &std::path::Path) -> (Runtime, Arc<SqliteStore>) {
 }
 
 /// One outcome as the test counts it: `Ok(Sent)`, or the `RetryLater` hint.
-type Seen = Result<Sent, RetryLaterHint>;
+type Seen = Result<Delivered, RetryLaterHint>;
 
 /// Delivers `input` `n` times, [`AT_A_TIME`] at a time; each distinct outcome and how often.
 async fn deliver(runtime: &Runtime, input: &str, n: usize) -> BTreeMap<String, (Seen, usize)> {

@@ -21,7 +21,8 @@ use std::time::{Duration, Instant};
 
 use hostile::{components, ALLOC_CAUSE, SCHEDULER_TRAP_CAUSE};
 use serde_json::{json, Value};
-use sps_host::bindings::sending::{Delivery, FailureReport, RetryLaterHint, SendFailure, Sent};
+use sps_host::bindings::sending::Delivered;
+use sps_host::bindings::sending::{Delivery, FailureReport, RetryLaterHint, SendFailure};
 use sps_host::caps::http::OutboundPolicy;
 use sps_host::memory::MemoryBackend;
 use sps_host::runtime::{GuestTimeExceeded, PlatformSettings, Runtime};
@@ -156,7 +157,7 @@ fn assert_trap(message: &str, prefix: &str, wasm: &str, export: &str, cause: &st
 /// report's message.
 fn assert_publish_trapped(
     h: &Harness,
-    outcome: &Result<Sent, SendFailure>,
+    outcome: &Result<Delivered, SendFailure>,
     (reference, platform, crate_name): (&str, &str, &str),
     cause: &str,
 ) -> String {

@@ -512,7 +512,7 @@ fn the_composer_refuses_a_component_beyond_its_world() {
 
 fn main() {
     let args = Arguments::from_args();
-    let tests: [(&str, fn()); 13] = [
+    let tests: [(&str, fn()); 14] = [
         (
             "the_readme_event_is_sent_once_and_no_secret_is_logged",
             the_readme_event_is_sent_once_and_no_secret_is_logged,
@@ -564,6 +564,10 @@ fn main() {
         (
             "date_less_posts_book_slots_from_the_campaigns_variable",
             campaigns::date_less_posts_book_slots_from_the_campaigns_variable,
+        ),
+        (
+            "a_sent_posts_engagement_is_recorded_under_spin",
+            campaigns::a_sent_posts_engagement_is_recorded_under_spin,
         ),
     ];
     let missing = spin_binary().err();

@@ -33,6 +33,7 @@ pub mod sender {
             "sps:social/platforms": super::scheduler::sps::social::platforms,
             "sps:social/events": super::scheduler::sps::social::events,
             "sps:social/ledger": super::scheduler::sps::social::ledger,
+            "sps:social/campaigns": super::scheduler::sps::social::campaigns,
         },
     });
 }

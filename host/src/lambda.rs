@@ -33,7 +33,7 @@ use crate::aws::schedules::{ScheduleTarget, SchedulerSchedules};
 use crate::aws::secrets::{self, SecretsManagerSource};
 use crate::aws::{AwsSettings, Function, NotInThisFunction};
 use crate::bindings::ledger::LedgerError;
-use crate::bindings::sending::{Delivery, SendFailure};
+use crate::bindings::sending::{Delivered, Delivery, SendFailure};
 use crate::caps::campaigns::CampaignBackend;
 use crate::caps::keyvalue::KeyValueBackend;
 use crate::caps::ledger::LedgerBackend;
@@ -132,10 +132,17 @@ impl SendingFunction {
             "delivering schedule"
         );
         match self.runtime.send_post(&input, delivery).await {
-            Ok(Ok(sent)) => Ok(
+            Ok(Ok(Delivered::Sent(sent))) => Ok(
                 json!({"status": "sent", "referenceNumber": sent.reference_number,
                 "postId": sent.post_id, "attempt": attempt}),
             ),
+            Ok(Ok(Delivered::Measured(m))) => {
+                tracing::info!(reference = %m.reference_number, outcome = %m.outcome, "metrics reading ended");
+                Ok(
+                    json!({"status": "measured", "referenceNumber": m.reference_number,
+                    "outcome": m.outcome, "attempt": attempt}),
+                )
+            }
             Ok(Err(SendFailure::Failed(r))) => {
                 tracing::warn!(reason = %r.code, message = %r.message, reference = ?r.reference_number, "post not published (reported)");
                 Ok(
@@ -265,10 +272,14 @@ impl LambdaFunction {
                 })
             }
             Function::Sender => {
-                let ledger = DynamoLedger::new(
+                let table =
+                    AwsSettings::required(&settings.ledger_table, "SPS_LEDGER_TABLE", function)?;
+                let ledger = DynamoLedger::new(aws_sdk_dynamodb::Client::new(sdk), table);
+                // Metrics readings record their scores in the same table.
+                let campaigns = Arc::new(DynamoCampaigns::new(
                     aws_sdk_dynamodb::Client::new(sdk),
-                    AwsSettings::required(&settings.ledger_table, "SPS_LEDGER_TABLE", function)?,
-                );
+                    table,
+                ));
                 let platforms = Arc::new(SecretsManagerSource::new(
                     aws_sdk_secretsmanager::Client::new(sdk),
                     AwsSettings::required(&settings.secret_id, "SPS_SECRET_ID", function)?,
@@ -282,7 +293,7 @@ impl LambdaFunction {
                     events,
                     ledger: Arc::new(ledger.clone()),
                     keyvalue,
-                    campaigns: absent,
+                    campaigns,
                 };
                 let runtime = runtime(settings, backends, platforms).await?;
                 LambdaFunction::Sender(SendingFunction {
@@ -336,10 +347,16 @@ async fn runtime(
     let runtime_settings = RuntimeSettings {
         components: ComponentsSource::Embedded,
         cache_dir: settings.cache_dir.clone(),
-        scheduler_config: HashMap::from([(
-            "flexible_window_minutes".to_string(),
-            settings.flexible_window_minutes.to_string(),
-        )]),
+        scheduler_config: HashMap::from([
+            (
+                "flexible_window_minutes".to_string(),
+                settings.flexible_window_minutes.to_string(),
+            ),
+            (
+                "metrics_delay_seconds".to_string(),
+                settings.metrics_delay_seconds.to_string(),
+            ),
+        ]),
         platforms: HashMap::new(),
         platforms_source: Some(platforms),
         limits: Limits::default(),

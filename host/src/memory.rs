@@ -209,6 +209,13 @@ impl LedgerBackend for MemoryBackend {
     async fn scheduled_key(&self, name: &str) -> Result<Option<String>, LedgerError> {
         Ok(lock(&self.scheduled_names).get(name).cloned())
     }
+
+    async fn sent_parts(&self, key: &str) -> Result<Option<Vec<PublishedPart>>, LedgerError> {
+        match lock(&self.ledger).get(key) {
+            Some(Entry::Sent(parts)) => Ok(Some(parts.clone())),
+            _ => Ok(None),
+        }
+    }
 }
 
 #[async_trait]

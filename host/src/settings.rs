@@ -8,6 +8,7 @@
 //! | `SPS_CACHE_DIR` | `<data dir>/cache` | precompiled components (`.cwasm`) |
 //! | `SPS_COMPONENTS_DIR` | `<data dir>/components` | components (`sps_scheduler.wasm`, `sps_sender.wasm`, `sps_<platform>.wasm`) that replace the embedded ones of the same name or add platforms |
 //! | `SPS_X_API_BASE_URL` | `https://api.x.com` | X API base URL; the only host the `twitter` component may call |
+//! | `SPS_METRICS_DELAY_SECONDS` | `86400` | seconds from a campaign post's time and window to the reading of its engagement |
 //! | `SPS_CAMPAIGNS_FILE` | none | JSON file with the campaigns' posting plans (README, "Campaigns"), read again at every post that names a campaign |
 //! | `SPS_SECRETS_FILE` | none | JSON file with the X credentials ([`crate::secrets`]) and each platform's accounts, re-read when it changes ([`SecretsFile`]) |
 //! | `SPS_FLEXIBLE_WINDOW_MINUTES` | `8` | flexible time window, 0-1440 minutes, 0 = OFF |
@@ -71,6 +72,11 @@ pub struct ServeSettings {
     #[arg(long, env = "SPS_FLEXIBLE_WINDOW_MINUTES", default_value_t = 8,
           value_parser = clap::value_parser!(u32).range(0..=1440))]
     pub flexible_window_minutes: u32,
+    /// Seconds from a campaign post's time and flexible window to the reading of its
+    /// engagement (0 to 2592000; README, "Campaigns").
+    #[arg(long, env = "SPS_METRICS_DELAY_SECONDS", default_value_t = 86_400,
+          value_parser = clap::value_parser!(u64).range(0..=2_592_000))]
+    pub metrics_delay_seconds: u64,
     /// Seconds between checks of the components directory for new components (0 = never).
     #[arg(long, env = "SPS_RELOAD_SECONDS", default_value_t = 5)]
     pub reload_seconds: u64,
@@ -196,6 +202,10 @@ impl ServeSettings {
             &XCredentials::default(),
         )?;
         settings.last_good_dir = Some(self.data_dir.join("cache").join("last-good"));
+        settings.scheduler_config.insert(
+            "metrics_delay_seconds".to_string(),
+            self.metrics_delay_seconds.to_string(),
+        );
         // vars_os: std::env::vars panics on a variable that is not UTF-8.
         let others = platform_env::from_vars(
             std::env::vars_os()

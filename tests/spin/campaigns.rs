@@ -56,3 +56,37 @@ pub fn date_less_posts_book_slots_from_the_campaigns_variable() {
         )
     );
 }
+
+/// A sent post of a campaign has its engagement read from the fake X by the cron app and
+/// recorded as its score.
+pub fn a_sent_posts_engagement_is_recorded_under_spin() {
+    use super::support::campaigns::EVERY_HOUR;
+    let dir = app_dir();
+    let x = FakeX::start();
+    let mut vars = variables(&x);
+    vars.push(("campaigns", EVERY_HOUR.to_string()));
+    vars.push(("metrics_delay_seconds", "1".to_string()));
+    let spin = start(dir.path(), &vars);
+    x.set_metrics(
+        &super::support::fake_x::FIRST_ID.to_string(),
+        json!({"retweet_count": 0, "reply_count": 2, "like_count": 6, "quote_count": 0,
+            "bookmark_count": 0, "impression_count": 80}),
+    );
+    let date = super::support::utc_in(2);
+    let (status, body) = post(
+        &spin.base,
+        &json!({"message": "Measured", "platform": "twitter", "referenceNumber": "spun",
+            "campaign": "hourly", "scheduledDate": date}),
+    );
+    assert_eq!(status, 201, "{body}");
+    let view = super::support::campaigns::view_once_scored(
+        &spin.base,
+        "hourly",
+        "twitter",
+        std::time::Duration::from_secs(60),
+    );
+    // (6 + 2) / 80
+    assert_eq!(view["scores"]["twitter"][0]["meanScore"], json!(0.1));
+    assert_eq!(view["scores"]["twitter"][0]["posts"], json!(1));
+    assert_eq!(x.metrics_read(), 1);
+}

@@ -245,6 +245,7 @@ pub fn settings(bus: &str, group: &str, bucket: Option<&str>) -> AwsSettings {
         secret_id: None,
         ledger_table: None,
         flexible_window_minutes: 8,
+        metrics_delay_seconds: 86_400,
         x_api_base_url: "https://api.x.com".to_string(),
         components_uri: bucket.map(|bucket| {
             format!("s3://{bucket}/{PREFIX}")

@@ -49,3 +49,31 @@ pub fn away_from_a_slot() -> DateTime<Utc> {
         std::thread::sleep(std::time::Duration::from_secs(5));
     }
 }
+
+/// Every hour of every day, in UTC.
+pub const EVERY_HOUR: &str = r#"{"campaigns": {"hourly": {"timeZone": "UTC",
+    "slots": [{"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+      "times": ["00:00", "01:00", "02:00", "03:00", "04:00", "05:00", "06:00", "07:00",
+                "08:00", "09:00", "10:00", "11:00", "12:00", "13:00", "14:00", "15:00",
+                "16:00", "17:00", "18:00", "19:00", "20:00", "21:00", "22:00", "23:00"]}]}}}"#;
+
+/// `GET /campaigns/NAME` once a score is recorded on `platform` (or after `wait`).
+pub fn view_once_scored(
+    base: &str,
+    name: &str,
+    platform: &str,
+    wait: std::time::Duration,
+) -> serde_json::Value {
+    let deadline = std::time::Instant::now() + wait;
+    loop {
+        let view = super::api::get(base, &format!("/campaigns/{name}"));
+        if view["scores"][platform]
+            .as_array()
+            .is_some_and(|s| !s.is_empty())
+            || std::time::Instant::now() > deadline
+        {
+            return view;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+}

@@ -7,6 +7,13 @@
 //! a post it created itself and has not been told to delete ([`FakeX::delete_post`]), and
 //! records the parent beside the text ([`Received::reply_to`], [`CreatedPost::reply_to`]),
 //! so tests can check that each part of a thread replies to the one before it.
+//!
+//! Metrics: `GET /2/tweets/{id}?tweet.fields=public_metrics` ([`metrics`]) answers a post
+//! the fake created with the `public_metrics` a test set ([`FakeX::set_metrics`]; zeros
+//! otherwise), checking the signature with the query in it.
+
+#[path = "fake_x/metrics.rs"]
+mod metrics;
 
 use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::num::NonZeroU64;
@@ -16,7 +23,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Value};
 
@@ -132,6 +139,10 @@ struct Inner {
     created: Vec<CreatedPost>,
     /// The ids a reply may name: those created and not deleted.
     visible: HashSet<String>,
+    /// The `public_metrics` of posts, by id, as a test set them.
+    metrics: std::collections::HashMap<String, Value>,
+    /// How many metrics requests with a valid signature were answered.
+    metrics_read: usize,
 }
 
 #[derive(Clone)]
@@ -189,6 +200,7 @@ impl FakeX {
         };
         let app = Router::new()
             .route("/2/tweets", post(create_post))
+            .route("/2/tweets/{id}", get(metrics::show_post))
             .with_state(state);
         let thread = serve_on_thread(listener, app);
         Self {
@@ -220,6 +232,21 @@ impl FakeX {
     /// Answers every request with 429 until `reset` (Unix seconds), telling that reset.
     pub fn rate_limit_until(&self, reset: u64) {
         self.inner.lock().expect("lock").rate_limited_until = reset;
+    }
+
+    /// Sets the `public_metrics` X shows for post `id` (`like_count`, `retweet_count`,
+    /// `reply_count`, `quote_count`, `impression_count`, ...).
+    pub fn set_metrics(&self, id: &str, public_metrics: Value) {
+        self.inner
+            .lock()
+            .expect("lock")
+            .metrics
+            .insert(id.to_string(), public_metrics);
+    }
+
+    /// How many metrics requests with a valid signature were answered.
+    pub fn metrics_read(&self) -> usize {
+        self.inner.lock().expect("lock").metrics_read
     }
 
     /// Every request received so far.
@@ -313,6 +340,17 @@ pub fn parse_authorization(header: &str) -> Option<BTreeMap<String, String>> {
 /// Recomputes the HMAC-SHA1 signature of `POST url` with the received nonce, timestamp
 /// and version using `oauth1-request`, and compares it with the received one.
 fn verify(oauth: &BTreeMap<String, String>, url: &str) -> bool {
+    verify_request(oauth, "POST", url, &[])
+}
+
+/// [`verify`] for `method` and the query parameters `query` (part of the signature base
+/// string, RFC 5849 section 3.4.1.3).
+fn verify_request(
+    oauth: &BTreeMap<String, String>,
+    method: &str,
+    url: &str,
+    query: &[(&str, &str)],
+) -> bool {
     let get = |k: &str| oauth.get(k).map(String::as_str);
     let token_secret = match get("oauth_token") {
         Some(ACCESS_TOKEN) => ACCESS_TOKEN_SECRET,
@@ -346,7 +384,16 @@ fn verify(oauth: &BTreeMap<String, String>, url: &str) -> bool {
         .nonce(nonce)
         .timestamp(timestamp)
         .version(get("oauth_version") == Some("1.0"));
-    let expected = builder.post(url, &());
+    let params = oauth1_request::ParameterList::new(
+        query
+            .iter()
+            .map(|(k, v)| (*k, v as &dyn std::fmt::Display))
+            .collect::<Vec<_>>(),
+    );
+    let expected = match method {
+        "GET" => builder.get(url, &params),
+        _ => builder.post(url, &params),
+    };
     parse_authorization(&expected)
         .and_then(|p| p.get("oauth_signature").cloned())
         .as_deref()

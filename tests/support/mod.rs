@@ -105,12 +105,12 @@ pub fn sent_detail(reference: &str, post_id: impl std::fmt::Display) -> serde_js
 pub fn sent_record(
     reference: &str,
     post_id: impl std::fmt::Display,
-) -> sps_host::bindings::sending::Sent {
+) -> sps_host::bindings::sending::Delivered {
     let id = post_id.to_string();
-    sps_host::bindings::sending::Sent {
+    sps_host::bindings::sending::Delivered::Sent(sps_host::bindings::sending::Sent {
         reference_number: reference.to_string(),
         post_url: Some(format!("https://x.com/i/web/status/{id}")),
         post_ids: vec![id.clone()],
         post_id: id,
-    }
+    })
 }

@@ -63,6 +63,13 @@ fn instant(plan: &Plan, local: NaiveDateTime) -> Option<DateTime<Utc>> {
     sps_contract::time::local_instant(plan.time_zone, local)
 }
 
+/// The hour-of-week bucket of the instant `at` in `plan`'s time zone (0-167, Monday 00:00
+/// local first).
+pub fn bucket_at(plan: &Plan, at: DateTime<Utc>) -> usize {
+    let local = at.with_timezone(&plan.time_zone).naive_local();
+    Slot { at, local }.bucket()
+}
+
 /// Every slot of `plan` after `now` within [`HORIZON_DAYS`], in time order.
 pub fn upcoming(plan: &Plan, now: DateTime<Utc>) -> Vec<Slot> {
     let today = now.with_timezone(&plan.time_zone).date_naive();

@@ -11,6 +11,7 @@
 //! - [`input`]: the schedule's target input, serialised by the scheduler and parsed by the
 //!   sender.
 //! - [`ledger`]: a post's send ledger key and its platform idempotency key.
+//! - [`metrics`]: the input of a metrics reading, scheduled for each post of a campaign.
 //! - [`platforms`]: the answer for a platform that is not loaded.
 //! - [`time`]: moments in messages, RFC 3339 UTC.
 //! - [`worlds`]: what each component world may import, checked by the hosts.
@@ -18,6 +19,7 @@
 pub mod events;
 pub mod input;
 pub mod ledger;
+pub mod metrics;
 pub mod platforms;
 pub mod time;
 pub mod worlds;

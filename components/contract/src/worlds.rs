@@ -37,6 +37,7 @@ pub const SENDER_IMPORTS: &[&str] = &[
     "sps:social/platforms",
     "sps:social/events",
     "sps:social/ledger",
+    "sps:social/campaigns",
 ];
 
 /// Imports of the world `sps:social/platform-component`, plus outbound HTTP (without

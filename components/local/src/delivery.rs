@@ -46,7 +46,8 @@ pub struct Delivery {
 /// How one delivery ended, as the runtime saw it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    /// The sender published the post (or found it published) and reported it.
+    /// The sender published the post (or found it published) and reported it, or ended a
+    /// metrics reading.
     Sent,
     /// The sender reported a final failure (`Social Post Failed`).
     Failed,

@@ -38,6 +38,11 @@ pub fn is_campaign_name(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
+/// A bucket (0-167) as the byte the WIT carries.
+fn bucket_u8(bucket: usize) -> u8 {
+    u8::try_from(bucket).unwrap_or(u8::MAX)
+}
+
 /// The slot a post booked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Booked {
@@ -45,6 +50,9 @@ pub struct Booked {
     pub date: DateTime<Utc>,
     /// Why this slot, in words.
     pub slot: String,
+    /// The hour-of-week bucket the post's score is recorded under (0-167): its slot's,
+    /// else its own date's, in the campaign's time zone.
+    pub bucket: u8,
 }
 
 /// Why a booking did not happen.
@@ -119,6 +127,7 @@ pub fn book<C: Capabilities + ?Sized>(
                             "{} (the slot the requested date falls in)",
                             slot.describe(&plan)
                         ),
+                        bucket: bucket_u8(slot.bucket()),
                     },
                     slot.at,
                 ),
@@ -127,6 +136,7 @@ pub fn book<C: Capabilities + ?Sized>(
                         date,
                         slot: "the requested date (no slot of the campaign before it that day)"
                             .to_string(),
+                        bucket: bucket_u8(slots::bucket_at(&plan, date)),
                     },
                     date,
                 ),
@@ -149,6 +159,7 @@ pub fn book<C: Capabilities + ?Sized>(
                     Booked {
                         date: at,
                         slot: choice.reason,
+                        bucket: bucket_u8(choice.slot.bucket()),
                     },
                     at,
                 )

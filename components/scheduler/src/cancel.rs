@@ -102,6 +102,8 @@ pub fn cancel_post<C: Capabilities + ?Sized>(
             if let Some(campaign) = booked_in {
                 campaign::release(caps, &campaign, &platform, &reference)
                     .map_err(|e| retryable("freeing the campaign slot", &e))?;
+                crate::metrics::drop(caps, &name)
+                    .map_err(|e| retryable("deleting the metrics reading", &e))?;
             }
             match caps.delete_schedule(&name) {
                 Ok(()) | Err(ScheduleError::NotFound) => {}

@@ -20,6 +20,7 @@ use chrono::{DateTime, Utc};
 
 use crate::campaign::{self, BookFailure};
 use crate::date::{self, Timing};
+use crate::metrics;
 use crate::name;
 use crate::reason::{Problem, Reason};
 use crate::request::{self, field, Request};
@@ -27,6 +28,7 @@ use crate::settings;
 use crate::{
     Capabilities, Rejection, Schedule, ScheduleAction, ScheduleError, ScheduleFailure, Scheduled,
 };
+use sps_contract::metrics::{MetricsInput, METRICS_KIND};
 
 /// The `scheduledDate` that asks a campaign for its best free slot.
 pub const AUTO_DATE: &str = "auto";
@@ -103,6 +105,7 @@ pub fn schedule_post<C: Capabilities + ?Sized>(
     let window = settings::flexible_window_minutes(raw_window.as_deref())
         .map_err(ScheduleFailure::Retryable)?;
 
+    let mut bucket = None;
     let (requested, campaign) = match accepted.campaign {
         Some(name) => match campaign::book(
             caps,
@@ -112,7 +115,10 @@ pub fn schedule_post<C: Capabilities + ?Sized>(
             accepted.requested,
             seed(&reference),
         ) {
-            Ok(booked) => (booked.date, Some((name.to_owned(), booked.slot))),
+            Ok(booked) => {
+                bucket = Some(booked.bucket);
+                (booked.date, Some((name.to_owned(), booked.slot)))
+            }
             Err(BookFailure::Rejected(problem)) => return Err(reject(caps, &reference, problem)),
             Err(BookFailure::Retryable(m)) => return Err(ScheduleFailure::Retryable(m)),
         },
@@ -171,13 +177,32 @@ pub fn schedule_post<C: Capabilities + ?Sized>(
     // A post moved out of its campaign (or into another) gives up its old slot.
     if let Some(old) = replaced.as_deref().and_then(campaign::of_input) {
         if Some(old.as_str()) != accepted.campaign {
-            campaign::release(caps, &old, accepted.platform, &reference).map_err(|e| {
-                ScheduleFailure::Retryable(format!(
-                    "schedule {} was {action} but its old slot could not be freed: {e}",
-                    schedule.name
-                ))
-            })?;
+            campaign::release(caps, &old, accepted.platform, &reference)
+                .and_then(|()| metrics::drop(caps, &schedule.name))
+                .map_err(|e| {
+                    ScheduleFailure::Retryable(format!(
+                        "schedule {} was {action} but its old slot could not be freed: {e}",
+                        schedule.name
+                    ))
+                })?;
         }
+    }
+    if let (Some((name, _)), Some(bucket)) = (&campaign, bucket) {
+        let reading = metrics::Reading {
+            schedule_name: &schedule.name,
+            input: MetricsInput {
+                kind: METRICS_KIND.to_string(),
+                reference_number: reference.clone(),
+                platform: accepted.platform.to_owned(),
+                account: target.account().to_owned(),
+                campaign: name.clone(),
+                bucket,
+                ledger_key: ledger_key(&target),
+            },
+            at: timing.at,
+            window_minutes: window,
+        };
+        metrics::put(caps, &reading)?;
     }
     let detail = events::to_json(&PostScheduled {
         reference_number: &reference,

@@ -15,6 +15,7 @@ pub mod campaign;
 pub mod cancel;
 pub mod date;
 pub mod flow;
+pub mod metrics;
 pub mod name;
 pub mod reason;
 pub mod request;

@@ -35,9 +35,57 @@ pub fn flexible_window_minutes(raw: Option<&str>) -> Result<u32, String> {
     }
 }
 
+/// The `wasi:config/store` key of the delay of a campaign post's metrics reading, seconds.
+pub const METRICS_DELAY_KEY: &str = "metrics_delay_seconds";
+
+/// The delay of a metrics reading when the setting is absent: 24 hours, in seconds.
+pub const DEFAULT_METRICS_DELAY_SECONDS: u64 = 24 * 3600;
+
+/// The longest delay of a metrics reading, seconds: 30 days.
+pub const MAX_METRICS_DELAY_SECONDS: u64 = 30 * 24 * 3600;
+
+/// The delay of a metrics reading after the latest moment its post is sent without
+/// retries (its time plus the flexible time window), seconds: absent -> 86400; otherwise a
+/// decimal whole number 0..=2592000.
+///
+/// # Errors
+/// `invalid setting metrics_delay_seconds: ...` when the value is not such a number.
+pub fn metrics_delay_seconds(raw: Option<&str>) -> Result<u64, String> {
+    let Some(raw) = raw else {
+        return Ok(DEFAULT_METRICS_DELAY_SECONDS);
+    };
+    let text = raw.trim();
+    match text.parse::<u64>() {
+        Ok(seconds)
+            if text.bytes().all(|b| b.is_ascii_digit()) && seconds <= MAX_METRICS_DELAY_SECONDS =>
+        {
+            Ok(seconds)
+        }
+        _ => Err(format!(
+            "invalid setting {METRICS_DELAY_KEY}: {raw:?} is not a whole number of seconds \
+             from 0 to {MAX_METRICS_DELAY_SECONDS}"
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_metrics_delay_is_a_day_unless_set() {
+        assert_eq!(metrics_delay_seconds(None), Ok(86_400));
+        assert_eq!(metrics_delay_seconds(Some(" 2 ")), Ok(2));
+        assert_eq!(
+            metrics_delay_seconds(Some("-1")),
+            Err(
+                "invalid setting metrics_delay_seconds: \"-1\" is not a whole number of \
+                 seconds from 0 to 2592000"
+                    .to_string()
+            )
+        );
+        assert!(metrics_delay_seconds(Some("2592001")).is_err());
+    }
 
     #[test]
     fn values() {

@@ -227,3 +227,36 @@ fn recorded_scores_steer_a_date_less_post_to_the_best_hour() {
     let scheduled = schedule_post(&mut other, &campaign_event("best", None)).unwrap();
     assert_eq!(scheduled.scheduled_date, "2026-03-02T08:30:00");
 }
+
+#[test]
+fn a_post_of_a_campaign_gets_a_metrics_reading_a_day_after_its_window() {
+    let mut fake = with_plan(WEEKDAYS);
+    schedule_post(&mut fake, &campaign_event("m1", None)).unwrap();
+    let name = sps_scheduler::metrics::reading_name("twitter-m1");
+    assert_eq!(name.len(), 60);
+    let reading = &fake.store[&name];
+    // Monday 09:30 Berlin is 08:30Z; the window is 8 minutes; then 24 hours.
+    assert_eq!(reading.at, "2026-03-03T08:38:00");
+    assert_eq!(reading.flexible_window_minutes, 0);
+    let input: Value = serde_json::from_str(&reading.input).unwrap();
+    let key = sps_contract::ledger::ledger_key(
+        &sps_contract::input::parse(&fake.store["twitter-m1"].input).unwrap(),
+    );
+    assert_eq!(
+        input,
+        json!({"kind": "metrics", "referenceNumber": "m1", "platform": "twitter",
+            "account": "default", "campaign": "launch", "bucket": 9, "ledgerKey": key})
+    );
+    // The delay is a setting (the fake answers every setting alike: a window of 60
+    // minutes, a delay of 60 seconds); a cancel deletes the reading with the post.
+    fake.setting = Ok(Some("60".to_owned()));
+    fake.store.remove(&name);
+    schedule_post(&mut fake, &campaign_event("m1", None)).unwrap();
+    assert_eq!(fake.store[&name].at, "2026-03-02T09:31:00");
+    let cancel = json!({"detail-type": "Cancel Social Post", "source": "test",
+        "detail": {"referenceNumber": "m1", "platform": "twitter"}})
+    .to_string();
+    sps_scheduler::cancel_post(&mut fake, &cancel).unwrap();
+    assert!(!fake.store.contains_key(&name));
+    assert!(!fake.store.contains_key("twitter-m1"));
+}

@@ -11,11 +11,11 @@ wit_bindgen::generate!({
 });
 
 use exports::sps::social::sending;
-use sps::social::{events, ledger, platforms, types};
+use sps::social::{campaigns, events, ledger, platforms, types};
 
 use crate::{
-    Capabilities, Delivery, Entry, EventError, LedgerError, Post, PublishError, PublishedPart,
-    RetryHint, SendFailure,
+    Capabilities, Delivered, Delivery, Entry, EventError, LedgerError, Measuring, Post,
+    PublishError, PublishedPart, RetryHint, SendFailure,
 };
 
 /// The component's implementation of the `sending` interface.
@@ -68,17 +68,7 @@ impl Capabilities for Imports {
         let earlier: Vec<types::PublishedPart> = earlier.iter().map(to_wit_part).collect();
         platforms::publish(platform, &post, part, &earlier)
             .map(from_wit_part)
-            .map_err(|e| match e {
-                types::PublishError::MissingCredentials(m) => PublishError::MissingCredentials(m),
-                types::PublishError::Auth(m) => PublishError::Auth(m),
-                types::PublishError::Forbidden(m) => PublishError::Forbidden(m),
-                types::PublishError::DuplicateContent(m) => PublishError::DuplicateContent(m),
-                types::PublishError::RateLimited(h) => PublishError::RateLimited(hint(h)),
-                types::PublishError::UsageCapped(h) => PublishError::UsageCapped(hint(h)),
-                types::PublishError::Invalid(m) => PublishError::Invalid(m),
-                types::PublishError::Transient(m) => PublishError::Transient(m),
-                types::PublishError::UnknownOutcome(m) => PublishError::UnknownOutcome(m),
-            })
+            .map_err(publish_error)
     }
 
     fn publish_event(
@@ -124,6 +114,66 @@ impl Capabilities for Imports {
     }
 }
 
+impl Measuring for Imports {
+    fn sent_parts(&mut self, key: &str) -> Result<Option<Vec<PublishedPart>>, LedgerError> {
+        ledger::sent_parts(key)
+            .map(|parts| parts.map(|p| p.into_iter().map(from_wit_part).collect()))
+            .map_err(ledger_error)
+    }
+
+    fn metrics(
+        &mut self,
+        platform: &str,
+        account: &str,
+        post_id: &str,
+    ) -> Result<Option<sps_campaign::Metrics>, PublishError> {
+        platforms::metrics(platform, account, post_id)
+            .map(|found| {
+                found.map(|e| sps_campaign::Metrics {
+                    likes: e.likes,
+                    reposts: e.reposts,
+                    replies: e.replies,
+                    impressions: e.impressions,
+                })
+            })
+            .map_err(publish_error)
+    }
+
+    fn record_score(
+        &mut self,
+        campaign: &str,
+        platform: &str,
+        reference: &str,
+        bucket: u8,
+        score: f64,
+    ) -> Result<(), (String, bool)> {
+        let score = campaigns::Score {
+            reference: reference.to_string(),
+            bucket,
+            score,
+        };
+        campaigns::record_score(campaign, platform, &score).map_err(|e| match e {
+            campaigns::CampaignError::Unavailable(m) => (m, true),
+            campaigns::CampaignError::Invalid(m) => (m, false),
+        })
+    }
+}
+
+/// A WIT publish error as the sender's, case for case.
+fn publish_error(e: types::PublishError) -> PublishError {
+    match e {
+        types::PublishError::MissingCredentials(m) => PublishError::MissingCredentials(m),
+        types::PublishError::Auth(m) => PublishError::Auth(m),
+        types::PublishError::Forbidden(m) => PublishError::Forbidden(m),
+        types::PublishError::DuplicateContent(m) => PublishError::DuplicateContent(m),
+        types::PublishError::RateLimited(h) => PublishError::RateLimited(hint(h)),
+        types::PublishError::UsageCapped(h) => PublishError::UsageCapped(hint(h)),
+        types::PublishError::Invalid(m) => PublishError::Invalid(m),
+        types::PublishError::Transient(m) => PublishError::Transient(m),
+        types::PublishError::UnknownOutcome(m) => PublishError::UnknownOutcome(m),
+    }
+}
+
 fn to_wit_part(part: &PublishedPart) -> types::PublishedPart {
     types::PublishedPart {
         id: part.id.clone(),
@@ -153,19 +203,23 @@ impl sending::Guest for Component {
     fn send_post(
         input: String,
         delivery: sending::Delivery,
-    ) -> Result<sending::Sent, sending::SendFailure> {
+    ) -> Result<sending::Delivered, sending::SendFailure> {
         let delivery = Delivery {
             attempt: delivery.attempt,
             final_attempt: delivery.final_attempt,
             due_at: delivery.due_at,
         };
-        match crate::send_post(&mut Imports, &input, delivery) {
-            Ok(sent) => Ok(sending::Sent {
+        match crate::deliver(&mut Imports, &input, delivery) {
+            Ok(Delivered::Sent(sent)) => Ok(sending::Delivered::Sent(sending::Sent {
                 reference_number: sent.reference_number,
                 post_id: sent.post_id,
                 post_ids: sent.post_ids,
                 post_url: sent.post_url,
-            }),
+            })),
+            Ok(Delivered::Measured(m)) => Ok(sending::Delivered::Measured(sending::Measured {
+                reference_number: m.reference_number,
+                outcome: m.outcome,
+            })),
             Err(SendFailure::Failed(r)) => Err(sending::SendFailure::Failed(report(r))),
             Err(SendFailure::RetryLater(h)) => {
                 Err(sending::SendFailure::RetryLater(sending::RetryLaterHint {

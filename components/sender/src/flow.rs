@@ -272,6 +272,10 @@ pub fn report_undelivered<C: Capabilities + ?Sized>(
     code: &str,
     message: &str,
 ) -> Result<FailureReport, String> {
+    if sps_contract::metrics::is_metrics(input) {
+        // The post itself was sent or reported already: a lost reading reports nothing.
+        return Err("a metrics reading reports no event; nothing was published".to_string());
+    }
     let reference = match input::parse(input) {
         Ok(post) => post.reference_number,
         Err(bad) => bad

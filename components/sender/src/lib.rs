@@ -3,7 +3,8 @@
 //! When a schedule fires, the sender receives the schedule's input, publishes the post on its
 //! platform at most once per post (guarded by the send ledger, because EventBridge Scheduler
 //! delivers at least once), and reports the outcome as `Social Post Sent` or
-//! `Social Post Failed`, or asks for another delivery.
+//! `Social Post Failed`, or asks for another delivery. A metrics reading, scheduled for
+//! each post of a campaign, records the post's engagement score instead ([`measure`]).
 //!
 //! The rules are plain Rust ([`flow::send_post`]) over the [`Capabilities`] trait, so they run
 //! and are tested natively; on `wasm32` the `bindings` module implements the trait with the
@@ -12,6 +13,7 @@
 
 pub mod flow;
 pub use sps_contract::ledger;
+pub mod measure;
 mod outcome;
 pub mod reason;
 
@@ -20,6 +22,7 @@ mod bindings;
 
 pub use flow::{report_undelivered, send_post};
 pub use ledger::{idempotency_key, ledger_key};
+pub use measure::{measure, Measured, Measuring};
 pub use reason::Reason;
 pub use sps_contract::events::EventError;
 pub use sps_contract::input::TargetInput as PostInput;
@@ -171,6 +174,33 @@ pub enum SendFailure {
     Failed(FailureReport),
     /// Not reported yet: deliver the same input again.
     RetryLater(RetryLaterHint),
+}
+
+/// What a delivery did (WIT `sending.delivered`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Delivered {
+    /// A post was published, or found published, and reported.
+    Sent(Sent),
+    /// A metrics reading ended.
+    Measured(Measured),
+}
+
+/// Handle one delivery (WIT `sending.send-post`): a metrics reading
+/// ([`sps_contract::metrics::is_metrics`]) is [`measure`]d, any other input sent
+/// ([`send_post`]).
+///
+/// # Errors
+/// As [`send_post`] and [`measure`].
+pub fn deliver<C: Capabilities + Measuring + ?Sized>(
+    caps: &mut C,
+    input: &str,
+    delivery: Delivery,
+) -> Result<Delivered, SendFailure> {
+    if sps_contract::metrics::is_metrics(input) {
+        measure(caps, input, delivery).map(Delivered::Measured)
+    } else {
+        send_post(caps, input, delivery).map(Delivered::Sent)
+    }
 }
 
 /// What the sending rules need from the outside world. The component implements it with its

@@ -43,11 +43,14 @@ pub enum Reason {
     /// `cancelled`: the post was cancelled before this delivery claimed it; nothing was
     /// published and no event is published (the cancel reported `Social Post Cancelled`).
     Cancelled,
+    /// `campaigns-unavailable`: a metrics reading could not record its score (a retry-later
+    /// hint only; readings report no event).
+    CampaignsUnavailable,
 }
 
 impl Reason {
     /// Every reason, in declaration order.
-    pub const ALL: [Reason; 17] = [
+    pub const ALL: [Reason; 18] = [
         Reason::InvalidInput,
         Reason::UnsupportedPlatform,
         Reason::MissingCredentials,
@@ -65,6 +68,7 @@ impl Reason {
         Reason::DeliveryFailed,
         Reason::ThreadIncomplete,
         Reason::Cancelled,
+        Reason::CampaignsUnavailable,
     ];
 
     /// The kebab-case code, e.g. `auth-failed`.
@@ -87,6 +91,7 @@ impl Reason {
             Reason::DeliveryFailed => "delivery-failed",
             Reason::ThreadIncomplete => "thread-incomplete",
             Reason::Cancelled => "cancelled",
+            Reason::CampaignsUnavailable => "campaigns-unavailable",
         }
     }
 }
@@ -124,6 +129,7 @@ mod tests {
                 "delivery-failed",
                 "thread-incomplete",
                 "cancelled",
+                "campaigns-unavailable",
             ]
         );
         assert_eq!(Reason::AuthFailed.to_string(), "auth-failed");

@@ -360,6 +360,17 @@ impl LedgerBackend for DynamoLedger {
     async fn scheduled_key(&self, name: &str) -> Result<Option<String>, LedgerError> {
         self.noted(name).await
     }
+
+    /// A consistent `GetItem`.
+    async fn sent_parts(&self, key: &str) -> Result<Option<Vec<PublishedPart>>, LedgerError> {
+        let Some(item) = self.read(key).await? else {
+            return Ok(None);
+        };
+        match entry_of(key, &item)? {
+            Some(Entry::Sent(parts)) => Ok(Some(parts)),
+            _ => Ok(None),
+        }
+    }
 }
 
 #[cfg(test)]

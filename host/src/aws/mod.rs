@@ -99,6 +99,7 @@ pub const SCHEDULE_RETRY_POLICY: ScheduleRetryPolicy = ScheduleRetryPolicy {
 /// | `SPS_SECRET_ID` | required | sender: the Secrets Manager secret with the X credentials |
 /// | `SPS_LEDGER_TABLE` | required | both: the DynamoDB table of the send ledger (the scheduler notes schedule names there and decides cancels with it) |
 /// | `SPS_FLEXIBLE_WINDOW_MINUTES` | `8` | scheduler: 0 (`OFF`) or 1-1440 |
+/// | `SPS_METRICS_DELAY_SECONDS` | `86400` | scheduler: when a campaign post's engagement is read, after its time and window, 0-2592000 |
 /// | `SPS_X_API_BASE_URL` | `https://api.x.com` | sender: the X API, the only host the `twitter` component may call |
 /// | `SPS_COMPONENTS_URI` | none | both: `s3://bucket/prefix/` of swappable components |
 /// | `SPS_COMPONENTS_CHECK_SECONDS` | `60` | both: how often that prefix is checked for new components |
@@ -127,6 +128,8 @@ pub struct AwsSettings {
     pub ledger_table: Option<String>,
     /// `SPS_FLEXIBLE_WINDOW_MINUTES`, 0-1440.
     pub flexible_window_minutes: u32,
+    /// `SPS_METRICS_DELAY_SECONDS`, 0-2592000.
+    pub metrics_delay_seconds: u64,
     /// `SPS_X_API_BASE_URL`.
     pub x_api_base_url: String,
     /// `SPS_COMPONENTS_URI`, parsed.
@@ -204,6 +207,7 @@ impl AwsSettings {
                 8,
                 0..=1440,
             )?)?,
+            metrics_delay_seconds: number("SPS_METRICS_DELAY_SECONDS", 86_400, 0..=2_592_000)?,
             x_api_base_url: or("SPS_X_API_BASE_URL", "https://api.x.com"),
             components_uri: get("SPS_COMPONENTS_URI")
                 .map(|uri| uri.parse())

@@ -67,6 +67,13 @@ impl LedgerBackend for NotInThisFunction {
     async fn scheduled_key(&self, _name: &str) -> Result<Option<String>, LedgerError> {
         Err(LedgerError::Unavailable(self.message("ledger entries")))
     }
+
+    async fn sent_parts(
+        &self,
+        _key: &str,
+    ) -> Result<Option<Vec<crate::bindings::types::PublishedPart>>, LedgerError> {
+        Err(LedgerError::Unavailable(self.message("ledger entries")))
+    }
 }
 
 #[async_trait]

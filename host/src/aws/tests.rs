@@ -27,6 +27,7 @@ fn defaults() -> anyhow::Result<()> {
             secret_id: None,
             ledger_table: None,
             flexible_window_minutes: 8,
+            metrics_delay_seconds: 86_400,
             x_api_base_url: "https://api.x.com".into(),
             components_uri: None,
             components_check: Duration::from_secs(60),

@@ -57,6 +57,9 @@ pub trait LedgerBackend: Send + Sync {
     async fn note_scheduled(&self, name: &str, key: &str) -> Result<(), LedgerError>;
     /// The key last noted for `name` by [`LedgerBackend::note_scheduled`].
     async fn scheduled_key(&self, name: &str) -> Result<Option<String>, LedgerError>;
+    /// The parts of `key` when it is `sent` (as [`Entry::Sent`] holds them), else `None`.
+    /// Reads only.
+    async fn sent_parts(&self, key: &str) -> Result<Option<Vec<PublishedPart>>, LedgerError>;
 }
 
 impl Host for Ctx {
@@ -91,5 +94,9 @@ impl Host for Ctx {
 
     async fn scheduled_key(&mut self, name: String) -> Result<Option<String>, LedgerError> {
         self.backends.ledger.scheduled_key(&name).await
+    }
+
+    async fn sent_parts(&mut self, key: String) -> Result<Option<Vec<PublishedPart>>, LedgerError> {
+        self.backends.ledger.sent_parts(&key).await
     }
 }

@@ -182,7 +182,7 @@ pub struct ListArgs {
     pub platform: Option<String>,
 }
 
-/// `sps list`: one row per pending schedule, soonest first.
+/// `sps list`: one row per pending post, soonest first (metrics readings left out).
 ///
 /// # Errors
 /// [`Failure`] as the module says.
@@ -191,8 +191,10 @@ pub fn list(client: &Client, json: bool, args: &ListArgs) -> Result<(), Failure>
     let Some(schedules) = answer.body.as_array().filter(|_| answer.status == 200) else {
         return Err(Failure::from_answer(&answer));
     };
+    // A campaign post's metrics reading is a schedule too, but no post.
     let mut pending: Vec<&Value> = schedules
         .iter()
+        .filter(|s| at(s, "/input/kind") != sps_contract::metrics::METRICS_KIND)
         .filter(|s| {
             args.platform
                 .as_deref()

@@ -40,7 +40,7 @@ pub enum ClientCommand {
     /// from an event file (`--file`, `-` for stdin).
     #[command(after_help = commands::SCHEDULE_EXAMPLES)]
     Schedule(commands::ScheduleArgs),
-    /// List the pending schedules, soonest first.
+    /// List the pending posts, soonest first.
     #[command(after_help = commands::LIST_EXAMPLES)]
     List(commands::ListArgs),
     /// Cancel a pending post (a `Cancel Social Post` event).

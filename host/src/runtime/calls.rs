@@ -72,7 +72,7 @@ impl Runtime {
         &self,
         input: &str,
         delivery: sending::Delivery,
-    ) -> anyhow::Result<Result<sending::Sent, sending::SendFailure>> {
+    ) -> anyhow::Result<Result<sending::Delivered, sending::SendFailure>> {
         let components = self.inner.components.load_full();
         let mut store = self.store(
             components.clone(),

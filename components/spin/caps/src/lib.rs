@@ -185,6 +185,16 @@ mod glue {
                 .scheduled_key(&name)
                 .map_err(ledger_unavailable)
         }
+
+        fn sent_parts(
+            key: String,
+        ) -> Result<Option<Vec<ledger::PublishedPart>>, ledger::LedgerError> {
+            Ok(Store::shared()
+                .map_err(ledger_unavailable)?
+                .sent_parts(&key)
+                .map_err(ledger_unavailable)?
+                .map(published))
+        }
     }
 
     fn campaigns_unavailable(m: String) -> campaigns::CampaignError {

@@ -4,7 +4,7 @@
 //! sps_http_app.wasm  (HTTP trigger)              sps_cron_app.wasm  (cron trigger)
 //!   sps_spin_http     -> scheduling, platforms     sps_spin_cron   -> sending
 //!   sps_scheduler     -> config (filtered),        sps_sender      -> platforms, events,
-//!                        platforms, schedules,                        ledger
+//!                        platforms, schedules,                        ledger, campaigns
 //!                        events, ledger,
 //!                        campaigns
 //!   platforms chain: one sps_spin_platform_link per platform -> sps_<platform> (config
@@ -297,6 +297,7 @@ pub fn compose_cron(plan: &Plan) -> anyhow::Result<Vec<u8>> {
     b.plug(sender, PLATFORMS, platforms, PLATFORMS)?;
     b.plug(sender, EVENTS, caps, EVENTS)?;
     b.plug(sender, LEDGER, caps, LEDGER)?;
+    b.plug(sender, CAMPAIGNS, caps, CAMPAIGNS)?;
     let cron = b.instance("sps_spin_cron.wasm")?;
     b.plug(cron, SENDING, sender, SENDING)?;
     let export = b.graph.alias_instance_export(cron, CRON_EXPORT)?;

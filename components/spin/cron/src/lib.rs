@@ -76,8 +76,12 @@ mod glue {
             },
         );
         let outcome = match result {
-            Ok(sent) => {
+            Ok(sending::Delivered::Sent(sent)) => {
                 eprintln!("schedule {}: post sent as {}", due.name, sent.post_id);
+                Outcome::Sent
+            }
+            Ok(sending::Delivered::Measured(m)) => {
+                eprintln!("schedule {}: metrics reading: {}", due.name, m.outcome);
                 Outcome::Sent
             }
             Err(sending::SendFailure::Failed(report)) => {

@@ -56,6 +56,18 @@ pub(crate) fn part_of(row: &RowResult) -> Part {
     }
 }
 
+/// The parts of a `sent` row written before `ledger_parts`: the one part of its post id.
+fn legacy_parts(post_id: Option<&Value>) -> Vec<Part> {
+    optional_text(post_id)
+        .map(|id| Part {
+            id,
+            url: None,
+            reply_ref: None,
+        })
+        .into_iter()
+        .collect()
+}
+
 fn nullable(value: Option<&str>) -> Value {
     value.map_or(Value::Null, text)
 }
@@ -96,16 +108,7 @@ impl Store {
                 return Err(format!("ledger entry {key} vanished inside a transaction"));
             };
             Ok(match col_text(row, 0).as_str() {
-                "sent" if parts.is_empty() => Claim::Sent(
-                    optional_text(row.values.get(1))
-                        .map(|id| Part {
-                            id,
-                            url: None,
-                            reply_ref: None,
-                        })
-                        .into_iter()
-                        .collect(),
-                ),
+                "sent" if parts.is_empty() => Claim::Sent(legacy_parts(row.values.get(1))),
                 "sent" => Claim::Sent(parts),
                 _ => Claim::InFlight {
                     claimed_at: u64::try_from(col_int(row, 2)).unwrap_or(0),
@@ -113,6 +116,26 @@ impl Store {
                 },
             })
         })
+    }
+
+    /// The parts of `key` when it is `sent` (a row of the version before parts: its one
+    /// post id), else `None`. Reads only.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub fn sent_parts(&self, key: &str) -> Result<Option<Vec<Part>>, String> {
+        let result = self.exec(
+            "SELECT post_id FROM ledger WHERE key = ? AND state = 'sent'",
+            &[text(key)],
+        )?;
+        let Some(row) = result.rows.first() else {
+            return Ok(None);
+        };
+        let parts = self.parts(key)?;
+        if !parts.is_empty() {
+            return Ok(Some(parts));
+        }
+        Ok(Some(legacy_parts(row.values.first())))
     }
 
     /// Records that part `index` of the post of `key` was published as `part`, keeping

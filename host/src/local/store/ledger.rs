@@ -251,4 +251,11 @@ impl LedgerBackend for SqliteStore {
             .optional()
             .map_err(unavailable_ledger)
     }
+
+    async fn sent_parts(&self, key: &str) -> Result<Option<Vec<PublishedPart>>, LedgerError> {
+        match recorded(&self.conn(), key).map_err(unavailable_ledger)? {
+            Some(Entry::Sent(parts)) => Ok(Some(parts)),
+            _ => Ok(None),
+        }
+    }
 }

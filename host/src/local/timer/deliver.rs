@@ -6,7 +6,7 @@ use std::sync::Arc;
 use sps_local::delivery::{Action, Delivery as Made, Outcome, RetryPolicy};
 
 use super::Holds;
-use crate::bindings::sending::{Delivery, SendFailure};
+use crate::bindings::sending::{Delivered, Delivery, SendFailure};
 use crate::local::store::{DueSchedule, SqliteStore};
 use crate::runtime::Runtime;
 
@@ -48,8 +48,12 @@ async fn deliver_once(
         due_at: u64::try_from(due.due_at).ok(),
     };
     let outcome = match runtime.send_post(&due.input, sending).await {
-        Ok(Ok(sent)) => {
+        Ok(Ok(Delivered::Sent(sent))) => {
             tracing::info!(schedule = %due.name, post_id = %sent.post_id, "post sent");
+            Outcome::Sent
+        }
+        Ok(Ok(Delivered::Measured(m))) => {
+            tracing::info!(schedule = %due.name, reference = %m.reference_number, outcome = %m.outcome, "metrics reading ended");
             Outcome::Sent
         }
         Ok(Err(SendFailure::Failed(report))) => {

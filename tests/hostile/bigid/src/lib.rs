@@ -10,7 +10,7 @@ mod bindings {
 }
 
 use bindings::exports::sps::social::platform::Guest;
-use bindings::sps::social::types::{MessageError, Post, PublishError, PublishedPart};
+use bindings::sps::social::types::{Engagement, MessageError, Post, PublishError, PublishedPart};
 
 /// The length of the post id, bytes.
 const ID_BYTES: usize = 10_000_000;
@@ -20,6 +20,11 @@ struct Component;
 impl Guest for Component {
     fn idempotent() -> bool {
         false
+    }
+
+    /// No engagement: this component is hostile in `publish` only.
+    fn metrics(_account: String, _post_id: String) -> Result<Option<Engagement>, PublishError> {
+        Ok(None)
     }
 
     fn validate(_post: Post) -> Result<(), MessageError> {

@@ -10,13 +10,18 @@ mod bindings {
 }
 
 use bindings::exports::sps::social::platform::Guest;
-use bindings::sps::social::types::{MessageError, Post, PublishError, PublishedPart};
+use bindings::sps::social::types::{Engagement, MessageError, Post, PublishError, PublishedPart};
 
 struct Component;
 
 impl Guest for Component {
     fn idempotent() -> bool {
         false
+    }
+
+    /// No engagement: this component is hostile in `publish` only.
+    fn metrics(_account: String, _post_id: String) -> Result<Option<Engagement>, PublishError> {
+        Ok(None)
     }
 
     fn validate(_post: Post) -> Result<(), MessageError> {

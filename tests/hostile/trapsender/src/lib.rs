@@ -11,7 +11,9 @@ mod bindings {
     });
 }
 
-use bindings::exports::sps::social::sending::{Delivery, FailureReport, Guest, SendFailure, Sent};
+use bindings::exports::sps::social::sending::{
+    Delivered, Delivery, FailureReport, Guest, SendFailure,
+};
 use bindings::sps::social::events;
 
 struct Component;
@@ -24,7 +26,7 @@ fn reference(input: &str) -> Option<String> {
 }
 
 impl Guest for Component {
-    fn send_post(_input: String, _delivery: Delivery) -> Result<Sent, SendFailure> {
+    fn send_post(_input: String, _delivery: Delivery) -> Result<Delivered, SendFailure> {
         core::arch::wasm32::unreachable()
     }
 
