@@ -22,6 +22,27 @@ pub fn post_bytes(base: &str, body: &[u8]) -> (u16, Value) {
     (status, response.into_body().read_json().expect("json"))
 }
 
+/// `PUT` (`body` as it is) or `DELETE` (`body` `None`) of `path`; the status and JSON answer.
+pub fn put_or_delete(base: &str, path: &str, body: Option<&[u8]>) -> (u16, Value) {
+    let url = format!("{base}{path}");
+    let response = match body {
+        Some(body) => ureq::put(&url)
+            .config()
+            .http_status_as_error(false)
+            .build()
+            .content_type("application/json")
+            .send(body),
+        None => ureq::delete(&url)
+            .config()
+            .http_status_as_error(false)
+            .build()
+            .call(),
+    }
+    .expect("PUT or DELETE");
+    let status = response.status().as_u16();
+    (status, response.into_body().read_json().expect("json"))
+}
+
 pub fn get(base: &str, path: &str) -> Value {
     ureq::get(&format!("{base}{path}"))
         .call()

@@ -28,6 +28,19 @@ use chrono::{NaiveDate, NaiveTime, Weekday};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
+/// The longest campaign name, in characters: 64.
+pub const MAX_CAMPAIGN_CHARS: usize = 64;
+
+/// Whether `name` can name a campaign: 1 to [`MAX_CAMPAIGN_CHARS`] characters of `a-z`,
+/// `A-Z`, `0-9`, `-`, `_` and `.` (a DynamoDB key part, a file key, a URL path segment).
+pub fn is_campaign_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.chars().count() <= MAX_CAMPAIGN_CHARS
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
 /// A checked plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {

@@ -67,6 +67,39 @@ pub fn check_score(bucket: u8, score: f64) -> Result<(), String> {
     }
 }
 
+/// The plans saved through the API: `SELECT name, plan`.
+pub const SELECT_SAVED_PLANS: &str = "SELECT name, plan FROM campaign_plans ORDER BY name";
+
+/// Saves a plan (`name, plan`), replacing the one of that name.
+pub const UPSERT_PLAN: &str = "INSERT INTO campaign_plans (name, plan) VALUES (?1, ?2)
+     ON CONFLICT (name) DO UPDATE SET plan = excluded.plan";
+
+/// Deletes the saved plan `name`.
+pub const DELETE_PLAN: &str = "DELETE FROM campaign_plans WHERE name = ?1";
+
+/// Checks a plan sent to `PUT /campaigns/NAME`: the name as an event's `campaign` must be
+/// ([`sps_campaign::plan::is_campaign_name`]), the body one plan
+/// ([`sps_campaign::Plan::parse`]). Returns the plan as JSON.
+///
+/// # Errors
+/// The answer: 400 `invalid-campaign` with the reason.
+pub fn check_plan(name: &str, body: &[u8]) -> Result<Value, crate::api::Answer> {
+    let invalid = |message: String| crate::api::Answer {
+        status: 400,
+        body: crate::api::rejection("invalid-campaign", &message, None),
+    };
+    if !sps_campaign::plan::is_campaign_name(name) {
+        return Err(invalid(format!(
+            "{name:?} cannot name a campaign: 1 to {} characters of a-z, A-Z, 0-9, - _ .",
+            sps_campaign::plan::MAX_CAMPAIGN_CHARS
+        )));
+    }
+    let text =
+        std::str::from_utf8(body).map_err(|_| invalid("the plan is not UTF-8 text".to_string()))?;
+    sps_campaign::Plan::parse(name, text).map_err(invalid)?;
+    serde_json::from_str(text).map_err(|e| invalid(e.to_string()))
+}
+
 /// Bookings as their stored JSON text.
 pub fn bookings_to_json(booked: &[StoredBooking]) -> String {
     serde_json::to_string(booked).unwrap_or_else(|_| "[]".to_string())
@@ -157,6 +190,14 @@ pub fn campaign_view(
         })
         .collect();
     json!({"name": name, "plan": plan, "booked": booked, "scores": scores})
+}
+
+/// The answer to `PUT /campaigns/NAME`: 201 (new) or 200 `{"status":"saved","name"}`.
+pub fn saved(name: &str, created: bool) -> crate::api::Answer {
+    crate::api::Answer {
+        status: if created { 201 } else { 200 },
+        body: json!({"status": "saved", "name": name}),
+    }
 }
 
 /// The answer to `GET /campaigns/NAME` when no plan has that name: 404,

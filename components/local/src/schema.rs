@@ -80,6 +80,11 @@ pub const TABLES: &[&str] = &[
         booked TEXT NOT NULL,
         PRIMARY KEY (campaign, platform)
     )",
+    // Campaign plans saved through the API (`PUT /campaigns/NAME`), the plan's JSON text.
+    "CREATE TABLE IF NOT EXISTS campaign_plans (
+        name TEXT PRIMARY KEY,
+        plan TEXT NOT NULL
+    )",
     // The engagement score of each sent post of a campaign, by the hour of the week of
     // its slot (0 = Monday 00:00, campaign time zone); one per post.
     "CREATE TABLE IF NOT EXISTS campaign_scores (

@@ -25,18 +25,7 @@ pub const MAX_BOOKING_ROUNDS: usize = 200;
 /// How long a past booking still counts (for the gap and the daily cap), hours: 48.
 pub const KEEP_PAST_HOURS: i64 = 48;
 
-/// The longest campaign name, in characters: 64.
-pub const MAX_CAMPAIGN_CHARS: usize = 64;
-
-/// Whether `name` can name a campaign: 1 to [`MAX_CAMPAIGN_CHARS`] characters of `a-z`,
-/// `A-Z`, `0-9`, `-`, `_` and `.` (a DynamoDB key part, a file key, a URL path segment).
-pub fn is_campaign_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.chars().count() <= MAX_CAMPAIGN_CHARS
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-}
+pub use sps_campaign::plan::{is_campaign_name, MAX_CAMPAIGN_CHARS};
 
 /// A bucket (0-167) as the byte the WIT carries.
 fn bucket_u8(bucket: usize) -> u8 {

@@ -65,8 +65,13 @@ pub fn router(
         .route("/health", get(health))
         .route("/schedules/{name}/fire", post(fire_schedule))
         .route("/dead-letters/{id}/retry", post(retry_dead_letter))
-        .route("/campaigns", get(super::campaigns::get_campaigns))
-        .route("/campaigns/{name}", get(super::campaigns::get_campaign))
+        .route("/campaigns", get(super::campaigns_api::get_campaigns))
+        .route(
+            "/campaigns/{name}",
+            get(super::campaigns_api::get_campaign)
+                .put(super::campaigns_api::put_campaign)
+                .delete(super::campaigns_api::delete_campaign),
+        )
         .with_state(AppState {
             runtime,
             store,

@@ -1,6 +1,7 @@
 //! The campaigns of `sps serve`: plans from the campaigns file (`SPS_CAMPAIGNS_FILE`,
 //! read again at every lookup, so an edit counts from the next post on without a
-//! restart), bookings in the SQLite store.
+//! restart) and those saved through the API (`PUT /campaigns/NAME`, in the SQLite store;
+//! a saved plan wins over the file's of the same name); bookings and scores in the store.
 //!
 //! The file is `{"campaigns": {"<name>": <plan>, ...}}` ([`sps_local::campaigns`]), each
 //! plan in the shape of README "Campaigns"; the scheduler checks a plan when a post names
@@ -10,10 +11,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use axum::extract::State;
-use axum::response::{IntoResponse as _, Response};
-
-use super::api::{respond, AppState};
 use sps_local::campaigns;
 
 use super::store::SqliteStore;
@@ -32,18 +29,40 @@ impl LocalCampaigns {
         Self { store, file }
     }
 
-    /// Every plan of the file, by name (none without a file).
+    /// Every plan, by name: the file's, with those saved through the API over them.
     ///
     /// # Errors
-    /// When the file cannot be read or is not `{"campaigns": {...}}`.
+    /// When the file cannot be read or is not `{"campaigns": {...}}`, or the store fails.
     pub fn plans(&self) -> Result<serde_json::Map<String, serde_json::Value>, CampaignError> {
-        let Some(file) = &self.file else {
-            return Ok(serde_json::Map::new());
+        let mut plans = match &self.file {
+            None => serde_json::Map::new(),
+            Some(file) => {
+                let source = format!("the campaigns file {} (SPS_CAMPAIGNS_FILE)", file.display());
+                let text = std::fs::read_to_string(file).map_err(|e| {
+                    CampaignError::Unavailable(format!("{source} cannot be read: {e}"))
+                })?;
+                campaigns::parse_plans(&source, &text).map_err(CampaignError::Unavailable)?
+            }
         };
-        let source = format!("the campaigns file {} (SPS_CAMPAIGNS_FILE)", file.display());
-        let text = std::fs::read_to_string(file)
-            .map_err(|e| CampaignError::Unavailable(format!("{source} cannot be read: {e}")))?;
-        campaigns::parse_plans(&source, &text).map_err(CampaignError::Unavailable)
+        plans.extend(self.store.saved_plans()?);
+        Ok(plans)
+    }
+
+    /// Saves `plan` (checked JSON) as the campaign `name`; true when it is new.
+    ///
+    /// # Errors
+    /// When the store fails.
+    pub fn save(&self, name: &str, plan: &serde_json::Value) -> Result<bool, CampaignError> {
+        self.store.save_plan(name, &plan.to_string())
+    }
+
+    /// Deletes the plan `name` saved through the API; false when there is none (a plan
+    /// of the file stays: edit the file).
+    ///
+    /// # Errors
+    /// When the store fails.
+    pub fn delete(&self, name: &str) -> Result<bool, CampaignError> {
+        self.store.delete_plan(name)
     }
 }
 
@@ -112,40 +131,4 @@ impl LocalCampaigns {
         let scores = self.store.all_campaign_scores(name)?;
         Ok(Some(campaigns::campaign_view(name, plan, &booked, &scores)))
     }
-}
-
-/// `GET /campaigns`: the view of every campaign of the file, by name.
-pub(super) async fn get_campaigns(State(app): State<AppState>) -> Response {
-    let names: Vec<String> = match app.campaigns.plans() {
-        Ok(plans) => plans.keys().cloned().collect(),
-        Err(e) => return unavailable(&e),
-    };
-    let mut views = Vec::with_capacity(names.len());
-    for name in names {
-        match app.campaigns.view(&name) {
-            Ok(Some(view)) => views.push(view),
-            Ok(None) => {}
-            Err(e) => return unavailable(&e),
-        }
-    }
-    axum::Json(views).into_response()
-}
-
-/// `GET /campaigns/NAME`: the campaign's view; 404 `unknown-campaign` when no plan has
-/// that name.
-pub(super) async fn get_campaign(
-    State(app): State<AppState>,
-    axum::extract::Path(name): axum::extract::Path<String>,
-) -> Response {
-    match app.campaigns.view(&name) {
-        Ok(Some(view)) => axum::Json(view).into_response(),
-        Ok(None) => respond(campaigns::unknown_campaign(&name)),
-        Err(e) => unavailable(&e),
-    }
-}
-
-fn unavailable(e: &CampaignError) -> Response {
-    let (CampaignError::Unavailable(message) | CampaignError::Invalid(message)) = e;
-    tracing::error!(error = %message, "campaigns could not be read");
-    respond(sps_local::api::unavailable(message))
 }

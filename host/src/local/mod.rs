@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod campaigns;
+mod campaigns_api;
 pub mod event_target;
 pub mod follow;
 pub mod lock;

@@ -76,3 +76,23 @@ fn only_finite_scores_of_real_buckets_are_recorded() {
     );
     assert!(check_score(3, -0.5).is_err());
 }
+
+#[test]
+fn a_plan_put_through_the_api_is_checked_as_a_post_would_check_it() {
+    let plan = br#"{"timeZone": "UTC", "slots": [{"days": ["mon"], "times": ["09:30"]}]}"#;
+    assert_eq!(
+        check_plan("launch", plan).unwrap(),
+        json!({"timeZone": "UTC", "slots": [{"days": ["mon"], "times": ["09:30"]}]})
+    );
+    assert_eq!(
+        check_plan("a b", plan).unwrap_err().body,
+        json!({"status": "rejected", "reason": "invalid-campaign", "referenceNumber": null,
+            "message": "\"a b\" cannot name a campaign: 1 to 64 characters of a-z, A-Z, 0-9, - _ ."})
+    );
+    let wrong = check_plan("launch", br#"{"timeZone": "Mars/Olympus", "slots": []}"#).unwrap_err();
+    assert_eq!(wrong.status, 400);
+    assert_eq!(
+        wrong.body["message"],
+        "campaign \"launch\": timeZone \"Mars/Olympus\" is not an IANA time zone name"
+    );
+}

@@ -191,4 +191,62 @@ impl SqliteStore {
             .map_err(unavailable)?;
         Ok(())
     }
+
+    /// The plans saved through the API, by name.
+    ///
+    /// # Errors
+    /// When the database fails or holds a plan that is not JSON.
+    pub fn saved_plans(&self) -> Result<serde_json::Map<String, serde_json::Value>, CampaignError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached(campaigns::SELECT_SAVED_PLANS)
+            .map_err(unavailable)?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .map_err(unavailable)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(unavailable)?;
+        rows.into_iter()
+            .map(|(name, plan)| {
+                let plan = serde_json::from_str(&plan).map_err(|e| {
+                    unavailable(format!("the saved plan {name:?} is not JSON: {e}"))
+                })?;
+                Ok((name, plan))
+            })
+            .collect()
+    }
+
+    /// Saves the plan `name`; true when there was none of that name.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub fn save_plan(&self, name: &str, plan: &str) -> Result<bool, CampaignError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(unavailable)?;
+        let existed = tx
+            .query_row(
+                "SELECT 1 FROM campaign_plans WHERE name = ?1",
+                params![name],
+                |_| Ok(()),
+            )
+            .optional()
+            .map_err(unavailable)?
+            .is_some();
+        tx.execute(campaigns::UPSERT_PLAN, params![name, plan])
+            .map_err(unavailable)?;
+        tx.commit().map_err(unavailable)?;
+        Ok(!existed)
+    }
+
+    /// Deletes the saved plan `name`; false when there was none.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub fn delete_plan(&self, name: &str) -> Result<bool, CampaignError> {
+        let deleted = self
+            .conn()
+            .execute(campaigns::DELETE_PLAN, params![name])
+            .map_err(unavailable)?;
+        Ok(deleted > 0)
+    }
 }
