@@ -169,6 +169,15 @@ fn ten_date_less_posts_book_ten_slots_and_a_cancel_frees_one() {
             "error: rejected: unknown-campaign: no campaign is named \"nope\"\n"
         )
     );
+    let (code, out, _) = sps(base, &["campaigns", "nope", "--json"], None);
+    assert_eq!(
+        (code, serde_json::from_str::<Value>(&out).unwrap()),
+        (
+            1,
+            json!({"status": "rejected", "reason": "unknown-campaign",
+                "message": "no campaign is named \"nope\"", "referenceNumber": null})
+        )
+    );
 }
 
 #[test]

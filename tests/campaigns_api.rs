@@ -93,9 +93,17 @@ fn a_plan_put_through_the_api_takes_posts_and_can_be_deleted() {
     assert_eq!(
         put_or_delete(base, "/campaigns/weekly", None),
         (
+            409,
+            json!({"status": "rejected", "reason": "campaign-in-file", "referenceNumber": null,
+                "message": "campaign \"weekly\" is a plan of the campaigns file (SPS_CAMPAIGNS_FILE), not one saved through the API: edit the file to change or remove it"})
+        )
+    );
+    assert_eq!(
+        put_or_delete(base, "/campaigns/nothing", None),
+        (
             404,
             json!({"status": "rejected", "reason": "unknown-campaign", "referenceNumber": null,
-                "message": "no campaign is named \"weekly\""})
+                "message": "no campaign is named \"nothing\""})
         )
     );
 }

@@ -56,7 +56,7 @@ pub fn campaigns(client: &Client, json: bool, args: &CampaignsArgs) -> Result<()
     };
     let answer = client.get(&path)?;
     if answer.status != 200 {
-        return Err(Failure::from_answer(&answer));
+        return Err(super::commands::refused(json, &answer));
     }
     if json {
         return output::json(&answer.body);

@@ -132,7 +132,7 @@ fn schedule_event(args: &ScheduleArgs) -> Result<String, Failure> {
 }
 
 /// A refusal: with `--json` the server's answer is printed too, then the failure.
-fn refused(json: bool, answer: &super::Answer) -> Failure {
+pub(super) fn refused(json: bool, answer: &super::Answer) -> Failure {
     if json {
         if let Err(closed) = output::json(&answer.body) {
             return closed;

@@ -68,8 +68,9 @@ pub(super) async fn put_campaign(
 }
 
 /// `DELETE /campaigns/NAME`: forgets a plan saved through the API; 200
-/// `{"status":"deleted","name"}`, 404 `unknown-campaign` when none is saved under that
-/// name (a plan of the campaigns file is edited in the file). Bookings and scores stay.
+/// `{"status":"deleted","name"}`; 409 `campaign-in-file` for a plan of the campaigns file
+/// only (edited in the file); 404 `unknown-campaign` when there is no plan of that name.
+/// Bookings and scores stay.
 pub(super) async fn delete_campaign(
     State(app): State<AppState>,
     Path(name): Path<String>,
@@ -79,7 +80,21 @@ pub(super) async fn delete_campaign(
             status: 200,
             body: serde_json::json!({"status": "deleted", "name": name}),
         }),
-        Ok(false) => respond(campaigns::unknown_campaign(&name)),
+        Ok(false) => match app.campaigns.plans() {
+            Ok(plans) if plans.contains_key(&name) => respond(sps_local::api::Answer {
+                status: 409,
+                body: sps_local::api::rejection(
+                    "campaign-in-file",
+                    &format!(
+                        "campaign {name:?} is a plan of the campaigns file (SPS_CAMPAIGNS_FILE), \
+                         not one saved through the API: edit the file to change or remove it"
+                    ),
+                    None,
+                ),
+            }),
+            Ok(_) => respond(campaigns::unknown_campaign(&name)),
+            Err(e) => unavailable(&e),
+        },
         Err(e) => unavailable(&e),
     }
 }
