@@ -19,6 +19,44 @@ use sps_campaign::{choose, free, slots, Learner, Plan};
 use crate::reason::{Problem, Reason};
 use crate::{Booking, Capabilities};
 
+/// The `scheduledDate` that asks a campaign for its best free slot.
+pub const AUTO_DATE: &str = "auto";
+
+/// The request's date, UTC (in its `timeZone` when it has one): `None` when a post of a
+/// campaign (`in_campaign`) has no `scheduledDate` or [`AUTO_DATE`], asking for the best
+/// free slot.
+///
+/// # Errors
+/// `missing-field` without a date outside a campaign; `invalid-scheduled-date` for a date
+/// of no accepted form, and for [`AUTO_DATE`] outside a campaign (saying it needs one);
+/// the errors of the `timeZone` field.
+pub fn requested_date(
+    request: &crate::request::Request,
+    in_campaign: bool,
+) -> Result<Option<DateTime<Utc>>, Problem> {
+    use crate::request::field;
+    let zone = request.time_zone()?;
+    let text = if in_campaign {
+        request
+            .optional_string(field::SCHEDULED_DATE)?
+            .filter(|text| *text != AUTO_DATE)
+    } else {
+        let text = request.required_string(field::SCHEDULED_DATE)?;
+        if text == AUTO_DATE {
+            return Err(Problem::new(
+                Reason::InvalidScheduledDate,
+                format!(
+                    "scheduledDate {AUTO_DATE:?} asks a campaign for its best free slot: \
+                     name the campaign in the field campaign"
+                ),
+            ));
+        }
+        Some(text)
+    };
+    text.map(|text| crate::date::parse_scheduled_date_in(text, zone))
+        .transpose()
+}
+
 /// How many times a booking is tried when other posts of the campaign keep booking first.
 pub const MAX_BOOKING_ROUNDS: usize = 200;
 

@@ -30,8 +30,7 @@ use crate::{
 };
 use sps_contract::metrics::{MetricsInput, METRICS_KIND};
 
-/// The `scheduledDate` that asks a campaign for its best free slot.
-pub const AUTO_DATE: &str = "auto";
+pub use crate::campaign::AUTO_DATE;
 
 /// How many create/update rounds are tried when the schedule keeps disappearing between a
 /// `conflict` on create and a `not-found` on update.
@@ -255,17 +254,7 @@ fn check<'r, C: Capabilities + ?Sized>(
     let thread = request.thread()?;
     let account = request.account()?;
     let campaign = request.campaign()?;
-    let zone = request.time_zone()?;
-    // With a campaign, no date (or "auto") asks for the campaign's best free slot.
-    let date_text = match campaign {
-        Some(_) => request
-            .optional_string(field::SCHEDULED_DATE)?
-            .filter(|text| *text != AUTO_DATE),
-        None => Some(request.required_string(field::SCHEDULED_DATE)?),
-    };
-    let requested = date_text
-        .map(|text| date::parse_scheduled_date_in(text, zone))
-        .transpose()?;
+    let requested = campaign::requested_date(request, campaign.is_some())?;
     let now = caps.now();
     if let Some(requested) = requested {
         date::plan(requested, now)?;

@@ -260,3 +260,18 @@ fn a_post_of_a_campaign_gets_a_metrics_reading_a_day_after_its_window() {
     assert!(!fake.store.contains_key(&name));
     assert!(!fake.store.contains_key("twitter-m1"));
 }
+
+#[test]
+fn auto_without_a_campaign_says_it_needs_one() {
+    let mut fake = Fake::new();
+    let event = envelope(json!({"message": "Hello world!", "platform": "twitter",
+        "referenceNumber": "a1", "scheduledDate": "auto"}));
+    assert_rejected(
+        &mut fake,
+        &event,
+        "a1",
+        "invalid-scheduled-date",
+        "scheduledDate \"auto\" asks a campaign for its best free slot: name the campaign \
+         in the field campaign",
+    );
+}
