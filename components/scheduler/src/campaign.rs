@@ -22,39 +22,69 @@ use crate::{Booking, Capabilities};
 /// The `scheduledDate` that asks a campaign for its best free slot.
 pub const AUTO_DATE: &str = "auto";
 
-/// The request's date, UTC (in its `timeZone` when it has one): `None` when a post of a
-/// campaign (`in_campaign`) has no `scheduledDate` or [`AUTO_DATE`], asking for the best
-/// free slot.
+/// When a request asks to be posted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Requested<'r> {
+    /// At its own date, UTC.
+    At(DateTime<Utc>),
+    /// In the campaign `name`: at its own date (its slot counts as taken), or in the best
+    /// free slot when `at` is `None`.
+    Campaign {
+        /// The campaign's name.
+        name: &'r str,
+        /// The request's own date, UTC.
+        at: Option<DateTime<Utc>>,
+    },
+}
+
+impl Requested<'_> {
+    /// The request's own date, when it has one.
+    pub fn date(&self) -> Option<DateTime<Utc>> {
+        match self {
+            Requested::At(at) => Some(*at),
+            Requested::Campaign { at, .. } => *at,
+        }
+    }
+}
+
+/// When the request asks to be posted: its date, UTC (in its `timeZone` when it has
+/// one), in `campaign` when it names one; a post of a campaign without `scheduledDate`
+/// (or with [`AUTO_DATE`]) asks for the best free slot.
 ///
 /// # Errors
 /// `missing-field` without a date outside a campaign; `invalid-scheduled-date` for a date
 /// of no accepted form, and for [`AUTO_DATE`] outside a campaign (saying it needs one);
 /// the errors of the `timeZone` field.
-pub fn requested_date(
-    request: &crate::request::Request,
-    in_campaign: bool,
-) -> Result<Option<DateTime<Utc>>, Problem> {
+pub fn requested<'r>(
+    request: &'r crate::request::Request,
+    campaign: Option<&'r str>,
+) -> Result<Requested<'r>, Problem> {
     use crate::request::field;
     let zone = request.time_zone()?;
-    let text = if in_campaign {
-        request
-            .optional_string(field::SCHEDULED_DATE)?
-            .filter(|text| *text != AUTO_DATE)
-    } else {
-        let text = request.required_string(field::SCHEDULED_DATE)?;
-        if text == AUTO_DATE {
-            return Err(Problem::new(
-                Reason::InvalidScheduledDate,
-                format!(
-                    "scheduledDate {AUTO_DATE:?} asks a campaign for its best free slot: \
-                     name the campaign in the field campaign"
-                ),
-            ));
+    let parse = |text| crate::date::parse_scheduled_date_in(text, zone);
+    match campaign {
+        Some(name) => Ok(Requested::Campaign {
+            name,
+            at: request
+                .optional_string(field::SCHEDULED_DATE)?
+                .filter(|text| *text != AUTO_DATE)
+                .map(parse)
+                .transpose()?,
+        }),
+        None => {
+            let text = request.required_string(field::SCHEDULED_DATE)?;
+            if text == AUTO_DATE {
+                return Err(Problem::new(
+                    Reason::InvalidScheduledDate,
+                    format!(
+                        "scheduledDate {AUTO_DATE:?} asks a campaign for its best free slot: \
+                         name the campaign in the field campaign"
+                    ),
+                ));
+            }
+            parse(text).map(Requested::At)
         }
-        Some(text)
-    };
-    text.map(|text| crate::date::parse_scheduled_date_in(text, zone))
-        .transpose()
+    }
 }
 
 /// How many times a booking is tried when other posts of the campaign keep booking first.
@@ -111,8 +141,19 @@ pub fn plan<C: Capabilities + ?Sized>(caps: &mut C, name: &str) -> Result<Plan, 
         .map_err(|e| BookFailure::Rejected(Problem::new(Reason::InvalidCampaign, e)))
 }
 
+/// The learner's seed for a post: the first 8 bytes of the SHA-256 of its reference, so a
+/// post's draw is the same on every retry and in tests.
+fn seed(reference: &str) -> u64 {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(reference.as_bytes());
+    let mut bytes = [0_u8; 8];
+    bytes.copy_from_slice(digest.get(..8).unwrap_or(&[0; 8]));
+    u64::from_be_bytes(bytes)
+}
+
 /// Books the post `reference` on `platform` in campaign `name`: at `requested` when
-/// given, else in the best free slot after `now`. `seed` seeds the learner's draw.
+/// given, else in the best free slot after now, the learner's draw seeded by the
+/// reference ([`seed`]).
 ///
 /// # Errors
 /// As [`plan`]; `campaign-full` when no slot is free in the next 90 days; `Retryable`
@@ -124,7 +165,6 @@ pub fn book<C: Capabilities + ?Sized>(
     platform: &str,
     reference: &str,
     requested: Option<DateTime<Utc>>,
-    seed: u64,
 ) -> Result<Booked, BookFailure> {
     let plan = plan(caps, name)?;
     let retryable = |e: String| BookFailure::Retryable(format!("campaign {name}: {e}"));
@@ -134,7 +174,7 @@ pub fn book<C: Capabilities + ?Sized>(
             learner.record(usize::from(bucket), score);
         }
     }
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed(reference));
     for _ in 0..MAX_BOOKING_ROUNDS {
         let now = caps.now();
         let (version, current) = caps.bookings(name, platform).map_err(retryable)?;

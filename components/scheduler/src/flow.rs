@@ -18,7 +18,7 @@ use sps_contract::ledger::ledger_key;
 
 use chrono::{DateTime, Utc};
 
-use crate::campaign::{self, BookFailure};
+use crate::campaign::{self, BookFailure, Requested};
 use crate::date::{self, Timing};
 use crate::metrics;
 use crate::name;
@@ -42,9 +42,8 @@ struct Accepted<'r> {
     platform: &'r str,
     thread: Vec<String>,
     account: Option<&'r str>,
-    campaign: Option<&'r str>,
-    /// The requested date, UTC; `None` for a campaign's best free slot.
-    requested: Option<DateTime<Utc>>,
+    /// When to post.
+    requested: Requested<'r>,
     /// The moment the request was checked.
     now: DateTime<Utc>,
 }
@@ -57,16 +56,6 @@ struct Input<'a> {
     target: &'a TargetInput,
     #[serde(skip_serializing_if = "Option::is_none")]
     campaign: Option<&'a str>,
-}
-
-/// The learner's seed for a post: the first 8 bytes of the SHA-256 of its reference, so a
-/// post's draw is the same on every retry and in tests.
-fn seed(reference: &str) -> u64 {
-    use sha2::Digest as _;
-    let digest = sha2::Sha256::digest(reference.as_bytes());
-    let mut bytes = [0_u8; 8];
-    bytes.copy_from_slice(digest.get(..8).unwrap_or(&[0; 8]));
-    u64::from_be_bytes(bytes)
 }
 
 /// Handle one request (WIT `scheduling.schedule-post`): `event` is the JSON text of an
@@ -104,31 +93,19 @@ pub fn schedule_post<C: Capabilities + ?Sized>(
     let window = settings::flexible_window_minutes(raw_window.as_deref())
         .map_err(ScheduleFailure::Retryable)?;
 
-    let mut bucket = None;
-    let (requested, campaign) = match accepted.campaign {
-        Some(name) => match campaign::book(
-            caps,
-            name,
-            accepted.platform,
-            &reference,
-            accepted.requested,
-            seed(&reference),
-        ) {
-            Ok(booked) => {
-                bucket = Some(booked.bucket);
-                (booked.date, Some((name.to_owned(), booked.slot)))
+    let (requested, booked) = match accepted.requested {
+        Requested::At(at) => (at, None),
+        Requested::Campaign { name, at } => {
+            match campaign::book(caps, name, accepted.platform, &reference, at) {
+                Ok(booked) => (booked.date, Some((name, booked))),
+                Err(BookFailure::Rejected(problem)) => {
+                    return Err(reject(caps, &reference, problem))
+                }
+                Err(BookFailure::Retryable(m)) => return Err(ScheduleFailure::Retryable(m)),
             }
-            Err(BookFailure::Rejected(problem)) => return Err(reject(caps, &reference, problem)),
-            Err(BookFailure::Retryable(m)) => return Err(ScheduleFailure::Retryable(m)),
-        },
-        None => match accepted.requested {
-            Some(date) => (date, None),
-            None => {
-                let problem = Problem::new(Reason::MissingField, "scheduledDate is required");
-                return Err(reject(caps, &reference, problem));
-            }
-        },
+        }
     };
+    let campaign_name = booked.as_ref().map(|(name, _)| *name);
     let timing: Timing = match date::plan(requested, accepted.now) {
         Ok(timing) => timing,
         Err(problem) => return Err(reject(caps, &reference, problem)),
@@ -144,7 +121,7 @@ pub fn schedule_post<C: Capabilities + ?Sized>(
     };
     let input = events::to_json(&Input {
         target: &target,
-        campaign: accepted.campaign,
+        campaign: campaign_name,
     })
     .map_err(ScheduleFailure::Retryable)?;
     let schedule = Schedule {
@@ -175,7 +152,7 @@ pub fn schedule_post<C: Capabilities + ?Sized>(
 
     // A post moved out of its campaign (or into another) gives up its old slot.
     if let Some(old) = replaced.as_deref().and_then(campaign::of_input) {
-        if Some(old.as_str()) != accepted.campaign {
+        if Some(old.as_str()) != campaign_name {
             campaign::release(caps, &old, accepted.platform, &reference)
                 .and_then(|()| metrics::drop(caps, &schedule.name))
                 .map_err(|e| {
@@ -186,7 +163,7 @@ pub fn schedule_post<C: Capabilities + ?Sized>(
                 })?;
         }
     }
-    if let (Some((name, _)), Some(bucket)) = (&campaign, bucket) {
+    if let Some((name, booked)) = &booked {
         let reading = metrics::Reading {
             schedule_name: &schedule.name,
             input: MetricsInput {
@@ -194,8 +171,8 @@ pub fn schedule_post<C: Capabilities + ?Sized>(
                 reference_number: reference.clone(),
                 platform: accepted.platform.to_owned(),
                 account: target.account().to_owned(),
-                campaign: name.clone(),
-                bucket,
+                campaign: (*name).to_owned(),
+                bucket: booked.bucket,
                 ledger_key: ledger_key(&target),
             },
             at: timing.at,
@@ -206,8 +183,8 @@ pub fn schedule_post<C: Capabilities + ?Sized>(
     let detail = events::to_json(&PostScheduled {
         reference_number: &reference,
         scheduled_date: &scheduled_date,
-        campaign: campaign.as_ref().map(|(name, _)| name.as_str()),
-        slot: campaign.as_ref().map(|(_, slot)| slot.as_str()),
+        campaign: campaign_name,
+        slot: booked.as_ref().map(|(_, booked)| booked.slot.as_str()),
     })
     .map_err(ScheduleFailure::Retryable)?;
     caps.publish_event(events::POST_SCHEDULED, events::SCHEDULER_SOURCE, &detail)
@@ -223,7 +200,7 @@ pub fn schedule_post<C: Capabilities + ?Sized>(
         schedule_name: schedule.name,
         scheduled_date,
         action,
-        campaign,
+        campaign: booked.map(|(name, booked)| (name.to_owned(), booked.slot)),
     })
 }
 
@@ -253,11 +230,10 @@ fn check<'r, C: Capabilities + ?Sized>(
     check_platform(caps, platform)?;
     let thread = request.thread()?;
     let account = request.account()?;
-    let campaign = request.campaign()?;
-    let requested = campaign::requested_date(request, campaign.is_some())?;
+    let requested = campaign::requested(request, request.campaign()?)?;
     let now = caps.now();
-    if let Some(requested) = requested {
-        date::plan(requested, now)?;
+    if let Some(date) = requested.date() {
+        date::plan(date, now)?;
     }
     let parts: Vec<String> = std::iter::once(message.to_owned())
         .chain(thread.iter().cloned())
@@ -276,7 +252,6 @@ fn check<'r, C: Capabilities + ?Sized>(
         platform,
         thread,
         account,
-        campaign,
         requested,
         now,
     })

@@ -112,22 +112,7 @@ impl LocalCampaigns {
         let Some(plan) = plans.get(name) else {
             return Ok(None);
         };
-        let booked = self
-            .store
-            .all_campaign_bookings(name)?
-            .into_iter()
-            .map(|(platform, list)| {
-                let stored = list
-                    .booked
-                    .into_iter()
-                    .map(|b| campaigns::StoredBooking {
-                        reference: b.reference,
-                        at: b.at,
-                    })
-                    .collect();
-                (platform, stored)
-            })
-            .collect::<Vec<_>>();
+        let booked = self.store.all_campaign_bookings(name)?;
         let scores = self.store.all_campaign_scores(name)?;
         Ok(Some(campaigns::campaign_view(name, plan, &booked, &scores)))
     }

@@ -80,38 +80,31 @@ impl SqliteStore {
         Ok(true)
     }
 
-    /// Every platform's bookings of `campaign`, by platform name.
+    /// Every platform's bookings of `campaign`, by platform name, as stored (for
+    /// `GET /campaigns/NAME`).
     ///
     /// # Errors
-    /// When the database fails.
+    /// When the database fails or holds a list that is not bookings.
     pub fn all_campaign_bookings(
         &self,
         campaign: &str,
-    ) -> Result<Vec<(String, BookingList)>, CampaignError> {
+    ) -> Result<Vec<(String, Vec<campaigns::StoredBooking>)>, CampaignError> {
         let conn = self.conn();
         let mut stmt = conn
             .prepare_cached(campaigns::SELECT_ALL_BOOKINGS)
             .map_err(unavailable)?;
         let rows = stmt
             .query_map(params![campaign], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, String>(2)?,
-                ))
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(2)?))
             })
             .map_err(unavailable)?
             .collect::<Result<Vec<_>, _>>()
             .map_err(unavailable)?;
         rows.into_iter()
-            .map(|(platform, version, booked)| {
-                Ok((
-                    platform,
-                    BookingList {
-                        version: u64::try_from(version).unwrap_or(0),
-                        booked: from_json(&booked)?,
-                    },
-                ))
+            .map(|(platform, booked)| {
+                let booked =
+                    campaigns::bookings_from_json(&booked).map_err(CampaignError::Unavailable)?;
+                Ok((platform, booked))
             })
             .collect()
     }
