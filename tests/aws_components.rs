@@ -82,7 +82,7 @@ async fn components_from_s3_are_checked_and_a_bad_one_is_kept_out() {
         panic!("a component of the wrong world must not load");
     };
     assert!(
-        why.starts_with("component ") && why.ends_with("/sps_twitter.wasm is not allowed: it imports sps:social/platforms@0.2.0, which its world does not grant"),
+        why.starts_with("component ") && why.ends_with("/sps_twitter.wasm is not allowed: it imports sps:social/platforms@0.3.0, which its world does not grant"),
         "{why}"
     );
     put_component(

@@ -277,9 +277,30 @@ fn the_log_streams_as_server_sent_events_without_gaps() {
         messages(&mut resumed, 2),
         vec![
             ("2".to_string(), logged[1].clone()),
+            ("3".to_string(), third.clone())
+        ]
+    );
+    // `last=<n>` starts with the newest n events (the page's outcomes).
+    let mut newest = follow(&server.base, "&last=2", None);
+    assert_eq!(
+        messages(&mut newest, 2),
+        vec![
+            ("2".to_string(), logged[1].clone()),
             ("3".to_string(), third)
         ]
     );
+    for last in ["0", "1001", "x"] {
+        let (status, _, body) = get_events(&server.base, &format!("?follow=1&last={last}"));
+        assert_eq!(
+            (status, body["message"].clone()),
+            (
+                400,
+                json!(format!(
+                    "last must be a whole number from 1 to 1000, not {last:?}"
+                ))
+            )
+        );
+    }
 
     let bad = |query: &str| {
         let (status, _, body) = get_events(&server.base, &format!("?{query}"));

@@ -176,7 +176,7 @@ fn assert_publish_trapped(
         &report.message,
         &format!("the {platform} component failed: "),
         &format!("sps_hostile_{crate_name}.wasm"),
-        "sps:social/platform@0.2.0#publish",
+        "sps:social/platform@0.3.0#publish",
         cause,
     );
     assert_eq!(
@@ -341,7 +341,7 @@ fn assert_scheduler_trap(message: &str) {
         message,
         "the scheduler component failed: ",
         "sps_hostile_trap.wasm",
-        "sps:social/scheduling@0.2.0#schedule-post",
+        "sps:social/scheduling@0.3.0#schedule-post",
         SCHEDULER_TRAP_CAUSE,
     );
 }

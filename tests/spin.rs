@@ -191,7 +191,7 @@ fn bad_inputs_get_the_same_answers_as_from_sps_serve() {
     let x = FakeX::start();
     let spin = start(dir.path(), &variables(&x));
     support::bad_inputs::assert_all(&spin.base);
-    support::bad_inputs::assert_routes(&spin.base);
+    support::bad_inputs::assert_routes(&spin.base, "POST");
     assert_eq!(
         get(&spin.base, "/health"),
         json!({"status": "ok", "platforms": support::PLATFORMS})

@@ -88,5 +88,9 @@ pub fn a_sent_posts_engagement_is_recorded_under_spin() {
     // (6 + 2) / 80
     assert_eq!(view["scores"]["twitter"][0]["meanScore"], json!(0.1));
     assert_eq!(view["scores"]["twitter"][0]["posts"], json!(1));
-    assert_eq!(x.metrics_read(), 1);
+    // Under Spin the reading's GET now and then ends in "connection reset" after the fake
+    // answered it (seen about once in five runs); the reading is then retried, and its
+    // score still counts once (`posts` above).
+    let reads = x.metrics_read();
+    assert!((1..=2).contains(&reads), "{reads} readings");
 }

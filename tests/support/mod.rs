@@ -7,6 +7,7 @@ pub mod api;
 #[cfg(feature = "aws")]
 pub mod aws;
 pub mod bad_inputs;
+pub mod browser;
 pub mod campaigns;
 pub mod cli;
 pub mod crash;

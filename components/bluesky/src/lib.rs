@@ -22,7 +22,7 @@
 //! [`sps_platform`]. No rules live there.
 
 use sps_platform::{
-    Capabilities, Engagement, Platform, Post, PostError, PublishError, PublishedPart,
+    Capabilities, Engagement, PartLength, Platform, Post, PostError, PublishError, PublishedPart,
 };
 
 pub mod answer;
@@ -48,6 +48,14 @@ impl Platform for Bluesky {
     /// and no network is needed.
     fn validate(post: &Post, _caps: &mut impl Capabilities) -> Result<(), PostError> {
         rules::validate(post)
+    }
+
+    /// Every part in grapheme clusters against 300 ([`rules::MAX_GRAPHEMES`]).
+    fn lengths(post: &Post, _caps: &mut impl Capabilities) -> Result<Vec<PartLength>, PostError> {
+        let limit = u64::try_from(rules::MAX_GRAPHEMES).unwrap_or(u64::MAX);
+        Ok(PartLength::of_parts(post, limit, |text| {
+            u64::try_from(rules::graphemes(text)).unwrap_or(u64::MAX)
+        }))
     }
 
     fn publish(

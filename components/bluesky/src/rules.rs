@@ -35,6 +35,12 @@ fn refuse(code: &str, message: String) -> PostError {
     }
 }
 
+/// The length of `text` as Bluesky counts it: extended grapheme clusters (Unicode UAX
+/// #29), the count [`MAX_GRAPHEMES`] limits.
+pub fn graphemes(text: &str) -> usize {
+    text.graphemes(true).count()
+}
+
 /// Check one text: `empty-message` when empty or only white space (each white-space
 /// character named as `U+XXXX`), then `message-too-long` when it holds more than
 /// [`MAX_GRAPHEMES`] grapheme clusters or more than [`MAX_BYTES`] UTF-8 bytes (the count
@@ -62,7 +68,7 @@ pub fn validate_text(text: &str) -> Result<(), PostError> {
             ),
         ));
     }
-    let graphemes = text.graphemes(true).count();
+    let graphemes = graphemes(text);
     if graphemes > MAX_GRAPHEMES {
         return Err(refuse(
             CODE_MESSAGE_TOO_LONG,

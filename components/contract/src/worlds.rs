@@ -80,7 +80,7 @@ mod tests {
         let scheduler = [
             "wasi:io/streams@0.2.6",
             "wasi:config/store@0.2.0-draft-2024-09-27",
-            "sps:social/schedules@0.2.0",
+            "sps:social/schedules@0.3.0",
         ];
         assert_eq!(first_not_granted(scheduler, SCHEDULER_IMPORTS), None);
         assert_eq!(

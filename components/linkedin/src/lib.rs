@@ -23,7 +23,9 @@
 //! wasi:config/store, the time from the WASI clock, the request over wasi:http) come from
 //! [`sps_platform`]. No rules live there.
 
-use sps_platform::{Capabilities, Platform, Post, PostError, PublishError, PublishedPart};
+use sps_platform::{
+    Capabilities, PartLength, Platform, Post, PostError, PublishError, PublishedPart,
+};
 
 pub mod answer;
 pub mod little;
@@ -41,6 +43,14 @@ impl Platform for LinkedIn {
     /// LinkedIn's fixed rules ([`rules::validate`]); no setting is read.
     fn validate(post: &Post, _caps: &mut impl Capabilities) -> Result<(), PostError> {
         rules::validate(post)
+    }
+
+    /// Every part in UTF-16 code units ([`rules::length`]) against 3,000.
+    fn lengths(post: &Post, _caps: &mut impl Capabilities) -> Result<Vec<PartLength>, PostError> {
+        let limit = u64::try_from(rules::MAX_LENGTH).unwrap_or(u64::MAX);
+        Ok(PartLength::of_parts(post, limit, |text| {
+            u64::try_from(rules::length(text)).unwrap_or(u64::MAX)
+        }))
     }
 
     fn publish(

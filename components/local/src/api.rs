@@ -133,7 +133,8 @@ pub fn schedule_answer(result: &Scheduling) -> Answer {
 }
 
 /// `{"status":"error","reason","message"}` with `status`.
-fn error(status: u16, reason: &str, message: &str) -> Answer {
+/// An error answer: `status` with `{"status":"error","reason","message"}`.
+pub fn error(status: u16, reason: &str, message: &str) -> Answer {
     Answer {
         status,
         body: json!({"status": "error", "reason": reason, "message": message}),
@@ -189,6 +190,23 @@ pub fn requeue_answer(requeued: &Requeued, missing: &str) -> Answer {
             ),
         ),
     }
+}
+
+/// The answer to `POST /validate` (WIT `scheduling.check`): 200, with `lengths` the parts'
+/// `[{"length","limit"}]` by the platform's own count, and either `"status":"valid"` or the
+/// rejection scheduling would give (`"status":"rejected","reason","message"`, its
+/// `referenceNumber` null: nothing was reported).
+pub fn check_answer(rejection: Option<(&str, &str)>, lengths: &[(u32, u32)]) -> Answer {
+    let lengths: Vec<Value> = lengths
+        .iter()
+        .map(|(length, limit)| json!({"length": length, "limit": limit}))
+        .collect();
+    let body = match rejection {
+        None => json!({"status": "valid", "lengths": lengths}),
+        Some((reason, message)) => json!({"status": "rejected", "reason": reason,
+            "message": message, "referenceNumber": null, "lengths": lengths}),
+    };
+    Answer { status: 200, body }
 }
 
 /// The answer to a request without the API token: 401 with the reason `unauthorized`.

@@ -21,7 +21,7 @@
 //! live there.
 
 use sps_platform::{
-    Capabilities, Engagement, Platform, Post, PostError, PublishError, PublishedPart,
+    Capabilities, Engagement, PartLength, Platform, Post, PostError, PublishError, PublishedPart,
 };
 
 pub mod answer;
@@ -44,6 +44,15 @@ impl Platform for Mastodon {
     fn validate(post: &Post, caps: &mut impl Capabilities) -> Result<(), PostError> {
         let limits = instance::limits(caps)?;
         rules::validate(post, &limits)
+    }
+
+    /// Every part by [`length::countable_length`] against the instance's
+    /// `max_characters` (the limits as [`Self::validate`] reads them).
+    fn lengths(post: &Post, caps: &mut impl Capabilities) -> Result<Vec<PartLength>, PostError> {
+        let limits = instance::limits(caps)?;
+        Ok(PartLength::of_parts(post, limits.max_characters, |text| {
+            length::countable_length(text, limits.characters_reserved_per_url)
+        }))
     }
 
     fn publish(

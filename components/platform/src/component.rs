@@ -51,6 +51,29 @@ macro_rules! export_platform {
                 })
             }
 
+            fn lengths(
+                post: sps::social::types::Post,
+            ) -> ::core::result::Result<
+                ::std::vec::Vec<sps::social::types::PartLength>,
+                sps::social::types::MessageError,
+            > {
+                <$platform as $crate::Platform>::lengths(&post_from_wit(post), &mut Wasi)
+                    .map(|lengths| {
+                        lengths
+                            .into_iter()
+                            .map(|l| sps::social::types::PartLength {
+                                length: l.length,
+                                limit: l.limit,
+                            })
+                            .collect()
+                    })
+                    .map_err(|e| sps::social::types::MessageError {
+                        code: e.code,
+                        message: e.message,
+                        part: e.part,
+                    })
+            }
+
             fn publish(
                 post: sps::social::types::Post,
                 part: u32,

@@ -36,7 +36,7 @@ pub use platform::{
     check_idempotency_key, read_setting, redact, shorten, Capabilities, Platform,
     MAX_ERROR_TEXT_CHARS, NO_KEY_VALUE_STORE,
 };
-pub use types::{Engagement, Post, PostError, PublishError, PublishedPart};
+pub use types::{Engagement, PartLength, Post, PostError, PublishError, PublishedPart};
 
 /// What [`export_platform!`] expands to needs from this crate's dependencies; not part of
 /// the API.

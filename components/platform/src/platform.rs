@@ -6,7 +6,7 @@
 //! ([`redact`]).
 
 use crate::http::{HttpRequest, HttpResponse, Timeouts, TransportError};
-use crate::types::{Engagement, Post, PostError, PublishError, PublishedPart};
+use crate::types::{Engagement, PartLength, Post, PostError, PublishError, PublishedPart};
 
 /// One social network's rules and API behind the WIT interface `sps:social/platform`.
 /// A platform component implements it on a type of its own and exports it with
@@ -23,6 +23,13 @@ pub trait Platform {
     /// # Errors
     /// A [`PostError`] with a stable reason code, naming the part at fault.
     fn validate(post: &Post, caps: &mut impl Capabilities) -> Result<(), PostError>;
+
+    /// WIT `platform.lengths`: every part's length by the platform's own count and the
+    /// platform's limit, one per part, valid or not (the same count `validate` checks).
+    ///
+    /// # Errors
+    /// A [`PostError`] when the limits cannot be known (the code `validate` would give).
+    fn lengths(post: &Post, caps: &mut impl Capabilities) -> Result<Vec<PartLength>, PostError>;
 
     /// WIT `platform.publish`: publish part `part` of `post` (0 the message, k the k-th
     /// reply, a reply to `earlier[k-1]`), where `earlier` holds the parts published before

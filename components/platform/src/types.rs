@@ -48,6 +48,35 @@ pub struct Engagement {
     pub impressions: Option<u64>,
 }
 
+/// How long one part of a post is by the platform's own count; mirrors the WIT record
+/// `types.part-length`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct PartLength {
+    /// The part's length as the platform counts it (X: weighted length).
+    pub length: u32,
+    /// The most the platform takes in one part, counted the same way.
+    pub limit: u32,
+}
+
+impl PartLength {
+    /// A length of `length` (saturating at `u32::MAX`) against `limit`.
+    pub fn new(length: u64, limit: u64) -> Self {
+        Self {
+            length: u32::try_from(length).unwrap_or(u32::MAX),
+            limit: u32::try_from(limit).unwrap_or(u32::MAX),
+        }
+    }
+
+    /// Every part of `post` measured by `count` against `limit`, in order (what
+    /// `platform.lengths` answers).
+    pub fn of_parts(post: &Post, limit: u64, count: impl Fn(&str) -> u64) -> Vec<Self> {
+        post.parts
+            .iter()
+            .map(|text| Self::new(count(text), limit))
+            .collect()
+    }
+}
+
 /// Why a post cannot be posted on the platform; mirrors the WIT record
 /// `types.message-error`.
 #[derive(Clone, PartialEq, Eq, Debug)]

@@ -1,12 +1,12 @@
 //! The component glue (wasm32 only): implements [`Capabilities`] with the `scheduler` world's
 //! imports (`platforms`, `schedules`, `events`, `ledger`, `wasi:config/store`) and exports
-//! `sps:social/scheduling@0.2.0`. No rules live here.
+//! `sps:social/scheduling@0.3.0`. No rules live here.
 
 wit_bindgen::generate!({
     path: "../../wit",
     world: "sps:social/scheduler",
     with: {
-        "sps:social/events@0.2.0/event-error": sps_contract::events::EventError,
+        "sps:social/events@0.3.0/event-error": sps_contract::events::EventError,
     },
     generate_all,
 });
@@ -86,6 +86,34 @@ impl Capabilities for Imports {
             message: e.message,
             part: e.part,
         })
+    }
+
+    fn part_lengths(
+        &mut self,
+        platform: &str,
+        parts: &[String],
+        account: &str,
+    ) -> Result<Vec<crate::PartLength>, MessageError> {
+        let post = sps::social::types::Post {
+            parts: parts.to_vec(),
+            account: account.to_owned(),
+            idempotency_key: String::new(),
+        };
+        platforms::lengths(platform, &post)
+            .map(|lengths| {
+                lengths
+                    .into_iter()
+                    .map(|l| crate::PartLength {
+                        length: l.length,
+                        limit: l.limit,
+                    })
+                    .collect()
+            })
+            .map_err(|e| MessageError {
+                code: e.code,
+                message: e.message,
+                part: e.part,
+            })
     }
 
     fn create_schedule(&mut self, schedule: &Schedule) -> Result<(), ScheduleError> {
@@ -224,6 +252,25 @@ impl scheduling::Guest for Component {
                     .map(|(name, slot)| scheduling::CampaignSlot { name, slot }),
             }),
             Err(failure) => Err(to_wit_failure(failure)),
+        }
+    }
+
+    fn check_post(event: String) -> scheduling::Check {
+        let check = crate::check_post(&mut Imports, &event);
+        scheduling::Check {
+            rejection: check.rejection.map(|r| scheduling::Rejection {
+                code: r.code,
+                message: r.message,
+                reference_number: None,
+            }),
+            lengths: check
+                .lengths
+                .into_iter()
+                .map(|l| sps::social::types::PartLength {
+                    length: l.length,
+                    limit: l.limit,
+                })
+                .collect(),
         }
     }
 

@@ -37,7 +37,7 @@ pub use crate::campaign::AUTO_DATE;
 pub const MAX_ROUNDS: usize = 3;
 
 /// A request that passed every check.
-struct Accepted<'r> {
+pub(crate) struct Accepted<'r> {
     message: &'r str,
     platform: &'r str,
     thread: Vec<String>,
@@ -216,7 +216,7 @@ pub(crate) fn parse(event: &str) -> Result<Request, ScheduleFailure> {
 }
 
 /// Run every request check in order; the first failure wins.
-fn check<'r, C: Capabilities + ?Sized>(
+pub(crate) fn check<'r, C: Capabilities + ?Sized>(
     caps: &mut C,
     request: &'r Request,
     reference_problem: Option<Problem>,

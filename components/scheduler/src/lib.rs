@@ -7,12 +7,13 @@
 //! The rules are plain Rust ([`flow::schedule_post`]) over the [`Capabilities`] trait, so they
 //! run and are tested natively; on `wasm32` the `bindings` module implements the trait with the
 //! component's imports (`platforms`, `schedules`, `events`, `wasi:config/store`) and exports
-//! `sps:social/scheduling@0.2.0`.
+//! `sps:social/scheduling@0.3.0`.
 
 use chrono::{DateTime, Utc};
 
 pub mod campaign;
 pub mod cancel;
+pub mod check;
 pub mod date;
 pub mod flow;
 pub mod metrics;
@@ -27,6 +28,7 @@ pub mod zone;
 mod bindings;
 
 pub use cancel::cancel_post;
+pub use check::{check_post, Check};
 pub use flow::schedule_post;
 pub use reason::{Problem, Reason};
 pub use sps_contract::events::EventError;
@@ -79,6 +81,15 @@ pub struct MessageError {
     /// The part at fault (0 the message, k the thread's k-th reply), or `None` when the
     /// post as a whole is refused.
     pub part: Option<u32>,
+}
+
+/// How long one part of a post is by its platform's own count (WIT `types.part-length`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PartLength {
+    /// The part's length as the platform counts it (X: weighted length).
+    pub length: u32,
+    /// The most the platform takes in one part, counted the same way.
+    pub limit: u32,
 }
 
 /// Whether the schedule was new or replaced one of the same name (WIT `schedule-action`).
@@ -184,6 +195,17 @@ pub trait Capabilities {
         parts: &[String],
         account: &str,
     ) -> Result<(), MessageError>;
+    /// Each part's length by `platform`'s own count, and its limit (`platforms.lengths`).
+    ///
+    /// # Errors
+    /// The platform's reason code when its limits cannot be known, or
+    /// `unsupported-platform`.
+    fn part_lengths(
+        &mut self,
+        platform: &str,
+        parts: &[String],
+        account: &str,
+    ) -> Result<Vec<PartLength>, MessageError>;
     /// Create a schedule (`schedules.create`).
     ///
     /// # Errors

@@ -1,11 +1,11 @@
 //! The component glue (wasm32 only): implements [`Capabilities`] with the `sender` world's
-//! imports and exports `sps:social/sending@0.2.0`. No rules live here.
+//! imports and exports `sps:social/sending@0.3.0`. No rules live here.
 
 wit_bindgen::generate!({
     path: "../../wit",
     world: "sps:social/sender",
     with: {
-        "sps:social/events@0.2.0/event-error": sps_contract::events::EventError,
+        "sps:social/events@0.3.0/event-error": sps_contract::events::EventError,
     },
     generate_all,
 });

@@ -9,7 +9,7 @@
 //! The rules are plain Rust ([`flow::send_post`]) over the [`Capabilities`] trait, so they run
 //! and are tested natively; on `wasm32` the `bindings` module implements the trait with the
 //! component's imports (`platforms`, `events`, `ledger`) and exports
-//! `sps:social/sending@0.2.0`.
+//! `sps:social/sending@0.3.0`.
 
 pub mod flow;
 pub use sps_contract::ledger;

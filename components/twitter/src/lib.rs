@@ -16,7 +16,7 @@
 //! from [`sps_platform`]. No rules live there.
 
 use sps_platform::{
-    Capabilities, Engagement, Platform, Post, PostError, PublishError, PublishedPart,
+    Capabilities, Engagement, PartLength, Platform, Post, PostError, PublishError, PublishedPart,
 };
 
 pub mod oauth;
@@ -33,6 +33,15 @@ impl Platform for Twitter {
     /// Every part by X's weighted length ([`x_api::validate`]); no setting is read.
     fn validate(post: &Post, _caps: &mut impl Capabilities) -> Result<(), PostError> {
         x_api::validate(post)
+    }
+
+    /// Every part's weighted length ([`weighted::weighted_length`]) against 280.
+    fn lengths(post: &Post, _caps: &mut impl Capabilities) -> Result<Vec<PartLength>, PostError> {
+        Ok(PartLength::of_parts(
+            post,
+            weighted::MAX_WEIGHTED_LENGTH,
+            weighted::weighted_length,
+        ))
     }
 
     fn publish(

@@ -3,7 +3,9 @@
 //! settings and outbound hosts.
 
 use crate::bindings::platforms::Host;
-use crate::bindings::types::{Engagement, MessageError, Post, PublishError, PublishedPart};
+use crate::bindings::types::{
+    Engagement, MessageError, PartLength, Post, PublishError, PublishedPart,
+};
 use crate::runtime::{error_summary, Ctx};
 
 /// The longest post id a platform component may return, bytes (X's ids are 19 digits; an
@@ -28,6 +30,35 @@ fn largest_field(part: &PublishedPart) -> usize {
 
 pub use sps_contract::platforms::{unsupported, UNSUPPORTED_PLATFORM};
 
+impl Ctx {
+    /// `unsupported-platform` for `platform`, naming the loaded ones.
+    fn unsupported_message(&self, platform: &str) -> MessageError {
+        MessageError {
+            code: UNSUPPORTED_PLATFORM.to_string(),
+            message: unsupported(platform, &self.components.platform_names()),
+            part: None,
+        }
+    }
+}
+
+/// The answer of a checking call (`validate`, `lengths`) of the `platform` component, or
+/// `platform-component-failed` when the component trapped or ran out of its limits.
+fn checked<T>(
+    result: anyhow::Result<Result<T, MessageError>>,
+    platform: &str,
+    call: &str,
+) -> Result<T, MessageError> {
+    result.unwrap_or_else(|err| {
+        tracing::error!(platform, call, error = %error_summary(&err), "platform component failed");
+        tracing::debug!(platform, call, error = %format!("{err:?}"), "platform component failure in full");
+        Err(MessageError {
+            code: "platform-component-failed".to_string(),
+            message: format!("the {platform} component failed: {}", error_summary(&err)),
+            part: None,
+        })
+    })
+}
+
 impl Host for Ctx {
     async fn supported(&mut self) -> Vec<String> {
         self.components.platform_names()
@@ -35,28 +66,28 @@ impl Host for Ctx {
 
     async fn validate(&mut self, platform: String, post: Post) -> Result<(), MessageError> {
         let Some(component) = self.components.platform(&platform) else {
-            return Err(MessageError {
-                code: UNSUPPORTED_PLATFORM.to_string(),
-                message: unsupported(&platform, &self.components.platform_names()),
-                part: None,
-            });
+            return Err(self.unsupported_message(&platform));
         };
-        match self
+        let result = self
             .runtime
             .platform_validate(&self.components, component, &platform, &post)
-            .await
-        {
-            Ok(result) => result,
-            Err(err) => {
-                tracing::error!(platform, error = %error_summary(&err), "platform component failed in validate");
-                tracing::debug!(platform, error = %format!("{err:?}"), "platform component failure in full");
-                Err(MessageError {
-                    code: "platform-component-failed".to_string(),
-                    message: format!("the {platform} component failed: {}", error_summary(&err)),
-                    part: None,
-                })
-            }
-        }
+            .await;
+        checked(result, &platform, "validate")
+    }
+
+    async fn lengths(
+        &mut self,
+        platform: String,
+        post: Post,
+    ) -> Result<Vec<PartLength>, MessageError> {
+        let Some(component) = self.components.platform(&platform) else {
+            return Err(self.unsupported_message(&platform));
+        };
+        let result = self
+            .runtime
+            .platform_lengths(&self.components, component, &platform, &post)
+            .await;
+        checked(result, &platform, "lengths")
     }
 
     async fn publish(

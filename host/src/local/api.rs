@@ -8,15 +8,20 @@
 //!   runs the scheduler component.
 //! - `GET /schedules`: pending schedules. `GET /events`: emitted events as EventBridge
 //!   envelopes, oldest first; `GET /events?follow=1[&after=<id>]` as server-sent events. `GET /dead-letters`: deliveries that failed unreported.
+//! - `POST /validate`: what `POST /events` would answer to one `Schedule Social Post` event,
+//!   without scheduling it, and each part's length by the platform's own count
+//!   (`sps_local::api::check_answer`); the page's live counters.
 //! - `GET /health`: `{"status":"ok","platforms":[...]}`.
 //! - `POST /schedules/{name}/fire`: deliver a pending schedule now, without its flexible
 //!   window; `POST /dead-letters/{id}/retry`: deliver a dead letter again now. 202, or
 //!   404/409 (`sps_local::api::requeue_answer`).
 //!
+//! - `/`, `/login`: the page ([`super::web`]).
+//!
 //! With an API token (`SPS_API_TOKEN`) every request must carry
-//! `Authorization: Bearer <token>`, compared in constant time (`subtle`); any other gets
-//! 401 `{"status":"error","reason":"unauthorized","message"}` with
-//! `WWW-Authenticate: Bearer` (RFC 6750, section 3).
+//! `Authorization: Bearer <token>` or the page's login cookie; any other gets 401
+//! (`super::web::guard`). Token or not, a state-changing request a browser sent from
+//! another site is refused with 403 `cross-site-request`.
 
 use std::sync::Arc;
 
@@ -62,6 +67,7 @@ pub fn router(
         .route("/events", post(post_events).get(get_events))
         .route("/schedules", get(get_schedules))
         .route("/dead-letters", get(get_dead_letters))
+        .route("/validate", post(post_validate))
         .route("/health", get(health))
         .route("/schedules/{name}/fire", post(fire_schedule))
         .route("/dead-letters/{id}/retry", post(retry_dead_letter))
@@ -77,19 +83,25 @@ pub fn router(
             store,
             campaigns,
         });
-    let routes = match token {
+    let token = token.map(Arc::new);
+    let routes = match &token {
         Some(token) => routes.layer(axum::middleware::from_fn_with_state(
-            Arc::new(token),
-            require_token,
+            token.clone(),
+            super::web::guard::require_token,
         )),
         None => routes,
     };
-    routes.merge(put_events)
+    routes
+        .merge(put_events)
+        .merge(super::web::router(token))
+        .layer(axum::middleware::from_fn(
+            super::web::guard::same_origin_only,
+        ))
 }
 
 /// Whether `headers` carry `Authorization: Bearer <token>` (the scheme in any case, RFC
 /// 9110 section 11.1; the token compared in constant time).
-pub(super) fn bearer_matches(headers: &axum::http::HeaderMap, token: &str) -> bool {
+pub(crate) fn bearer_matches(headers: &axum::http::HeaderMap, token: &str) -> bool {
     use subtle::ConstantTimeEq as _;
     headers
         .get(axum::http::header::AUTHORIZATION)
@@ -97,23 +109,6 @@ pub(super) fn bearer_matches(headers: &axum::http::HeaderMap, token: &str) -> bo
         .and_then(|v| v.split_once(' '))
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .is_some_and(|(_, given)| bool::from(given.as_bytes().ct_eq(token.as_bytes())))
-}
-
-/// Passes on a request whose `Authorization` is `Bearer <token>`; answers any other 401.
-async fn require_token(
-    State(token): State<Arc<String>>,
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    if bearer_matches(request.headers(), &token) {
-        return next.run(request).await;
-    }
-    let mut response = respond(answers::unauthorized());
-    response.headers_mut().insert(
-        axum::http::header::WWW_AUTHENTICATE,
-        axum::http::HeaderValue::from_static("Bearer"),
-    );
-    response
 }
 
 /// Runs the scheduler component on one event (its JSON text) and says how it ended: a
@@ -178,7 +173,7 @@ pub async fn schedule(runtime: &Runtime, event: &str) -> Answer {
 }
 
 /// An answer as an axum response.
-pub(super) fn respond(answer: Answer) -> Response {
+pub(crate) fn respond(answer: Answer) -> Response {
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (status, Json(answer.body)).into_response()
 }
@@ -192,12 +187,7 @@ async fn post_events(
 ) -> Response {
     let body = match body {
         Ok(body) => body,
-        Err(rejection) => {
-            return respond(answers::unreadable_body(
-                rejection.status().as_u16(),
-                &rejection.body_text(),
-            ))
-        }
+        Err(rejection) => return unreadable(&rejection),
     };
     match answers::plan_post_events(&body) {
         PostEvents::Answer(answer) => respond(answer),
@@ -240,7 +230,8 @@ async fn get_events(
         Some("1" | "true") => {
             let last_event_id = headers.get("last-event-id").and_then(|v| v.to_str().ok());
             let after = query.get("after").map(String::as_str);
-            match super::follow::start(after, last_event_id, &app.store) {
+            let last = query.get("last").map(String::as_str);
+            match super::follow::start(after, last_event_id, last, &app.store) {
                 Ok(after) => super::follow::stream(app.store.clone(), after),
                 Err(message) => bad(message),
             }
@@ -259,6 +250,42 @@ async fn get_events(
                 Err(message) => bad(message),
             }
         }
+    }
+}
+
+/// The answer to a body axum could not read (over its 2 MiB default limit).
+fn unreadable(rejection: &axum::extract::rejection::BytesRejection) -> Response {
+    respond(answers::unreadable_body(
+        rejection.status().as_u16(),
+        &rejection.body_text(),
+    ))
+}
+
+/// `POST /validate`: one `Schedule Social Post` event (as `POST /events` takes it) checked
+/// by the scheduler component (`scheduling.check-post`); 200 with the check
+/// ([`answers::check_answer`]), 400 for an unreadable body, 500 when the component failed.
+async fn post_validate(
+    State(app): State<AppState>,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Response {
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => return unreadable(&rejection),
+    };
+    let Ok(event) = std::str::from_utf8(&body) else {
+        return respond(answers::unreadable_body(400, "the body is not UTF-8 text"));
+    };
+    match app.runtime.check_post(event).await {
+        Ok(check) => {
+            let lengths: Vec<(u32, u32)> =
+                check.lengths.iter().map(|l| (l.length, l.limit)).collect();
+            let rejection = check
+                .rejection
+                .as_ref()
+                .map(|r| (r.code.as_str(), r.message.as_str()));
+            respond(answers::check_answer(rejection, &lengths))
+        }
+        Err(err) => respond(answers::schedule_answer(&component_failed(&err))),
     }
 }
 

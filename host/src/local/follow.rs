@@ -9,8 +9,8 @@
 //!   "Server-sent events"), for a terminal (`curl -N`) or a page. Each event is one message
 //!   whose `id` is its sequence number and whose `data` is its EventBridge envelope; the
 //!   stream starts after `after=<id>` (or the `Last-Event-ID` a reconnecting client
-//!   sends), else with the next event written, and has no gaps: it reads the log in
-//!   sequence order.
+//!   sends), or with the newest `last=<n>` events (1-1000; the page's outcomes), else with
+//!   the next event written, and has no gaps: it reads the log in sequence order.
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -26,18 +26,30 @@ use crate::local::store::SqliteStore;
 /// Events read from the log at a time.
 const PAGE: usize = 100;
 
-/// Where a stream starts: after this sequence number.
+/// Where a stream starts: after this sequence number (`after`, else `Last-Event-ID`, else
+/// `last` events before the newest, else the newest).
 ///
 /// # Errors
-/// A sentence when `after` (or `Last-Event-ID`) is not a whole number.
+/// A sentence when `after` (or `Last-Event-ID`) is not a whole number, or `last` not one
+/// from 1 to [`MAX_PAGE`].
 pub fn start(
     after: Option<&str>,
     last_event_id: Option<&str>,
+    last: Option<&str>,
     store: &SqliteStore,
 ) -> Result<i64, String> {
-    match after.or(last_event_id) {
-        Some(text) => parse_after(text),
-        None => Ok(*store.subscribe_events().borrow()),
+    let newest = || *store.subscribe_events().borrow();
+    match (after.or(last_event_id), last) {
+        (Some(text), _) => parse_after(text),
+        (None, Some(text)) => {
+            let count: i64 = whole_number(text)
+                .filter(|n| (1..=i64::try_from(MAX_PAGE).unwrap_or(i64::MAX)).contains(n))
+                .ok_or_else(|| {
+                    format!("last must be a whole number from 1 to {MAX_PAGE}, not {text:?}")
+                })?;
+            Ok(newest().saturating_sub(count).max(0))
+        }
+        (None, None) => Ok(newest()),
     }
 }
 

@@ -13,3 +13,4 @@ pub mod secrets_file;
 pub mod sigv4;
 pub mod store;
 pub mod timer;
+pub mod web;

@@ -9,7 +9,7 @@ use anyhow::Context as _;
 use super::{Components, Ctx, PlatformSettings, Runtime};
 use crate::bindings::{
     scheduling, sending,
-    types::{Engagement, MessageError, Post, PublishError, PublishedPart},
+    types::{Engagement, MessageError, PartLength, Post, PublishError, PublishedPart},
     PlatformComponentPre,
 };
 use crate::caps::http::OutboundPolicy;
@@ -58,6 +58,24 @@ impl Runtime {
             instance
                 .sps_social_scheduling()
                 .call_cancel_post(&mut store, event)
+                .await
+        })
+        .await
+        .context("the scheduler component failed")
+    }
+
+    /// Runs the scheduler component's live check on one request (`scheduling.check-post`,
+    /// `POST /validate`): nothing is scheduled or published.
+    ///
+    /// # Errors
+    /// When the component traps or exceeds its limits.
+    pub async fn check_post(&self, event: &str) -> anyhow::Result<scheduling::Check> {
+        let (components, mut store) = self.scheduler_store();
+        self.bounded(self.inner.settings.limits.wall_time, async {
+            let instance = components.scheduler.instantiate_async(&mut store).await?;
+            instance
+                .sps_social_scheduling()
+                .call_check_post(&mut store, event)
                 .await
         })
         .await
@@ -128,18 +146,9 @@ impl Runtime {
         platform: &str,
         post: &Post,
     ) -> anyhow::Result<Result<(), MessageError>> {
-        // Validation needs neither credentials nor the network: when the settings cannot
-        // be read, the component validates without them.
-        let settings = match self.inner.platforms.settings(platform).await {
-            Ok(settings) => settings,
-            Err(err) => {
-                tracing::warn!(platform, error = %crate::runtime::error_summary(&err), "platform settings unavailable; validating without them");
-                PlatformSettings::default()
-            }
-        };
-        let config = settings.config_for(&post.account);
-        let mut store = self.store(components.clone(), config, settings.outbound);
-        store.data_mut().kv_scope = Some(format!("{platform}/{}", post.account));
+        let mut store = self
+            .checking_store(components, platform, &post.account)
+            .await;
         let wall = self.inner.settings.limits.platform_wall_time;
         self.bounded(wall, async {
             let instance = component.instantiate_async(&mut store).await?;
@@ -149,6 +158,52 @@ impl Runtime {
                 .await
         })
         .await
+    }
+
+    /// `platform.lengths` of one platform component of `components`, in a Store of its
+    /// own set up as for [`Self::platform_validate`].
+    pub(crate) async fn platform_lengths(
+        &self,
+        components: &Arc<Components>,
+        component: &PlatformComponentPre<Ctx>,
+        platform: &str,
+        post: &Post,
+    ) -> anyhow::Result<Result<Vec<PartLength>, MessageError>> {
+        let mut store = self
+            .checking_store(components, platform, &post.account)
+            .await;
+        let wall = self.inner.settings.limits.platform_wall_time;
+        self.bounded(wall, async {
+            let instance = component.instantiate_async(&mut store).await?;
+            instance
+                .sps_social_platform()
+                .call_lengths(&mut store, post)
+                .await
+        })
+        .await
+    }
+
+    /// A Store for checking a post of `account` on `platform`: that account's settings,
+    /// the platform's outbound hosts and its key-value scope. Checking needs neither
+    /// credentials nor the network: when the settings cannot be read, the component
+    /// checks without them.
+    async fn checking_store(
+        &self,
+        components: &Arc<Components>,
+        platform: &str,
+        account: &str,
+    ) -> wasmtime::Store<Ctx> {
+        let settings = match self.inner.platforms.settings(platform).await {
+            Ok(settings) => settings,
+            Err(err) => {
+                tracing::warn!(platform, error = %crate::runtime::error_summary(&err), "platform settings unavailable; validating without them");
+                PlatformSettings::default()
+            }
+        };
+        let config = settings.config_for(account);
+        let mut store = self.store(components.clone(), config, settings.outbound);
+        store.data_mut().kv_scope = Some(format!("{platform}/{account}"));
+        store
     }
 
     /// `platform.publish` of one platform component of `components` (the caller's

@@ -12,8 +12,8 @@ use std::collections::{BTreeMap, VecDeque};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde_json::{json, Value};
 use sps_scheduler::{
-    Booking, CancelOutcome, Capabilities, EventError, MessageError, Rejection, Schedule,
-    ScheduleError, ScheduleFailure,
+    Booking, CancelOutcome, Capabilities, EventError, MessageError, PartLength, Rejection,
+    Schedule, ScheduleError, ScheduleFailure,
 };
 
 /// The fake clock's default, UTC.
@@ -156,6 +156,26 @@ impl Capabilities for Fake {
             Some(e) => Err(e.clone()),
             None => Ok(()),
         }
+    }
+
+    /// Each part's length in characters against 280, or the scripted validation error
+    /// when it names no part (the limits could not be known).
+    fn part_lengths(
+        &mut self,
+        _platform: &str,
+        parts: &[String],
+        _account: &str,
+    ) -> Result<Vec<PartLength>, MessageError> {
+        if let Some(e) = self.validation.as_ref().filter(|e| e.part.is_none()) {
+            return Err(e.clone());
+        }
+        Ok(parts
+            .iter()
+            .map(|p| PartLength {
+                length: u32::try_from(p.chars().count()).unwrap(),
+                limit: 280,
+            })
+            .collect())
     }
 
     fn create_schedule(&mut self, schedule: &Schedule) -> Result<(), ScheduleError> {

@@ -32,6 +32,17 @@ mod bindings {
             })
         }
 
+        fn lengths(
+            name: String,
+            _post: types::Post,
+        ) -> Result<Vec<types::PartLength>, types::MessageError> {
+            Err(types::MessageError {
+                code: sps_contract::platforms::UNSUPPORTED_PLATFORM.to_string(),
+                message: unsupported(&name),
+                part: None,
+            })
+        }
+
         fn idempotent(_name: String) -> bool {
             false
         }

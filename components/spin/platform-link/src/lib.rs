@@ -48,11 +48,24 @@ mod bindings {
             }
             rest::validate(&name, &post).map_err(|e| {
                 if e.code == UNSUPPORTED_PLATFORM {
-                    types::MessageError {
-                        code: e.code,
-                        message: unsupported(&name, &supported()),
-                        part: None,
-                    }
+                    unsupported_message(&name)
+                } else {
+                    e
+                }
+            })
+        }
+
+        fn lengths(
+            name: String,
+            post: types::Post,
+        ) -> Result<Vec<types::PartLength>, types::MessageError> {
+            if name == own() {
+                sps::spin::account::set(&name, &post.account);
+                return platform::lengths(&post);
+            }
+            rest::lengths(&name, &post).map_err(|e| {
+                if e.code == UNSUPPORTED_PLATFORM {
+                    unsupported_message(&name)
                 } else {
                     e
                 }
@@ -91,6 +104,15 @@ mod bindings {
                 return platform::metrics(&account, &post_id);
             }
             rest::metrics(&name, &account, &post_id).map_err(|e| named(&name, e))
+        }
+    }
+
+    /// `unsupported-platform` for `name`, naming every platform the chain has.
+    fn unsupported_message(name: &str) -> types::MessageError {
+        types::MessageError {
+            code: UNSUPPORTED_PLATFORM.to_string(),
+            message: unsupported(name, &supported()),
+            part: None,
         }
     }
 

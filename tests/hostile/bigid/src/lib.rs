@@ -10,7 +10,9 @@ mod bindings {
 }
 
 use bindings::exports::sps::social::platform::Guest;
-use bindings::sps::social::types::{Engagement, MessageError, Post, PublishError, PublishedPart};
+use bindings::sps::social::types::{
+    Engagement, MessageError, PartLength, Post, PublishError, PublishedPart,
+};
 
 /// The length of the post id, bytes.
 const ID_BYTES: usize = 10_000_000;
@@ -29,6 +31,18 @@ impl Guest for Component {
 
     fn validate(_post: Post) -> Result<(), MessageError> {
         Ok(())
+    }
+
+    /// No limit: this component is hostile in `publish` only.
+    fn lengths(post: Post) -> Result<Vec<PartLength>, MessageError> {
+        Ok(post
+            .parts
+            .iter()
+            .map(|_| PartLength {
+                length: 0,
+                limit: u32::MAX,
+            })
+            .collect())
     }
 
     fn publish(

@@ -1,4 +1,4 @@
-//! A hostile scheduler component: `schedule-post` and `cancel-post` trap (wasm
+//! A hostile scheduler component: `schedule-post`, `cancel-post` and `check-post` trap (wasm
 //! `unreachable`) on every request, before they publish, schedule or cancel anything.
 
 mod bindings {
@@ -9,7 +9,9 @@ mod bindings {
     });
 }
 
-use bindings::exports::sps::social::scheduling::{Cancelled, Guest, ScheduleFailure, Scheduled};
+use bindings::exports::sps::social::scheduling::{
+    Cancelled, Check, Guest, ScheduleFailure, Scheduled,
+};
 
 struct Component;
 
@@ -19,6 +21,10 @@ impl Guest for Component {
     }
 
     fn cancel_post(_event: String) -> Result<Cancelled, ScheduleFailure> {
+        core::arch::wasm32::unreachable()
+    }
+
+    fn check_post(_event: String) -> Check {
         core::arch::wasm32::unreachable()
     }
 }
