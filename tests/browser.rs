@@ -231,7 +231,7 @@ async fn a_post_is_edited_and_cancelled_from_the_calendar() {
     browser
         .wait_for_text(
             "#answer",
-            "Editing page-edit: scheduling it again updates it.",
+            "Editing page-edit on twitter: scheduling it again updates it (on another platform it is a new post).",
         )
         .await;
     let message = browser.wait_for_css("#part-0").await;
@@ -258,7 +258,7 @@ async fn a_post_is_edited_and_cancelled_from_the_calendar() {
     browser.wait_for_text(cancel, "Really cancel?").await;
     browser.press_enter(cancel).await;
     browser
-        .wait_for_text("#live", "Cancelled page-cancel.")
+        .wait_for_text("#notice", "Cancelled page-cancel.")
         .await;
     let cancelled =
         "#events li.event[data-type='Social Post Cancelled'][data-reference=page-cancel]";
@@ -485,4 +485,75 @@ async fn screenshots_of_the_three_views() {
     let browser = Browser::start(1280, 1200).await;
     browser.open(&server.base).await;
     screenshots::take(&browser).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_double_click_schedules_once_and_the_next_draft_is_a_new_post() {
+    let (_x, server, _dir) = started(true);
+    let browser = Browser::start(1280, 900).await;
+    browser.open(&server.base).await;
+    type_message(&browser, "Pressed twice").await;
+    set_date(&browser, "2030-10-23T10:48:00").await;
+    browser.wait_for_text("#counter-0", "13 / 280").await;
+    // Two clicks in one go, as a double click sends them.
+    browser
+        .run(
+            "const b = document.getElementById('submit'); b.click(); b.click();",
+            vec![],
+        )
+        .await;
+    let started = std::time::Instant::now();
+    while !browser.text("#answer").await.starts_with("Scheduled ") {
+        assert!(started.elapsed() < support::browser::WAIT, "no answer");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let pending = get(&server.base, "/schedules");
+    assert_eq!(pending.as_array().unwrap().len(), 1, "{pending}");
+    // The draft starts again: the next message is a new post, not an update.
+    assert_eq!(
+        browser
+            .run("return document.getElementById('reference').value", vec![])
+            .await,
+        json!("")
+    );
+    type_message(&browser, "Another post").await;
+    set_date(&browser, "2030-10-23T11:48:00").await;
+    browser.press_enter("#submit").await;
+    let started = std::time::Instant::now();
+    while get(&server.base, "/schedules").as_array().unwrap().len() < 2 {
+        assert!(
+            started.elapsed() < support::browser::WAIT,
+            "the second post replaced the first"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_post_url_that_is_not_http_is_not_a_link() {
+    let (_x, server, _dir) = started(true);
+    let browser = Browser::start(1280, 900).await;
+    browser.open(&server.base).await;
+    // A platform's answer is not trusted: a `javascript:` URL from an instance is shown
+    // without a link; an https one is a link.
+    browser
+        .run(
+            "arrived({id: 'e1', 'detail-type': 'Social Post Sent', time: '2030-01-01T00:00:00Z', \
+               detail: {referenceNumber: 'evil', postId: '1', postUrl: 'javascript:alert(1)'}}); \
+             arrived({id: 'e2', 'detail-type': 'Social Post Sent', time: '2030-01-01T00:00:00Z', \
+               detail: {referenceNumber: 'fine', postId: '2', postUrl: 'https://example.social/@a/2'}});",
+            vec![],
+        )
+        .await;
+    let links = browser
+        .run(
+            "return Array.from(document.querySelectorAll('#events li')).map(e => \
+             [e.dataset.reference, e.querySelector('a') ? e.querySelector('a').href : null])",
+            vec![],
+        )
+        .await;
+    assert_eq!(
+        links,
+        json!([["fine", "https://example.social/@a/2"], ["evil", null]])
+    );
 }

@@ -214,6 +214,18 @@ fn the_page_and_its_assets_are_served_from_the_binary() {
     }
     let (status, _, _) = request(&server.base, "GET", "/js/other.js", &[], None);
     assert_eq!(status, 404);
+    // No other page may frame these answers, and the page loads only its own files.
+    let (_, headers, _) = request(&server.base, "GET", "/", &[], None);
+    assert_eq!(
+        (
+            headers["x-frame-options"].to_str().unwrap(),
+            headers["content-security-policy"].to_str().unwrap()
+        ),
+        (
+            "DENY",
+            "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+        )
+    );
     // Without a token there is no login.
     let (status, headers, _) = request(&server.base, "GET", "/login", &[], None);
     assert_eq!((status, headers["location"].to_str().unwrap()), (303, "/"));
@@ -383,4 +395,65 @@ fn with_a_token_the_page_asks_for_it_once_and_its_cookie_opens_the_api() {
             "sps_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"
         )
     );
+}
+
+#[test]
+fn without_a_token_only_loopback_names_are_answered() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let x = FakeX::start();
+    let server = serve(&dir.path().join("data"), &x, &secrets_file(dir.path()));
+    let port = server.base.rsplit(':').next().unwrap().to_string();
+    let event = readme_event("rebound", "2030-10-23T08:48:00").to_string();
+    // A name of another site that resolves to 127.0.0.1 (DNS rebinding): its Origin
+    // matches its Host, so only the Host shows it.
+    let rebound = format!("attacker.example:{port}");
+    let origin = format!("http://{rebound}");
+    for (method, path) in [("POST", "/events"), ("GET", "/schedules"), ("GET", "/")] {
+        let (status, _, body) = request(
+            &server.base,
+            method,
+            path,
+            &[
+                ("host", &rebound),
+                ("origin", &origin),
+                ("sec-fetch-site", "same-origin"),
+            ],
+            Some(&event),
+        );
+        assert_eq!(
+            (status, serde_json::from_str::<Value>(&body).unwrap()),
+            (
+                403,
+                json!({"status": "error", "reason": "unexpected-host",
+                    "message": format!("this server answers requests addressed to localhost or a loopback address only (Host is {rebound}); to serve other names, set SPS_API_TOKEN")})
+            ),
+            "{method} {path}"
+        );
+    }
+    assert_eq!(get(&server.base, "/schedules"), json!([]));
+    for host in [
+        format!("localhost:{port}"),
+        format!("LOCALHOST:{port}"),
+        format!("app.localhost:{port}"),
+        format!("127.0.0.2:{port}"),
+        format!("[::1]:{port}"),
+    ] {
+        let (status, _, _) = request(&server.base, "GET", "/health", &[("host", &host)], None);
+        assert_eq!(status, 200, "{host}");
+    }
+    // With a token, any name is served (the token guards it).
+    let mut cmd = command(&dir.path().join("data2"), &x, &secrets_file(dir.path()));
+    cmd.env("SPS_API_TOKEN", TOKEN);
+    let guarded = spawn(cmd);
+    let (status, _, _) = request(
+        &guarded.base,
+        "GET",
+        "/health",
+        &[
+            ("host", "scheduler.example"),
+            ("authorization", &format!("Bearer {TOKEN}")),
+        ],
+        None,
+    );
+    assert_eq!(status, 200);
 }

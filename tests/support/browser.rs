@@ -3,6 +3,7 @@
 //! free port, and a fantoccini client with a fresh profile. The browser runs in the time
 //! zone [`ZONE`] and the locale `en-US`, so the page's times are known to the tests.
 
+use std::os::unix::process::CommandExt as _;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -25,7 +26,15 @@ pub struct Browser {
 }
 
 impl Drop for Browser {
+    /// Ends ChromeDriver and every Chromium process it started: they share its process
+    /// group, which `kill` ends as a whole (a killed ChromeDriver alone leaves its browsers
+    /// running).
     fn drop(&mut self) {
+        let group = format!("-{}", self.driver.id());
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .stderr(Stdio::null())
+            .status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
@@ -68,6 +77,8 @@ impl Browser {
         let port = free_port();
         let driver = Command::new(chromedriver)
             .arg(format!("--port={port}"))
+            // A process group of its own, which Chromium joins ([`Drop`]).
+            .process_group(0)
             .env("TZ", ZONE)
             .env("LANG", "en_US.UTF-8")
             .stdout(Stdio::null())

@@ -18,6 +18,9 @@
 //!
 //! - `/`, `/login`: the page ([`super::web`]).
 //!
+//! Without an API token only requests addressed to a loopback name are answered, and no
+//! answer may be framed by another page (`super::web::guard`).
+//!
 //! With an API token (`SPS_API_TOKEN`) every request must carry
 //! `Authorization: Bearer <token>` or the page's login cookie; any other gets 401
 //! (`super::web::guard`). Token or not, a state-changing request a browser sent from
@@ -91,12 +94,21 @@ pub fn router(
         )),
         None => routes,
     };
-    routes
+    let guarded = token.is_some();
+    let all = routes
         .merge(put_events)
         .merge(super::web::router(token))
         .layer(axum::middleware::from_fn(
             super::web::guard::same_origin_only,
         ))
+        .layer(axum::middleware::from_fn(super::web::guard::no_framing));
+    if guarded {
+        all
+    } else {
+        all.layer(axum::middleware::from_fn(
+            super::web::guard::loopback_host_only,
+        ))
+    }
 }
 
 /// Whether `headers` carry `Authorization: Bearer <token>` (the scheme in any case, RFC

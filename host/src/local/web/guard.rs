@@ -11,6 +11,12 @@
 //! - [`require_token`]: with `SPS_API_TOKEN` set, `Authorization: Bearer <token>` or the
 //!   login cookie ([`super::login`]); else 401 `unauthorized` with `WWW-Authenticate:
 //!   Bearer` (RFC 6750, section 3).
+//! - [`loopback_host_only`]: without a token, a request must be addressed to a loopback
+//!   name (`Host` `localhost`, `127.0.0.1`, `[::1]`, with any port), so a page elsewhere
+//!   cannot reach this server through a name of its own that resolves to 127.0.0.1 (DNS
+//!   rebinding), where `Origin` would match the forged `Host`.
+//! - [`no_framing`]: every answer forbids being framed by another page (clickjacking) and
+//!   the page loads nothing but its own files (`Content-Security-Policy`).
 
 use std::sync::Arc;
 
@@ -69,6 +75,71 @@ pub fn cross_site(headers: &HeaderMap) -> Option<String> {
         .or_else(|| origin.strip_prefix("https://"))
         .is_some_and(|authority| !host.is_empty() && authority.eq_ignore_ascii_case(host));
     (!own).then(|| format!("Origin is {origin}, not this server ({host})"))
+}
+
+/// The reason code of a request addressed to a name that is not loopback, without a token.
+pub const UNEXPECTED_HOST: &str = "unexpected-host";
+
+/// Passes a request whose `Host` is a loopback name ([`is_loopback_host`]); answers any
+/// other `403 {"status":"error","reason":"unexpected-host","message"}`.
+pub async fn loopback_host_only(request: Request, next: Next) -> Response {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .map(|h| h.to_str().unwrap_or("(not text)").to_string());
+    if host.as_deref().is_some_and(is_loopback_host) {
+        return next.run(request).await;
+    }
+    let host = host.unwrap_or_else(|| "missing".to_string());
+    tracing::warn!(
+        host,
+        path = request.uri().path(),
+        "request to a name that is not loopback refused"
+    );
+    respond(answers::error(
+        403,
+        UNEXPECTED_HOST,
+        &format!(
+            "this server answers requests addressed to localhost or a loopback address only \
+             (Host is {host}); to serve other names, set SPS_API_TOKEN"
+        ),
+    ))
+}
+
+/// Whether `host` (a `Host` header: a name or address and an optional port) names this
+/// machine's loopback: `localhost` or a name under it (RFC 6761, section 6.3), an IPv4
+/// address in 127.0.0.0/8, or `[::1]`.
+pub fn is_loopback_host(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or(""),
+        None => host.rsplit_once(':').map_or(host, |(name, _)| name),
+    };
+    let name = name.to_ascii_lowercase();
+    name == "localhost"
+        || name.ends_with(".localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// The `Content-Security-Policy` of every answer: nothing but this server's own files,
+/// and no framing by another page.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:; \
+     frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
+
+/// Adds `X-Frame-Options: DENY` and [`CONTENT_SECURITY_POLICY`] to every answer.
+pub async fn no_framing(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_FRAME_OPTIONS,
+        axum::http::HeaderValue::from_static("DENY"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        axum::http::HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    response
 }
 
 /// Whether `headers` carry the API token: `Authorization: Bearer <token>` or the login

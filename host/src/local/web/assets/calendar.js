@@ -20,6 +20,7 @@ function scheduleItem(schedule) {
   const input = schedule.input;
   const item = element("li", "post");
   item.dataset.reference = input.referenceNumber || "";
+  item.dataset.name = schedule.name;
   const fire = new Date(schedule.fireAt);
   item.appendChild(element("time", "when", timeFormat.format(fire))).dateTime = schedule.fireAt;
   const what = element("div", "what");
@@ -36,19 +37,38 @@ function scheduleItem(schedule) {
   const edit = element("button", "edit", "Edit");
   edit.type = "button";
   edit.addEventListener("click", () => editSchedule(input));
-  const cancel = element("button", "cancel", armed(input.referenceNumber) ? "Really cancel?" : "Cancel");
+  const cancel = element("button", "cancel", armed(schedule.name) ? "Really cancel?" : "Cancel");
   cancel.type = "button";
-  cancel.addEventListener("click", () => cancelPost(cancel, input));
+  cancel.addEventListener("click", () => cancelPost(cancel, schedule));
   actions.append(edit, cancel);
   item.appendChild(actions);
   return item;
 }
 
+// The button that has the keyboard's focus in the calendar, to give it back after a
+// drawing: the view, the schedule's name and the button's class.
+function focusedButton() {
+  const active = document.activeElement;
+  const item = active && active.closest ? active.closest("li.post") : null;
+  if (!item) return null;
+  return { view: item.closest("#week") ? "week" : "list", name: item.dataset.name, button: active.className };
+}
+
+function restoreFocus(focused) {
+  if (!focused) return;
+  const items = Array.from($(focused.view).querySelectorAll("li.post"));
+  const item = items.find((i) => i.dataset.name === focused.name);
+  const target = item ? item.querySelector(`button.${focused.button}`) : $(focused.view === "week" ? "next-week" : "view-toggle");
+  if (target) target.focus();
+}
+
 function renderCalendar() {
+  const focused = focusedButton();
   const start = state.weekStart;
-  const end = new Date(start.getTime());
-  end.setDate(end.getDate() + 7);
-  const last = new Date(end.getTime() - DAY_MS);
+  // The last day by the calendar, not 24-hour steps: a week with a clock change has one
+  // day of 23 or 25 hours.
+  const last = new Date(start.getTime());
+  last.setDate(last.getDate() + 6);
   $("week-label").textContent = `${dayFormat.format(start)} – ${dayFormat.format(last)}`;
   const week = $("week");
   week.replaceChildren();
@@ -75,6 +95,7 @@ function renderCalendar() {
     all.appendChild(item);
   });
   if (sorted.length === 0) all.appendChild(element("li", "muted", "Nothing is scheduled."));
+  restoreFocus(focused);
 }
 
 function moveWeek(weeks) {
@@ -92,15 +113,16 @@ function toggleView() {
   $("view-toggle").textContent = listing ? "Week view" : "List view";
 }
 
-// A cancel asks once more on the same button (for 5 s, kept across re-renders), then
+// A cancel asks once more on the same button (for 5 s, kept across drawings), then
 // sends Cancel Social Post.
-function armed(reference) {
-  return state.armed && state.armed.reference === reference && state.armed.until > Date.now();
+function armed(name) {
+  return state.armed && state.armed.name === name && state.armed.until > Date.now();
 }
 
-async function cancelPost(button, input) {
-  if (!armed(input.referenceNumber)) {
-    state.armed = { reference: input.referenceNumber, until: Date.now() + 5000 };
+async function cancelPost(button, schedule) {
+  const input = schedule.input;
+  if (!armed(schedule.name)) {
+    state.armed = { name: schedule.name, until: Date.now() + 5000 };
     button.textContent = "Really cancel?";
     setTimeout(renderCalendar, 5100);
     return;
@@ -112,8 +134,13 @@ async function cancelPost(button, input) {
     source: "sps.page",
     detail: { referenceNumber: input.referenceNumber, platform: input.platform },
   });
-  $("live").textContent = data && data.status === "cancelled"
+  const said = data && data.status === "cancelled"
     ? `Cancelled ${data.referenceNumber}.`
     : `Not cancelled: ${data && data.message ? data.message : "the server refused"}`;
-  refreshSchedules();
+  say(said);
+  await refreshSchedules();
+  // The cancelled post is gone: the keyboard goes on from the view's controls.
+  if (!document.activeElement || document.activeElement === document.body) {
+    $($("list").hidden ? "next-week" : "view-toggle").focus();
+  }
 }

@@ -7,7 +7,6 @@
 
 const $ = (id) => document.getElementById(id);
 const ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
-const DAY_MS = 86400000;
 const state = {
   schedules: [],
   events: [],
@@ -15,6 +14,10 @@ const state = {
   deadLetters: [],
   weekStart: startOfWeek(new Date()),
   lastCheck: null,
+  // Whether the user changed the draft: until then an empty draft is not called wrong.
+  touched: false,
+  // The Cancel button pressed once: the schedule's name and until when (ms).
+  armed: null,
 };
 
 // --- the API -------------------------------------------------------------------------
@@ -25,7 +28,15 @@ async function api(method, path, body) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
-  const response = await fetch(path, init);
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch (error) {
+    // No answer at all: the server is stopped or unreachable.
+    const message = `The server cannot be reached (${error.message}); is sps serve running?`;
+    say(message);
+    return { status: 0, data: { status: "error", reason: "unreachable", message } };
+  }
   if (response.status === 401) {
     window.location.assign("/login");
     throw new Error("not logged in");
@@ -37,6 +48,11 @@ async function api(method, path, body) {
     data = null;
   }
   return { status: response.status, data };
+}
+
+// A sentence about what the user just did, read out by screen readers.
+function say(text) {
+  $("notice").textContent = text;
 }
 
 function element(tag, className, text) {

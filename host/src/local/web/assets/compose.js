@@ -2,8 +2,6 @@
 // scheduling (POST /events). See common.js.
 "use strict";
 
-// --- compose -------------------------------------------------------------------------
-
 function partTexts() {
   return Array.from(document.querySelectorAll("#parts .part-text")).map((t) => t.value);
 }
@@ -16,11 +14,14 @@ function addPart(text) {
   area.value = text || "";
   node.querySelector(".part-label").htmlFor = area.id;
   node.querySelector(".counter").id = `counter-${index}`;
-  area.addEventListener("input", scheduleCheck);
+  area.addEventListener("input", edited);
   node.querySelector(".remove-part").addEventListener("click", () => {
+    // Focus goes to the part before the removed one, not to the page.
+    const before = node.previousElementSibling;
     node.remove();
     renumberParts();
-    scheduleCheck();
+    if (before) before.querySelector(".part-text").focus();
+    edited();
   });
   $("parts").appendChild(node);
   renumberParts();
@@ -45,8 +46,9 @@ function composedEvent() {
   if (parts.length > 1) detail.thread = parts.slice(1);
   const account = $("account").value.trim();
   if (account && account !== "default") detail.account = account;
-  const reference = $("reference").value.trim();
-  if (reference) detail.referenceNumber = reference;
+  // The reference as typed: it names the post, spaces and all.
+  const reference = $("reference").value;
+  if (reference.trim()) detail.referenceNumber = reference;
   const campaign = $("campaign").value;
   if (campaign) detail.campaign = campaign;
   if ($("when-best").checked) {
@@ -63,6 +65,12 @@ function composedEvent() {
 let checkTimer = null;
 let checkRound = 0;
 
+// The user changed something: check again, and from now on say what is wrong.
+function edited() {
+  state.touched = true;
+  scheduleCheck();
+}
+
 function scheduleCheck() {
   clearTimeout(checkTimer);
   checkTimer = setTimeout(runCheck, 120);
@@ -73,6 +81,7 @@ async function runCheck() {
   const { status, data } = await api("POST", "/validate", composedEvent());
   if (round !== checkRound) return null;
   if (status !== 200 || !data) {
+    $("check").classList.add("problem");
     $("check").textContent = data && data.message ? data.message : `The check failed (HTTP ${status}).`;
     return null;
   }
@@ -93,19 +102,45 @@ function showCheck(check) {
     counter.classList.toggle("over", measured.length > measured.limit);
   });
   const box = $("check");
-  box.classList.toggle("problem", check.status === "rejected");
-  box.textContent = check.status === "rejected" ? `${check.message} (${check.reason})` : "";
+  const shown = check.status === "rejected" && state.touched;
+  box.classList.toggle("problem", shown);
+  box.textContent = shown ? inWords(check) : "";
+}
+
+// A rejection as the page says it: what the form shows instead of the event's field
+// names (a reply by its label, a missing date or campaign by its control), then the code.
+function inWords(rejection) {
+  let message = rejection.message.replace(/^thread\[(\d+)\]: /, (_, i) => `Reply ${Number(i) + 1}: `);
+  if ($("when-best").checked && !$("campaign").value) {
+    message = "Choose a campaign: the best time is learned per campaign.";
+  } else if (!$("when-best").checked && !$("date").value) {
+    message = "Choose a date and time.";
+  }
+  return `${message} (${rejection.reason})`;
 }
 
 async function submitPost(event) {
   event.preventDefault();
+  const submit = $("submit");
+  // One post per press: a second click while this one is under way does nothing.
+  if (submit.disabled) return;
+  submit.disabled = true;
+  try {
+    await schedulePost();
+  } finally {
+    submit.disabled = false;
+  }
+}
+
+async function schedulePost() {
   clearTimeout(checkTimer);
+  state.touched = true;
   const answer = $("answer");
   answer.classList.remove("problem");
   const check = await runCheck();
   if (check && check.status === "rejected") {
     answer.classList.add("problem");
-    answer.textContent = `Not scheduled: ${check.message} (${check.reason})`;
+    answer.textContent = `Not scheduled: ${inWords(check)}`;
     return;
   }
   const { status, data } = await api("POST", "/events", composedEvent());
@@ -114,22 +149,24 @@ async function submitPost(event) {
     const verb = data.action === "updated" ? "Updated" : "Scheduled";
     let text = `${verb} ${data.referenceNumber} for ${when}.`;
     if (data.campaign) text += ` Campaign ${data.campaign}: ${data.slot}.`;
+    // The next post is a new one: the draft starts again, the answer stays.
+    clearCompose();
     answer.textContent = text;
-    $("reference").value = data.referenceNumber;
     refreshSchedules();
   } else {
     answer.classList.add("problem");
     answer.textContent = data && data.message
-      ? `Not scheduled: ${data.message} (${data.reason})`
+      ? `Not scheduled: ${inWords(data)}`
       : `Not scheduled: the server answered HTTP ${status}.`;
   }
 }
 
 function clearCompose() {
   $("reference").value = "";
-  $("account").value = "default";
   $("campaign").value = "";
   $("when-at").checked = true;
+  whenChanged();
+  state.touched = false;
   document.querySelectorAll("#parts .part").forEach((node) => node.remove());
   addPart("");
   const soon = new Date(Date.now() + 3600000);
@@ -145,12 +182,18 @@ function editSchedule(input) {
   $("account").value = input.account || "default";
   $("campaign").value = input.campaign || "";
   $("when-at").checked = true;
+  whenChanged();
   document.querySelectorAll("#parts .part").forEach((node) => node.remove());
   const first = addPart(input.message || "");
   (input.thread || []).forEach((text) => addPart(text));
   $("date").value = localInput(utcDate(input.scheduledDate));
-  $("answer").textContent = `Editing ${input.referenceNumber}: scheduling it again updates it.`;
+  $("answer").textContent = `Editing ${input.referenceNumber} on ${input.platform}: scheduling it again updates it (on another platform it is a new post).`;
   window.location.hash = "#compose";
   first.focus();
   scheduleCheck();
+}
+
+// "At" takes a date; "Best time" takes none.
+function whenChanged() {
+  $("date").disabled = $("when-best").checked;
 }

@@ -19,7 +19,7 @@ function eventItem(envelope) {
     item.appendChild(element("p", "words", text));
   } else if (type === "Social Post Sent") {
     const line = element("p", "words", `Posted as ${detail.postId}. `);
-    if (detail.postUrl) {
+    if (webAddress(detail.postUrl)) {
       const link = element("a", "post-url", "Open the post");
       link.href = detail.postUrl;
       link.rel = "noopener noreferrer";
@@ -29,10 +29,21 @@ function eventItem(envelope) {
   } else if (type === "Social Post Failed") {
     item.classList.add("failed");
     item.appendChild(element("p", "reason-words", detail.reasonMessage));
-    const code = `${detail.reason}${detail.retryable ? ", will be retried" : ""}${detail.stage ? `, while ${detail.stage}` : ""}`;
+    // `retryable` says sending the same again could work, not that it will be retried.
+    const code = `${detail.reason}${detail.retryable ? ", temporary: sending it again could work" : ""}${detail.stage ? `, while ${detail.stage}` : ""}`;
     item.appendChild(element("p", "reason muted", code));
   }
   return item;
+}
+
+// Whether `address` is an http(s) URL: a platform's answer (a Mastodon instance's `url`,
+// say) is not trusted to be a link that is safe to open.
+function webAddress(address) {
+  try {
+    return ["http:", "https:"].includes(new URL(address).protocol);
+  } catch (_) {
+    return false;
+  }
 }
 
 function renderEvents() {
@@ -48,26 +59,40 @@ function renderEvents() {
   if (!list.firstChild) list.appendChild(element("li", "muted", "No events."));
 }
 
+// A dead letter in words: what it was (a post's schedule, or an outcome event for the
+// event target), when it was given up, and why.
+function deadLetterItem(letter) {
+  const item = element("li", "event failed");
+  const input = letter.input || {};
+  const head = element("div", "event-head");
+  head.appendChild(element("time", "when", fullFormat.format(new Date(letter.time)))).dateTime = letter.time;
+  if (letter.scheduleName) {
+    head.appendChild(element("strong", null, `Post ${input.referenceNumber || letter.scheduleName} on ${input.platform || "?"}`));
+  } else {
+    const detail = input.detail || {};
+    head.appendChild(element("strong", null, `${input["detail-type"] || "Event"} ${detail.referenceNumber || ""} for ${letter.target}`));
+  }
+  item.appendChild(head);
+  item.appendChild(element("p", "reason-words", letter.error));
+  const retry = element("button", null, "Retry");
+  retry.type = "button";
+  retry.addEventListener("click", async () => {
+    retry.disabled = true;
+    const { status, data } = await api("POST", `/dead-letters/${letter.id}/retry`);
+    say(status === 202 ? "Retry requested: it is due now." : `Not retried: ${data && data.message ? data.message : `HTTP ${status}`}`);
+    refreshDeadLetters();
+  });
+  item.appendChild(retry);
+  return item;
+}
+
 async function refreshDeadLetters() {
   const { status, data } = await api("GET", "/dead-letters");
   if (status !== 200 || !Array.isArray(data)) return;
   const list = $("dead-letters");
   list.replaceChildren();
-  data.forEach((letter) => {
-    const item = element("li", "event failed");
-    const what = letter.scheduleName || letter.target || `#${letter.id}`;
-    item.appendChild(element("strong", null, what));
-    item.appendChild(element("p", "reason-words", letter.error));
-    const retry = element("button", null, "Retry");
-    retry.type = "button";
-    retry.addEventListener("click", async () => {
-      retry.disabled = true;
-      await api("POST", `/dead-letters/${letter.id}/retry`);
-      refreshDeadLetters();
-    });
-    item.appendChild(retry);
-    list.appendChild(item);
-  });
+  // Newest first, as the outcomes.
+  [...data].reverse().forEach((letter) => list.appendChild(deadLetterItem(letter)));
   if (!list.firstChild) list.appendChild(element("li", "muted", "None."));
 }
 
@@ -99,33 +124,59 @@ function follow() {
   };
 }
 
-// The start: platforms, campaigns, the handlers, then the views.
+// The campaigns, read again whenever the list is opened (one may have been saved since).
+async function loadCampaigns() {
+  const { status, data } = await api("GET", "/campaigns");
+  if (status !== 200 || !Array.isArray(data)) return;
+  const select = $("campaign");
+  const chosen = select.value;
+  select.replaceChildren(element("option", null, "(none)"));
+  select.firstChild.value = "";
+  data.forEach((c) => select.appendChild(element("option", null, c.name)));
+  select.value = chosen;
+}
+
+// The start: platforms (those without settings say so), campaigns, the handlers, the views.
 async function start() {
   $("zone").textContent = ZONE;
   const health = await api("GET", "/health");
   const platforms = (health.data && health.data.platforms) || [];
-  platforms.forEach((name) => $("platform").appendChild(element("option", null, name)));
+  const unconfigured = (health.data && health.data.unconfigured) || [];
+  platforms.forEach((name) => {
+    const option = element("option", null, unconfigured.includes(name) ? `${name} (not configured)` : name);
+    option.value = name;
+    $("platform").appendChild(option);
+  });
   if (platforms.includes("twitter")) $("platform").value = "twitter";
-  const campaigns = await api("GET", "/campaigns");
-  if (campaigns.status === 200 && Array.isArray(campaigns.data)) {
-    campaigns.data.forEach((c) => $("campaign").appendChild(element("option", null, c.name || c)));
-  }
-  ["platform", "account", "reference", "date", "campaign"].forEach((id) => $(id).addEventListener("input", scheduleCheck));
-  document.querySelectorAll("input[name=when]").forEach((r) => r.addEventListener("change", scheduleCheck));
-  $("add-part").addEventListener("click", () => { addPart("").focus(); scheduleCheck(); });
+  await loadCampaigns();
+  $("campaign").addEventListener("focus", loadCampaigns);
+  ["platform", "account", "reference", "date", "campaign"].forEach((id) => $(id).addEventListener("input", edited));
+  document.querySelectorAll("input[name=when]").forEach((r) => r.addEventListener("change", () => { whenChanged(); edited(); }));
+  $("add-part").addEventListener("click", () => { addPart("").focus(); edited(); });
   $("compose-form").addEventListener("submit", submitPost);
-  $("clear").addEventListener("click", clearCompose);
+  $("clear").addEventListener("click", () => { clearCompose(); $("answer").textContent = ""; });
   $("prev-week").addEventListener("click", () => moveWeek(-1));
   $("next-week").addEventListener("click", () => moveWeek(1));
   $("view-toggle").addEventListener("click", toggleView);
   $("filter-reference").addEventListener("input", renderEvents);
   $("filter-type").addEventListener("change", renderEvents);
+  showLogout();
   clearCompose();
   renderEvents();
   follow();
   refreshSchedules();
   refreshDeadLetters();
   document.body.dataset.ready = "yes";
+}
+
+// "Log out" shows only when the server asks for a token (its /login is a form then).
+async function showLogout() {
+  try {
+    const response = await fetch("/login", { redirect: "manual" });
+    $("logout").hidden = response.status !== 200;
+  } catch (_) {
+    $("logout").hidden = true;
+  }
 }
 
 document.addEventListener("DOMContentLoaded", start);
