@@ -66,6 +66,7 @@ pub fn router(
             runtime: runtime.clone(),
             token: token.clone().map(Arc::new),
         });
+    let durable = store.clone();
     let routes = Router::new()
         .route("/events", post(post_events).get(get_events))
         .route("/schedules", get(get_schedules))
@@ -98,6 +99,10 @@ pub fn router(
     let all = routes
         .merge(put_events)
         .merge(super::web::router(token))
+        .layer(axum::middleware::from_fn_with_state(
+            durable,
+            durable_answer,
+        ))
         .layer(axum::middleware::from_fn(
             super::web::guard::same_origin_only,
         ))
@@ -108,6 +113,32 @@ pub fn router(
         all.layer(axum::middleware::from_fn(
             super::web::guard::loopback_host_only,
         ))
+    }
+}
+
+/// Answers a state-changing request only once the store committed what it wrote (group
+/// commit, `store::commit`); a failed commit turns the answer into 503 `unavailable`, as
+/// nothing of it was kept.
+async fn durable_answer(
+    State(store): State<Arc<SqliteStore>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    use axum::http::Method;
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) {
+        return next.run(request).await;
+    }
+    let mark = store.commit_mark();
+    let response = next.run(request).await;
+    match store.durable_since(mark).await {
+        Ok(()) => response,
+        Err(why) => {
+            tracing::error!(error = %why, "an answer was withheld: its writes were not committed");
+            respond(answers::unavailable(&why))
+        }
     }
 }
 

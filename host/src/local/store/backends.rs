@@ -104,7 +104,7 @@ impl EventBackend for SqliteStore {
         let mut conn = self.conn();
         // The event and its delivery to the event target are written together, so an
         // event in the log is never missing from the target's queue.
-        let tx = conn.transaction().map_err(unavailable)?;
+        let tx = conn.savepoint().map_err(unavailable)?;
         tx.execute(
             "INSERT INTO events (id, envelope) VALUES (?1, ?2)",
             params![event.id, text],
@@ -122,7 +122,10 @@ impl EventBackend for SqliteStore {
         }
         tx.commit().map_err(unavailable)?;
         drop(conn);
-        self.last_event.send_replace(seq);
+        // Readers see it once it is committed (`commit`).
+        self.commits
+            .written_event
+            .fetch_max(seq, std::sync::atomic::Ordering::SeqCst);
         Ok(())
     }
 }

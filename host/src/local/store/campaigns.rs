@@ -56,9 +56,7 @@ impl SqliteStore {
         booked: &[Booking],
     ) -> Result<bool, CampaignError> {
         let mut conn = self.conn();
-        let tx = conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(unavailable)?;
+        let tx = conn.savepoint().map_err(unavailable)?;
         let version: i64 = tx
             .query_row(
                 "SELECT version FROM campaign_bookings WHERE campaign = ?1 AND platform = ?2",
@@ -215,7 +213,7 @@ impl SqliteStore {
     /// When the database fails.
     pub fn save_plan(&self, name: &str, plan: &str) -> Result<bool, CampaignError> {
         let mut conn = self.conn();
-        let tx = conn.transaction().map_err(unavailable)?;
+        let tx = conn.savepoint().map_err(unavailable)?;
         let existed = tx
             .query_row(
                 "SELECT 1 FROM campaign_plans WHERE name = ?1",

@@ -1,5 +1,5 @@
 //! `wasi:keyvalue` of platform components in the SQLite store: the table
-//! `platform_state (scope, key, value)`, each write its own transaction (WAL,
+//! `platform_state (scope, key, value)`, each write waits for its commit (WAL,
 //! `synchronous=FULL`), so a refreshed session survives a crash like any other write.
 
 use async_trait::async_trait;
@@ -26,6 +26,7 @@ impl KeyValueBackend for SqliteStore {
     }
 
     async fn set(&self, scope: &str, key: &str, value: &[u8]) -> anyhow::Result<()> {
+        let mark = self.commit_mark();
         self.conn()
             .execute(
                 "INSERT INTO platform_state (scope, key, value) VALUES (?1, ?2, ?3)
@@ -33,7 +34,7 @@ impl KeyValueBackend for SqliteStore {
                 params![scope, key, value],
             )
             .map_err(failed)?;
-        Ok(())
+        self.durable_since(mark).await.map_err(anyhow::Error::msg)
     }
 
     async fn delete(&self, scope: &str, key: &str) -> anyhow::Result<()> {
@@ -74,6 +75,7 @@ impl KeyValueBackend for SqliteStore {
         expected: Option<&[u8]>,
         value: &[u8],
     ) -> anyhow::Result<bool> {
+        let mark = self.commit_mark();
         let changed = match expected {
             None => self.conn().execute(
                 "INSERT INTO platform_state (scope, key, value) VALUES (?1, ?2, ?3)
@@ -86,6 +88,8 @@ impl KeyValueBackend for SqliteStore {
             ),
         }
         .map_err(failed)?;
+        // A refreshed token is used at once: it must not be lost to a crash.
+        self.durable_since(mark).await.map_err(anyhow::Error::msg)?;
         Ok(changed == 1)
     }
 }

@@ -74,6 +74,15 @@ fn is_cancelled(conn: &rusqlite::Connection, key: &str) -> rusqlite::Result<bool
         .exists(params![key])
 }
 
+impl SqliteStore {
+    /// [`SqliteStore::durable_since`] `mark`, as a ledger error.
+    async fn durable(&self, mark: u64) -> Result<(), LedgerError> {
+        self.durable_since(mark)
+            .await
+            .map_err(LedgerError::Unavailable)
+    }
+}
+
 /// The ledger on the `ledger`, `ledger_parts`, `ledger_cancelled` and `scheduled_names`
 /// tables (`sps_local::schema`). A released key has no `ledger` row but keeps its
 /// `ledger_parts` rows; a cancelled key has a `ledger_cancelled` row and no `ledger` row. Errors are
@@ -81,26 +90,32 @@ fn is_cancelled(conn: &rusqlite::Connection, key: &str) -> rusqlite::Result<bool
 #[async_trait]
 impl LedgerBackend for SqliteStore {
     async fn claim(&self, key: &str) -> Result<Entry, LedgerError> {
-        let mut conn = self.conn();
-        // IMMEDIATE takes the write lock before the read, so two claims of one key (even
-        // from two processes) are serialized: exactly one sees no row and inserts it.
-        let tx = conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(unavailable_ledger)?;
-        let entry = match recorded(&tx, key).map_err(unavailable_ledger)? {
-            Some(entry) => entry,
-            None if is_cancelled(&tx, key).map_err(unavailable_ledger)? => Entry::Cancelled,
-            None => {
-                tx.execute(
-                    "INSERT INTO ledger (key, state, claimed_at) VALUES (?1, 'in-flight', ?2)",
-                    params![key, chrono::Utc::now().timestamp()],
-                )
-                .map_err(unavailable_ledger)?;
-                Entry::Claimed(ledger_parts(&tx, key).map_err(unavailable_ledger)?)
-            }
-        };
-        tx.commit().map_err(unavailable_ledger)?;
-        Ok(entry)
+        // Durable before the caller goes on: a post is published or reported only
+        // after what the ledger says of it is committed (`commit`).
+        let mark = self.commit_mark();
+        let result = (|| -> Result<Entry, LedgerError> {
+            let mut conn = self.conn();
+            // The one connection holds the write lock for its whole transaction (`BEGIN
+            // IMMEDIATE`), so two claims of one key are serialized: exactly one sees no row
+            // and inserts it.
+            let tx = conn.savepoint().map_err(unavailable_ledger)?;
+            let entry = match recorded(&tx, key).map_err(unavailable_ledger)? {
+                Some(entry) => entry,
+                None if is_cancelled(&tx, key).map_err(unavailable_ledger)? => Entry::Cancelled,
+                None => {
+                    tx.execute(
+                        "INSERT INTO ledger (key, state, claimed_at) VALUES (?1, 'in-flight', ?2)",
+                        params![key, chrono::Utc::now().timestamp()],
+                    )
+                    .map_err(unavailable_ledger)?;
+                    Entry::Claimed(ledger_parts(&tx, key).map_err(unavailable_ledger)?)
+                }
+            };
+            tx.commit().map_err(unavailable_ledger)?;
+            Ok(entry)
+        })();
+        self.durable(mark).await?;
+        result
     }
 
     async fn record_part(
@@ -109,100 +124,117 @@ impl LedgerBackend for SqliteStore {
         index: u32,
         part: &PublishedPart,
     ) -> Result<(), LedgerError> {
-        let mut conn = self.conn();
-        let tx = conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(unavailable_ledger)?;
-        let recorded: Option<PublishedPart> = tx
-            .query_row(
-                "SELECT id, url, reply_ref FROM ledger_parts WHERE key = ?1 AND idx = ?2",
-                params![key, index],
-                |r| {
-                    Ok(PublishedPart {
-                        id: r.get(0)?,
-                        url: r.get(1)?,
-                        reply_ref: r.get(2)?,
-                    })
-                },
+        // Durable before the caller goes on: a post is published or reported only
+        // after what the ledger says of it is committed (`commit`).
+        let mark = self.commit_mark();
+        let result = (|| -> Result<(), LedgerError> {
+            let mut conn = self.conn();
+            let tx = conn.savepoint().map_err(unavailable_ledger)?;
+            let recorded: Option<PublishedPart> = tx
+                .query_row(
+                    "SELECT id, url, reply_ref FROM ledger_parts WHERE key = ?1 AND idx = ?2",
+                    params![key, index],
+                    |r| {
+                        Ok(PublishedPart {
+                            id: r.get(0)?,
+                            url: r.get(1)?,
+                            reply_ref: r.get(2)?,
+                        })
+                    },
+                )
+                .optional()
+                .map_err(unavailable_ledger)?;
+            if let Some(recorded) = recorded {
+                // The same part again is a retried call: nothing to do.
+                return if recorded == *part {
+                    Ok(())
+                } else {
+                    Err(unavailable_ledger(format_args!(
+                        "part {index} of ledger entry {key} is recorded already with the id {}",
+                        recorded.id
+                    )))
+                };
+            }
+            let state: Option<String> = tx
+                .query_row(
+                    "SELECT state FROM ledger WHERE key = ?1",
+                    params![key],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(unavailable_ledger)?;
+            if state.as_deref() != Some("in-flight") {
+                return Err(unavailable_ledger(format_args!(
+                    "ledger entry {key} is not claimed ({}): part {index} cannot be recorded",
+                    state.as_deref().unwrap_or("no claim")
+                )));
+            }
+            let count: i64 = tx
+                .query_row(
+                    "SELECT COUNT(*) FROM ledger_parts WHERE key = ?1",
+                    params![key],
+                    |r| r.get(0),
+                )
+                .map_err(unavailable_ledger)?;
+            if count != i64::from(index) {
+                return Err(unavailable_ledger(format_args!(
+                    "ledger entry {key} has {count} parts recorded: part {index} cannot be recorded next"
+                )));
+            }
+            tx.execute(
+                "INSERT INTO ledger_parts (key, idx, id, url, reply_ref) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![key, index, part.id, part.url, part.reply_ref],
             )
-            .optional()
             .map_err(unavailable_ledger)?;
-        if let Some(recorded) = recorded {
-            // The same part again is a retried call: nothing to do.
-            return if recorded == *part {
-                Ok(())
-            } else {
-                Err(unavailable_ledger(format_args!(
-                    "part {index} of ledger entry {key} is recorded already with the id {}",
-                    recorded.id
-                )))
-            };
-        }
-        let state: Option<String> = tx
-            .query_row(
-                "SELECT state FROM ledger WHERE key = ?1",
-                params![key],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(unavailable_ledger)?;
-        if state.as_deref() != Some("in-flight") {
-            return Err(unavailable_ledger(format_args!(
-                "ledger entry {key} is not claimed ({}): part {index} cannot be recorded",
-                state.as_deref().unwrap_or("no claim")
-            )));
-        }
-        let count: i64 = tx
-            .query_row(
-                "SELECT COUNT(*) FROM ledger_parts WHERE key = ?1",
-                params![key],
-                |r| r.get(0),
-            )
-            .map_err(unavailable_ledger)?;
-        if count != i64::from(index) {
-            return Err(unavailable_ledger(format_args!(
-                "ledger entry {key} has {count} parts recorded: part {index} cannot be recorded next"
-            )));
-        }
-        tx.execute(
-            "INSERT INTO ledger_parts (key, idx, id, url, reply_ref) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![key, index, part.id, part.url, part.reply_ref],
-        )
-        .map_err(unavailable_ledger)?;
-        tx.commit().map_err(unavailable_ledger)?;
-        Ok(())
+            tx.commit().map_err(unavailable_ledger)?;
+            Ok(())
+        })();
+        self.durable(mark).await?;
+        result
     }
 
     async fn record_sent(&self, key: &str) -> Result<(), LedgerError> {
-        // `post_id` keeps the first part's id for readers of the version before parts.
-        self.conn()
-            .execute(
-                "INSERT INTO ledger (key, state, post_id, claimed_at)
-                 VALUES (?1, 'sent', (SELECT id FROM ledger_parts WHERE key = ?1 AND idx = 0), ?2)
-                 ON CONFLICT (key) DO UPDATE SET state = 'sent', post_id = COALESCE(excluded.post_id, ledger.post_id)",
-                params![key, chrono::Utc::now().timestamp()],
-            )
-            .map_err(unavailable_ledger)?;
-        Ok(())
+        // Durable before the caller goes on: a post is published or reported only
+        // after what the ledger says of it is committed (`commit`).
+        let mark = self.commit_mark();
+        let result = (|| -> Result<(), LedgerError> {
+            // `post_id` keeps the first part's id for readers of the version before parts.
+            self.conn()
+                .execute(
+                    "INSERT INTO ledger (key, state, post_id, claimed_at)
+                     VALUES (?1, 'sent', (SELECT id FROM ledger_parts WHERE key = ?1 AND idx = 0), ?2)
+                     ON CONFLICT (key) DO UPDATE SET state = 'sent', post_id = COALESCE(excluded.post_id, ledger.post_id)",
+                    params![key, chrono::Utc::now().timestamp()],
+                )
+                .map_err(unavailable_ledger)?;
+            Ok(())
+        })();
+        self.durable(mark).await?;
+        result
     }
 
     async fn release(&self, key: &str) -> Result<(), LedgerError> {
-        // Only the claim goes: the key's `ledger_parts` rows stay for the next claim.
-        self.conn()
-            .execute(
-                "DELETE FROM ledger WHERE key = ?1 AND state = 'in-flight'",
-                params![key],
-            )
-            .map_err(unavailable_ledger)?;
-        Ok(())
+        // Durable before the caller goes on: a post is published or reported only
+        // after what the ledger says of it is committed (`commit`).
+        let mark = self.commit_mark();
+        let result = (|| -> Result<(), LedgerError> {
+            // Only the claim goes: the key's `ledger_parts` rows stay for the next claim.
+            self.conn()
+                .execute(
+                    "DELETE FROM ledger WHERE key = ?1 AND state = 'in-flight'",
+                    params![key],
+                )
+                .map_err(unavailable_ledger)?;
+            Ok(())
+        })();
+        self.durable(mark).await?;
+        result
     }
 
     async fn cancel(&self, key: &str) -> Result<CancelOutcome, LedgerError> {
         let mut conn = self.conn();
         // IMMEDIATE, as `claim`: a cancel and a claim of one key are serialized.
-        let tx = conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(unavailable_ledger)?;
+        let tx = conn.savepoint().map_err(unavailable_ledger)?;
         let outcome = match recorded(&tx, key).map_err(unavailable_ledger)? {
             Some(Entry::Sent(parts)) => CancelOutcome::Sent(parts),
             Some(Entry::InFlight(claim)) => CancelOutcome::InFlight(claim),
@@ -229,7 +261,7 @@ impl LedgerBackend for SqliteStore {
 
     async fn note_scheduled(&self, name: &str, key: &str) -> Result<(), LedgerError> {
         let mut conn = self.conn();
-        let tx = conn.transaction().map_err(unavailable_ledger)?;
+        let tx = conn.savepoint().map_err(unavailable_ledger)?;
         tx.execute(
             "INSERT INTO scheduled_names (name, key) VALUES (?1, ?2)
              ON CONFLICT (name) DO UPDATE SET key = excluded.key",

@@ -1,9 +1,11 @@
 //! The embedded SQLite store (rusqlite): schedules, the event log, the send ledger and
-//! the dead-letter queue, in one database file. Every write is a transaction in WAL mode
-//! with `synchronous=FULL`, so an acknowledged write survives a crash.
+//! the dead-letter queue, in one database file, in WAL mode with `synchronous=FULL`.
+//! Writes are group-committed ([`commit`]): an acknowledged write survives a crash,
+//! because nothing is acknowledged before the commit that holds it.
 
 mod backends;
 mod campaigns;
+pub mod commit;
 mod keyvalue;
 mod ledger;
 mod requeue;
@@ -12,7 +14,7 @@ mod target;
 mod tests;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, MutexGuard};
 
 use anyhow::Context as _;
 use rand::Rng as _;
@@ -48,11 +50,11 @@ pub struct DueSchedule {
 
 /// The SQLite-backed store; implements the schedules, events and ledger backends.
 pub struct SqliteStore {
-    conn: Mutex<Connection>,
+    /// The connection, its open transaction and the committer's state.
+    commits: Arc<commit::Commits>,
+    /// The committer's thread; stopped and joined when the store is dropped.
+    committer: Option<std::thread::JoinHandle<()>>,
     changed: Notify,
-    /// The `seq` of the last event written (0 before any), for `GET /events?follow=1`
-    /// and the event target's delivery.
-    last_event: tokio::sync::watch::Sender<i64>,
     /// Whether each event written is also queued for the event target.
     queue_for_target: std::sync::atomic::AtomicBool,
 }
@@ -140,18 +142,39 @@ impl SqliteStore {
         )?;
         let last_event: i64 =
             conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| r.get(0))?;
+        let commits = commit::Commits::new(conn, last_event);
+        let committer = {
+            let commits = commits.clone();
+            std::thread::Builder::new()
+                .name("sps-store-commit".to_string())
+                .spawn(move || commits.run())
+                .context("cannot start the store's committer thread")?
+        };
         Ok(Self {
-            conn: Mutex::new(conn),
+            commits,
+            committer: Some(committer),
             changed: Notify::new(),
-            last_event: tokio::sync::watch::Sender::new(last_event),
             queue_for_target: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
+    /// The connection, inside the transaction the committer commits next.
     pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
-        self.conn
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.commits.conn()
+    }
+
+    /// A mark for [`Self::durable_since`]: the commits so far.
+    pub fn commit_mark(&self) -> u64 {
+        self.commits.mark()
+    }
+
+    /// Waits until every write the store took since `mark` ([`Self::commit_mark`]) is
+    /// committed, so that whatever depended on them may be acknowledged.
+    ///
+    /// # Errors
+    /// Why a commit since `mark` failed: its writes were rolled back.
+    pub async fn durable_since(&self, mark: u64) -> Result<(), String> {
+        self.commits.durable_since(mark).await
     }
 
     /// Resolves when a schedule was created or updated since the last call.
@@ -265,7 +288,7 @@ impl SqliteStore {
     /// When the database fails.
     pub fn dead_letter(&self, due: &DueSchedule, attempts: u32, error: &str) -> anyhow::Result<()> {
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let tx = conn.savepoint()?;
         let removed = tx.execute(
             "DELETE FROM schedules WHERE name = ?1 AND version = ?2",
             params![due.name, due.version],
@@ -345,5 +368,16 @@ impl SqliteStore {
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+impl Drop for SqliteStore {
+    /// Stops the committer after it committed what was written.
+    fn drop(&mut self) {
+        self.commits.stop();
+        if let Some(committer) = self.committer.take() {
+            let _ = committer.join();
+        }
+        self.commits.commit();
     }
 }

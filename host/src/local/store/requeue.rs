@@ -50,11 +50,11 @@ impl SqliteStore {
             .map(crate::caps::schedules::format_at)
             .unwrap_or_default();
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let tx = conn.savepoint()?;
         if let Some(event_id) = Self::requeue_target_letter(&tx, id, now)? {
             tx.commit()?;
             drop(conn);
-            self.last_event.send_modify(|_| {});
+            self.commits.committed_event.send_modify(|_| {});
             return Ok(Requeued::EventDue(event_id));
         }
         let letter: Option<(String, String)> = tx

@@ -42,23 +42,27 @@ impl SqliteStore {
             .load(std::sync::atomic::Ordering::SeqCst)
     }
 
-    /// The `seq` of the last event written (0 before any); changes with each new event.
+    /// The `seq` of the last committed event (0 before any); changes with each commit
+    /// that holds new events.
     pub fn subscribe_events(&self) -> tokio::sync::watch::Receiver<i64> {
-        self.last_event.subscribe()
+        self.commits.committed_event.subscribe()
     }
 
-    /// Up to `limit` events after `after` (their `seq`), oldest first: `(seq, envelope
-    /// JSON text)`.
+    /// Up to `limit` committed events after `after` (their `seq`), oldest first: `(seq,
+    /// envelope JSON text)`.
     ///
     /// # Errors
     /// When the database fails.
     pub fn events_after(&self, after: i64, limit: usize) -> anyhow::Result<Vec<(i64, String)>> {
+        let committed = *self.commits.committed_event.borrow();
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
-            "SELECT seq, envelope FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+            "SELECT seq, envelope FROM events WHERE seq > ?1 AND seq <= ?3 ORDER BY seq LIMIT ?2",
         )?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let rows = stmt.query_map(params![after, limit], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let rows = stmt.query_map(params![after, limit, committed], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -68,16 +72,18 @@ impl SqliteStore {
     /// # Errors
     /// When the database fails.
     pub fn target_due(&self, now: i64, limit: usize) -> anyhow::Result<Vec<TargetDelivery>> {
+        // Only committed events leave for the target.
+        let committed = *self.commits.committed_event.borrow();
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
             "SELECT d.seq, e.envelope, d.attempts, d.created_at FROM target_deliveries d
              JOIN events e ON e.seq = d.seq
-             WHERE d.next_at <= ?1
+             WHERE d.next_at <= ?1 AND d.seq <= ?3
                AND d.seq = (SELECT MIN(seq) FROM target_deliveries k WHERE k.ordering_key = d.ordering_key)
              ORDER BY d.seq LIMIT ?2",
         )?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let rows = stmt.query_map(params![now, limit], |r| {
+        let rows = stmt.query_map(params![now, limit, committed], |r| {
             Ok(TargetDelivery {
                 seq: r.get(0)?,
                 envelope: r.get(1)?,
@@ -153,7 +159,7 @@ impl SqliteStore {
         error: &str,
     ) -> anyhow::Result<()> {
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let tx = conn.savepoint()?;
         tx.execute(
             "INSERT INTO dead_letters (schedule_name, input, attempts, error, time, target, event_seq)
              VALUES ('', ?1, ?2, ?3, ?4, ?5, ?6)",
@@ -177,7 +183,7 @@ impl SqliteStore {
     /// Puts an undelivered event of the dead-letter queue back into the target's queue,
     /// due at `now`; `None` when dead letter `id` is not such an event.
     pub(super) fn requeue_target_letter(
-        tx: &rusqlite::Transaction<'_>,
+        tx: &rusqlite::Connection,
         id: i64,
         now: i64,
     ) -> anyhow::Result<Option<String>> {

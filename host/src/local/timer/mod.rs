@@ -96,7 +96,7 @@ pub async fn run(
     let holds = Arc::new(Holds::default());
     while !*stop.borrow() {
         while in_flight.try_join_next().is_some() {}
-        let wait = match start_due(&runtime, &store, policy, &mut in_flight, &holds) {
+        let wait = match start_due(&runtime, &store, policy, &mut in_flight, &holds).await {
             Ok(()) => {
                 if failures > 0 {
                     tracing::info!(
@@ -145,9 +145,12 @@ fn until_next(store: &SqliteStore) -> Duration {
 /// Starts a delivery, under a lease, for each schedule due now while fewer than
 /// [`MAX_CONCURRENT_DELIVERIES`] are in flight, skipping platforms on hold.
 ///
+/// A delivery starts only once its lease is committed, so a store that cannot commit (a
+/// full disk) makes deliveries wait instead of publishing what it cannot record.
+///
 /// # Errors
-/// When the store cannot be read or a lease cannot be written.
-fn start_due(
+/// When the store cannot be read, or a lease cannot be written or committed.
+async fn start_due(
     runtime: &Runtime,
     store: &Arc<SqliteStore>,
     policy: RetryPolicy,
@@ -159,9 +162,11 @@ fn start_due(
         return Ok(());
     }
     let now = chrono::Utc::now().timestamp();
+    let mark = store.commit_mark();
+    let mut leased = Vec::new();
     // Held platforms' schedules stay due: read a few more than there is room for.
     for due in store.due(now, free * 4)? {
-        if in_flight.len() >= MAX_CONCURRENT_DELIVERIES {
+        if in_flight.len() + leased.len() >= MAX_CONCURRENT_DELIVERIES {
             break;
         }
         let platform = platform_of(&due.input);
@@ -169,9 +174,18 @@ fn start_due(
             continue;
         }
         let delivery = policy.delivery(due.due_at, due.attempts, now);
-        if !store.lease(&due, now, now + LEASE_SECONDS, delivery.attempt)? {
-            continue;
+        if store.lease(&due, now, now + LEASE_SECONDS, delivery.attempt)? {
+            leased.push((due, delivery, platform));
         }
+    }
+    if leased.is_empty() {
+        return Ok(());
+    }
+    store
+        .durable_since(mark)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    for (due, delivery, platform) in leased {
         in_flight.spawn(deliver::deliver(
             runtime.clone(),
             store.clone(),
