@@ -20,8 +20,11 @@
 //!    were due;
 //! 3. the peak resident set size of `sps serve` (`VmHWM`), and the events it wrote.
 //!
-//! The load generator is one thread per connection, each with its own keep-alive
-//! connection (ureq), so it competes with `sps serve` for the same cores, as `wrk` does.
+//! The load comes from `wrk` when it is installed (`apt-get install wrk`; the figures the
+//! README shows), else from this file's own generator (`SPS_BENCH_GENERATOR=rust` forces
+//! it): one thread per connection, each with its own keep-alive connection (ureq). Both
+//! compete with `sps serve` for the same cores; on this project's 2-core machine the own
+//! generator's 32 threads take more of them and show about a third of wrk's events/s.
 //! The figures and the issue's targets are printed; nothing is asserted but that every
 //! request was answered `201`.
 
@@ -129,9 +132,73 @@ struct Load {
     p99_ms: f64,
 }
 
+/// The `wrk` script of [`wrk_load`]: `POST /events` of a new reference each time (the
+/// thread's own random prefix and a counter), far in the future.
+const WRK_SCRIPT: &str = r#"
+counter = 0
+math.randomseed(os.time() + (tonumber(tostring({}):match("0x(%x+)"), 16) or 0) % 100000)
+local prefix = tostring(math.random(1, 1000000000))
+request = function()
+  counter = counter + 1
+  local body = '{"detail-type":"Schedule Social Post","source":"bench","detail":{"message":"Hello from the benchmark","platform":"twitter","scheduledDate":"2034-10-23T08:48:00","referenceNumber":"wrk' .. prefix .. '-' .. counter .. '"}}'
+  return wrk.format("POST", "/events", {["Content-Type"]="application/json"}, body)
+end
+"#;
+
+/// The load of [`load`] from `wrk` (Debian's package) when it is installed and
+/// `SPS_BENCH_GENERATOR` is not `rust`: 2 threads (1 for one connection), `connections`
+/// connections, `--latency`; `None` without wrk. Every answer must be `201`.
+fn wrk_load(base: &str, connections: usize, seconds: f64) -> Option<Load> {
+    if std::env::var("SPS_BENCH_GENERATOR").as_deref() == Ok("rust") {
+        return None;
+    }
+    let script = std::env::temp_dir().join(format!("sps-bench-{}.lua", std::process::id()));
+    std::fs::write(&script, WRK_SCRIPT).ok()?;
+    let output = Command::new("wrk")
+        .arg(format!("-t{}", connections.min(2)))
+        .arg(format!("-c{connections}"))
+        .arg(format!("-d{}s", seconds.ceil()))
+        .arg("--latency")
+        .arg("-s")
+        .arg(&script)
+        .arg(base)
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        !text.contains("Non-2xx"),
+        "wrk saw answers other than 201: {text}"
+    );
+    let number = |prefix: &str| {
+        text.lines()
+            .map(str::trim)
+            .find_map(|l| l.strip_prefix(prefix))
+            .map(str::trim)
+    };
+    let millis = |prefix: &str| {
+        let value = number(prefix)?;
+        let (n, factor) = if let Some(v) = value.strip_suffix("us") {
+            (v, 0.001)
+        } else if let Some(v) = value.strip_suffix("ms") {
+            (v, 1.0)
+        } else {
+            (value.strip_suffix('s')?, 1000.0)
+        };
+        n.parse::<f64>().ok().map(|n| n * factor)
+    };
+    Some(Load {
+        events_per_second: number("Requests/sec:")?.parse().ok()?,
+        p50_ms: millis("50%")?,
+        p99_ms: millis("99%")?,
+    })
+}
+
 /// `connections` threads, each sending events of new references on its own keep-alive
 /// connection for `seconds`; every answer must be `201`.
 fn load(base: &str, connections: usize, seconds: f64, run: &str) -> Load {
+    if let Some(measured) = wrk_load(base, connections, seconds) {
+        return measured;
+    }
     let deadline = Instant::now() + Duration::from_secs_f64(seconds);
     let started = Instant::now();
     let threads: Vec<_> = (0..connections)
@@ -320,9 +387,16 @@ fn main() {
     )
     .unwrap();
     let x = fake_x();
+    let wrk = std::env::var("SPS_BENCH_GENERATOR").as_deref() != Ok("rust")
+        && Command::new("wrk").arg("--version").output().is_ok();
     println!(
-        "sps serve throughput: {} ({seconds} s per load, {posts} fired posts)",
-        binary.display()
+        "sps serve throughput: {} ({seconds} s per load, {posts} fired posts; load from {})",
+        binary.display(),
+        if wrk {
+            "wrk"
+        } else {
+            "the bench's own generator"
+        }
     );
     let on_disk = measure(&binary, &disk, &x, &secrets, seconds, posts);
     let on_tmpfs = measure(&binary, &tmpfs, &x, &secrets, seconds, posts);
