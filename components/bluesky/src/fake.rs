@@ -23,6 +23,8 @@ pub struct Fake {
     pub kv_after_swap: HashMap<String, (String, Vec<u8>)>,
     pub answers: VecDeque<Result<HttpResponse, TransportError>>,
     pub sent: Vec<HttpRequest>,
+    /// The key of every key-value write that took effect, in order.
+    pub kv_writes: Vec<String>,
 }
 
 /// 2026-12-06T06:30:00Z.
@@ -43,6 +45,7 @@ impl Fake {
             kv_after_swap: HashMap::new(),
             answers: VecDeque::new(),
             sent: Vec::new(),
+            kv_writes: Vec::new(),
         }
     }
 
@@ -131,6 +134,7 @@ impl Capabilities for Fake {
     fn kv_set(&mut self, key: &str, value: &[u8]) -> Result<(), String> {
         self.kv_check(key)?;
         self.kv.insert(key.to_string(), value.to_vec());
+        self.kv_writes.push(key.to_string());
         Ok(())
     }
 
@@ -145,6 +149,7 @@ impl Capabilities for Fake {
             return Ok(false);
         }
         self.kv.insert(key.to_string(), value.to_vec());
+        self.kv_writes.push(key.to_string());
         if let Some((other, value)) = self.kv_after_swap.remove(key) {
             self.kv.insert(other, value);
         }

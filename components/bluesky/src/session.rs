@@ -16,7 +16,8 @@
 //! - when the key-value store fails, a `createSession` serves this call only;
 //! - one delivery of an account at a time opens or refreshes its session: it first takes
 //!   [`LOCK_KEY`] (its value the Unix second it was taken, taken with a compare-and-swap,
-//!   released by writing `0`); a delivery that finds it taken less than [`LOCK_SECONDS`]
+//!   released by writing `0` after the new session is stored, so the next holder reads
+//!   it); a delivery that finds it taken less than [`LOCK_SECONDS`]
 //!   ago asks nothing of the PDS and ends `transient` (nothing sent; its retry finds the
 //!   session the other one stored), so posts due together never each call
 //!   `createSession`. A lock older than that (its holder crashed) is taken over;
@@ -205,9 +206,12 @@ impl Sessions {
                         unlock(caps, lock, Ok(()))?;
                         self.remember(theirs, Stored::Holds(value));
                     } else {
-                        let fresh = self.create(caps);
-                        let fresh = unlock(caps, lock, fresh)?;
-                        self.keep(caps, Stored::Holds(value), fresh);
+                        // Stored before the lock is released: the next holder reads it
+                        // instead of opening a second session.
+                        let opened = self
+                            .create(caps)
+                            .map(|fresh| self.keep(caps, Stored::Holds(value), fresh));
+                        unlock(caps, lock, opened)?;
                     }
                 }
             },
@@ -249,16 +253,22 @@ impl Sessions {
             },
             Stored::Unavailable => None,
         };
-        let fresh = self.refresh_or_create(caps, &old, &mut stored);
-        match unlock(caps, lock, fresh) {
-            Ok(Renewed::Fresh(fresh)) => self.keep(caps, stored, fresh),
-            Ok(Renewed::Theirs(theirs, value)) => self.remember(theirs, Stored::Holds(value)),
+        // The renewed session is stored before the lock is released (as in `session`).
+        let renewed = match self.refresh_or_create(caps, &old, &mut stored) {
+            Ok(Renewed::Fresh(fresh)) => {
+                self.keep(caps, stored, fresh);
+                Ok(())
+            }
+            Ok(Renewed::Theirs(theirs, value)) => {
+                self.remember(theirs, Stored::Holds(value));
+                Ok(())
+            }
             Err(e) => {
                 self.current = Some((old, stored));
-                return Err(e);
+                Err(e)
             }
-        }
-        Ok(())
+        };
+        unlock(caps, lock, renewed)
     }
 
     /// `refreshSession` with `old`'s refresh token; when it is refused, the session another

@@ -121,6 +121,15 @@ fn the_first_post_opens_a_session_and_creates_the_record() {
         caps.kv_text(&format!("rkey/{KEY}/0")).as_deref(),
         Some(RKEYS[0])
     );
+    // The session is stored before the lock is released, so the next holder of the lock
+    // reads it instead of opening a second one.
+    let session_writes: Vec<&str> = caps
+        .kv_writes
+        .iter()
+        .map(String::as_str)
+        .filter(|key| key.starts_with("session"))
+        .collect();
+    assert_eq!(session_writes, ["session-lock", "session", "session-lock"]);
 }
 
 #[test]
