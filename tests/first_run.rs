@@ -32,6 +32,22 @@ fn copied_binary(dir: &Path) -> PathBuf {
     std::fs::create_dir_all(&bin).expect("mkdir");
     let copy = bin.join("sps");
     std::fs::copy(env!("CARGO_BIN_EXE_sps"), &copy).expect("copy sps");
+    // Another test thread that forks while the copy is open for writing holds that file
+    // descriptor until its child execs, and exec of the copy fails with ETXTBSY ("Text
+    // file busy") meanwhile: wait until it runs.
+    let started = std::time::Instant::now();
+    loop {
+        match Command::new(&copy).arg("--version").output() {
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy => {
+                assert!(
+                    started.elapsed() < std::time::Duration::from_secs(10),
+                    "{e}"
+                );
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            _ => break,
+        }
+    }
     copy
 }
 
