@@ -201,11 +201,13 @@ pub fn check_answer(rejection: Option<(&str, &str)>, lengths: &[(u32, u32)]) -> 
         .iter()
         .map(|(length, limit)| json!({"length": length, "limit": limit}))
         .collect();
-    let body = match rejection {
-        None => json!({"status": "valid", "lengths": lengths}),
-        Some((reason, message)) => json!({"status": "rejected", "reason": reason,
-            "message": message, "referenceNumber": null, "lengths": lengths}),
+    let mut body = match rejection {
+        None => json!({"status": "valid"}),
+        Some((reason, message)) => self::rejection(reason, message, None),
     };
+    if let Some(fields) = body.as_object_mut() {
+        fields.insert("lengths".to_string(), Value::Array(lengths));
+    }
     Answer { status: 200, body }
 }
 

@@ -11,9 +11,7 @@ const state = {
   schedules: [],
   events: [],
   eventIds: new Set(),
-  deadLetters: [],
   weekStart: startOfWeek(new Date()),
-  lastCheck: null,
   // Whether the user changed the draft: until then an empty draft is not called wrong.
   touched: false,
   // The Cancel button pressed once: the schedule's name and until when (ms).

@@ -85,7 +85,6 @@ async function runCheck() {
     $("check").textContent = data && data.message ? data.message : `The check failed (HTTP ${status}).`;
     return null;
   }
-  state.lastCheck = data;
   showCheck(data);
   return data;
 }
