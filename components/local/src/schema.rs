@@ -130,5 +130,15 @@ pub const ADDED_COLUMNS: &[&str] = &[
     "ALTER TABLE dead_letters ADD COLUMN event_seq INTEGER",
 ];
 
+/// Indexes over columns of [`ADDED_COLUMNS`], created after them.
+///
+/// `schedules_next` serves the timer's "when is the next delivery" question,
+/// `MIN(MAX(fire_at, lease_until))`, from the index's first entry: without it every wake-up
+/// of the timer (one per write) read the whole table, and `sps serve` slowed down as
+/// schedules piled up (1,114 events/s at 32 connections on an empty store, 581/s after
+/// 16,000 far-future schedules).
+pub const INDEXES: &[&str] =
+    &["CREATE INDEX IF NOT EXISTS schedules_next ON schedules (MAX(fire_at, lease_until))"];
+
 /// The SQL expression of a schedule's due moment (Unix seconds), for rows of any age.
 pub const DUE_AT: &str = "(CASE WHEN due_at > 0 THEN due_at ELSE fire_at END)";

@@ -94,6 +94,9 @@ impl Store {
                 }
             }
         }
+        for statement in sps_local::schema::INDEXES {
+            store.exec(statement, &[])?;
+        }
         store.exec("PRAGMA synchronous = FULL", &[])?;
         Ok(store)
     }

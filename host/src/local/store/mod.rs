@@ -133,6 +133,10 @@ impl SqliteStore {
                 }
             }
         }
+        for statement in sps_local::schema::INDEXES {
+            conn.execute_batch(statement)
+                .with_context(|| format!("cannot create the schema in {}", path.display()))?;
+        }
         conn.pragma_update(None, "user_version", 1)?;
         // Only one process serves a data directory (local::lock), so a lease found at
         // start was left by a process that died mid-delivery: its schedule is due again.

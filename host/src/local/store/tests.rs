@@ -237,3 +237,32 @@ fn a_post_scored_twice_counts_once_per_campaign_and_platform() -> anyhow::Result
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn the_next_delivery_time_is_read_from_an_index_whatever_the_leases() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let store = SqliteStore::open(dir.path())?;
+    let plan: Vec<String> = {
+        let conn = store.conn();
+        let mut stmt = conn
+            .prepare("EXPLAIN QUERY PLAN SELECT MIN(MAX(fire_at, lease_until)) FROM schedules")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(3))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    assert_eq!(plan, ["SEARCH schedules USING COVERING INDEX schedules_next"]);
+    // The earliest of a leased schedule's lease end and a free schedule's delivery time.
+    store.create(schedule("a", "2030-01-01T00:00:00")).await?;
+    let now = parse_due("2030-01-01T00:00:05");
+    let due = store.due(now, 10)?;
+    assert!(store.lease(&due[0], now, now + 60, 1)?);
+    assert_eq!(
+        store.next_fire_at()?,
+        Some(parse_due("2030-01-01T00:01:05"))
+    );
+    store.create(schedule("b", "2030-01-01T00:00:20")).await?;
+    assert_eq!(
+        store.next_fire_at()?,
+        Some(parse_due("2030-01-01T00:00:20"))
+    );
+    Ok(())
+}
