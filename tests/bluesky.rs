@@ -3,8 +3,10 @@
 //! Post Sent` with its `at://` URI and bsky.app URL; a thread's replies name their root
 //! and parent; posts share one session (createSession is tightly rate limited) and an
 //! expired access token is refreshed once, and posts due together open one session; a 503
-//! after the PDS stored the record ends in that one record (resolved with getRecord);
-//! Bluesky's 300 graphemes are checked at scheduling.
+//! after the PDS stored the record ends in that one record (resolved with getRecord), and so
+//! does a repeated record key the PDS answers with HTTP 500; a 429 is waited out until its
+//! `ratelimit-reset`; a refused app password is `auth-failed`; Bluesky's 300 graphemes are
+//! checked at scheduling.
 
 // A test reports a failure by panicking; the workspace lints deny that only outside tests.
 #![allow(
@@ -37,12 +39,12 @@ struct Setup {
     _dir: tempfile::TempDir,
 }
 
-/// The secrets file: the identifier and app password of the account `default`, readable
-/// by its owner only.
-fn secrets(dir: &Path) -> PathBuf {
+/// The secrets file: the identifier and `app_password` of the account `default`,
+/// readable by its owner only.
+fn secrets(dir: &Path, app_password: &str) -> PathBuf {
     let path = dir.join("secrets.json");
     let file = json!({"platforms": {"bluesky": {
-        "default": {"identifier": HANDLE, "app_password": APP_PASSWORD},
+        "default": {"identifier": HANDLE, "app_password": app_password},
     }}});
     std::fs::write(&path, file.to_string()).unwrap();
     std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
@@ -51,10 +53,16 @@ fn secrets(dir: &Path) -> PathBuf {
 
 /// `sps serve` with a 1 s retry backoff and the fake PDS.
 fn serve() -> Setup {
+    serve_with(APP_PASSWORD)
+}
+
+/// [`serve`] with the account's app password in the secrets file `app_password`.
+fn serve_with(app_password: &str) -> Setup {
     let dir = tempfile::tempdir().unwrap();
     let x = FakeX::start();
     let bluesky = FakeBluesky::start();
-    let mut cmd = command(&dir.path().join("data"), &x, &secrets(dir.path()));
+    let secrets = secrets(dir.path(), app_password);
+    let mut cmd = command(&dir.path().join("data"), &x, &secrets);
     cmd.env("SPS_BLUESKY_PDS_URL", &bluesky.base_url)
         .env("SPS_RETRY_BACKOFF_SECONDS", "1");
     Setup {
@@ -248,6 +256,94 @@ fn a_503_after_the_record_was_stored_ends_in_that_one_record() {
     std::thread::sleep(std::time::Duration::from_secs(3));
     assert_eq!(outcomes(&setup.server.base, 1).len(), 1);
     assert_eq!(setup.bluesky.records().len(), 1);
+}
+
+/// A record key that exists already is answered HTTP 500, as the reference PDS does: a
+/// repeated createRecord after an outcome nobody could check (getRecord answered 503 too)
+/// is resolved by getRecord, and the post ends in its one record.
+#[test]
+fn a_repeated_record_key_answered_500_is_read_back_and_not_doubled() {
+    let setup = serve();
+    setup.bluesky.script([Reply::unavailable_after_storing()]);
+    let down = json!({"error": "ServiceUnavailable", "message": "Service Unavailable"});
+    setup
+        .bluesky
+        .script_get_record([Reply::Status(503, vec![], down)]);
+    assert_eq!(
+        post(&setup.server.base, &event("again", "Twice asked", &[])).0,
+        201
+    );
+    let events = outcomes(&setup.server.base, 1);
+    let keys = rkeys(&setup.bluesky);
+    assert_eq!(keys.len(), 1, "{events:?}");
+    assert_eq!(events, vec![sent("again", &keys)]);
+    let answered = |nsid: &str| -> Vec<u16> {
+        setup
+            .bluesky
+            .calls(nsid)
+            .iter()
+            .map(|r| r.answered)
+            .collect()
+    };
+    assert_eq!(answered(CREATE_RECORD), [503, 500]);
+    assert_eq!(answered(GET_RECORD), [503, 200]);
+    let creates = setup.bluesky.calls(CREATE_RECORD);
+    assert_eq!(creates[1].body.as_ref().unwrap()["rkey"], json!(keys[0]));
+}
+
+/// A 429 with `ratelimit-reset` (Unix seconds, docs.bsky.app "Rate Limits") is waited out:
+/// the next createRecord comes at or after the reset, and the post is sent.
+#[test]
+fn a_rate_limited_record_is_sent_after_the_reset() {
+    let setup = serve();
+    let reset = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 4;
+    let limited = json!({"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"});
+    let header = ("ratelimit-reset", reset.to_string());
+    setup
+        .bluesky
+        .script([Reply::Status(429, vec![header], limited)]);
+    assert_eq!(
+        post(&setup.server.base, &event("limited", "Wait for it", &[])).0,
+        201
+    );
+    let events = outcomes(&setup.server.base, 1);
+    let keys = rkeys(&setup.bluesky);
+    assert_eq!(events, vec![sent("limited", &keys)]);
+    let creates = setup.bluesky.calls(CREATE_RECORD);
+    let answered: Vec<u16> = creates.iter().map(|r| r.answered).collect();
+    assert_eq!(answered, [429, 200]);
+    let second = creates[1].at.duration_since(std::time::UNIX_EPOCH).unwrap();
+    assert!(
+        second.as_secs() >= reset,
+        "retried at {second:?}, reset {reset}"
+    );
+}
+
+/// An app password the PDS refuses ends in `auth-failed` at once, naming the account and
+/// not the password; nothing is published.
+#[test]
+fn a_refused_app_password_ends_in_auth_failed() {
+    let setup = serve_with("wrong-pass-word-0000");
+    assert_eq!(
+        post(&setup.server.base, &event("refused", "Not me", &[])).0,
+        201
+    );
+    let failed = json!({
+        "referenceNumber": "refused",
+        "stage": "sending",
+        "reason": "auth-failed",
+        "reasonMessage": "Bluesky rejected the identifier or app password of the account \
+            \"default\": HTTP 401: AuthenticationRequired: Invalid identifier or password",
+        "retryable": false,
+    });
+    let events = outcomes(&setup.server.base, 1);
+    assert_eq!(events, vec![("Social Post Failed".to_string(), failed)]);
+    assert!(setup.bluesky.records().is_empty());
+    assert_eq!(setup.bluesky.calls(CREATE_RECORD).len(), 0);
 }
 
 #[test]

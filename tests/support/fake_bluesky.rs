@@ -20,7 +20,8 @@
 //!   `resolveHandle` knows [`HANDLE`] and [`BOB_HANDLE`].
 //!
 //! Scripted answers ([`Reply`]) to `createRecord` stand for bad moments: any status, or a
-//! 503 *after* the record was stored. Every request is recorded ([`Received`]).
+//! 503 *after* the record was stored; scripted statuses to `getRecord` stand for a PDS that
+//! cannot be asked. Every request is recorded ([`Received`]), with when it came.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -78,6 +79,8 @@ pub struct Received {
     pub body: Option<Value>,
     /// The status answered.
     pub answered: u16,
+    /// When it came.
+    pub at: std::time::SystemTime,
 }
 
 /// A record the fake holds, in the order stored.
@@ -113,6 +116,8 @@ impl Record {
 #[derive(Default)]
 struct Inner {
     script: VecDeque<Reply>,
+    /// Scripted answers to `getRecord` (only [`Reply::Status`] is used).
+    get_script: VecDeque<Reply>,
     received: Vec<Received>,
     records: Vec<Record>,
     next_token: u32,
@@ -162,6 +167,11 @@ impl FakeBluesky {
     /// Answers the next `createRecord` calls that pass the token check with `replies`.
     pub fn script(&self, replies: impl IntoIterator<Item = Reply>) {
         self.inner.lock().expect("lock").script.extend(replies);
+    }
+
+    /// Answers the next `getRecord` calls with `replies` (statuses; nothing is read).
+    pub fn script_get_record(&self, replies: impl IntoIterator<Item = Reply>) {
+        self.inner.lock().expect("lock").get_script.extend(replies);
     }
 
     /// Every access token given out so far is expired from now on.
@@ -229,6 +239,7 @@ fn respond(
         token,
         body,
         answered: status,
+        at: std::time::SystemTime::now(),
     });
     let code = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = (code, axum::Json(reply)).into_response();
@@ -471,6 +482,11 @@ async fn get_record(
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
     let mut inner = inner.lock().expect("lock");
+    if let Some(Reply::Status(status, extra, body)) = inner.get_script.pop_front() {
+        let (token, query) = (bearer(&headers), Some(json!(query)));
+        let nsid = "com.atproto.repo.getRecord";
+        return respond(&mut inner, nsid, token, query, (status, extra, body));
+    }
     let q = |k: &str| query.get(k).map(String::as_str).unwrap_or_default();
     let found = inner
         .records

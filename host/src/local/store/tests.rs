@@ -249,7 +249,10 @@ async fn the_next_delivery_time_is_read_from_an_index_whatever_the_leases() -> a
         let rows = stmt.query_map([], |r| r.get::<_, String>(3))?;
         rows.collect::<Result<_, _>>()?
     };
-    assert_eq!(plan, ["SEARCH schedules USING COVERING INDEX schedules_next"]);
+    assert_eq!(
+        plan,
+        ["SEARCH schedules USING COVERING INDEX schedules_next"]
+    );
     // The earliest of a leased schedule's lease end and a free schedule's delivery time.
     store.create(schedule("a", "2030-01-01T00:00:00")).await?;
     let now = parse_due("2030-01-01T00:00:05");
