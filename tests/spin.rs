@@ -19,6 +19,8 @@
 
 #[path = "spin/campaigns.rs"]
 mod campaigns;
+#[path = "spin/composition.rs"]
+mod composition;
 mod support;
 
 use std::path::Path;
@@ -26,7 +28,6 @@ use std::time::Duration;
 
 use libtest_mimic::{Arguments, Trial};
 use serde_json::{json, Value};
-use sha2::Digest as _;
 use support::api::{events_until, get, post, readme_event};
 use support::fake_bluesky::{self, FakeBluesky};
 use support::fake_x::{self, FakeX, FIRST_ID};
@@ -403,74 +404,6 @@ fn a_second_account_posts_with_its_own_variables() {
     assert_eq!(tokens, [fake_x::SECOND_ACCESS_TOKEN, fake_x::ACCESS_TOKEN]);
 }
 
-/// The SHA-256 of the host's components are found among the nested components of the
-/// apps Spin runs: the scheduler in the HTTP app, the sender in the cron app, twitter in
-/// both.
-fn the_apps_nest_the_hosts_component_bytes() {
-    let built = support::spin::build_app();
-    let digest = |file: &str| {
-        let bytes = std::fs::read(support::components_dir().join(file)).expect("component");
-        sps_spin_compose::hex(&sha2::Sha256::digest(bytes))
-    };
-    let nested = |app: &str| {
-        let bytes = std::fs::read(built.join(app)).expect("app");
-        sps_spin_compose::nested_component_digests(&bytes).expect("digests")
-    };
-    let (http, cron) = (nested("sps_http_app.wasm"), nested("sps_cron_app.wasm"));
-    let (scheduler, sender, twitter) = (
-        digest("sps_scheduler.wasm"),
-        digest("sps_sender.wasm"),
-        digest("sps_twitter.wasm"),
-    );
-    assert!(
-        http.contains(&scheduler),
-        "scheduler {scheduler} not in {http:?}"
-    );
-    assert!(http.contains(&twitter), "twitter {twitter} not in {http:?}");
-    assert!(cron.contains(&sender), "sender {sender} not in {cron:?}");
-    assert!(cron.contains(&twitter), "twitter {twitter} not in {cron:?}");
-    assert!(!cron.contains(&scheduler) && !http.contains(&sender));
-}
-
-/// Only the platform component can reach the network: of every component the apps nest,
-/// only `sps_twitter.wasm` imports `wasi:http/outgoing-handler`, and the HTTP app, whose
-/// twitter instance only validates, is granted no outbound host in spin.toml.
-fn only_the_platform_component_imports_outgoing_http() {
-    support::spin::build_app();
-    let dir = support::components_dir();
-    let outgoing = |bytes: &[u8]| {
-        sps_spin_compose::import_names(bytes)
-            .expect("imports")
-            .iter()
-            .any(|name| name.starts_with("wasi:http/outgoing-handler@"))
-    };
-    let mut importers = Vec::new();
-    for file in [
-        "sps_scheduler.wasm",
-        "sps_sender.wasm",
-        "sps_twitter.wasm",
-        "sps_spin_caps.wasm",
-        "sps_spin_config.wasm",
-        "sps_spin_platform_link.wasm",
-        "sps_spin_no_platforms.wasm",
-        "sps_spin_http.wasm",
-        "sps_spin_cron.wasm",
-    ] {
-        if outgoing(&std::fs::read(dir.join(file)).expect("component")) {
-            importers.push(file);
-        }
-    }
-    assert_eq!(importers, ["sps_twitter.wasm"]);
-    let manifest =
-        std::fs::read_to_string(support::spin::root().join("spin.toml")).expect("spin.toml");
-    let http = manifest
-        .split("[component.sps-http]")
-        .nth(1)
-        .expect("sps-http");
-    let http = http.split("[component.sps-cron]").next().expect("section");
-    assert!(http.contains("allowed_outbound_hosts = []"), "{http}");
-}
-
 /// The composer refuses one of our components that imports more than its world grants
 /// (every import it leaves unplugged would go to Spin: its variables hold every
 /// credential): here the twitter component put in the scheduler's place.
@@ -539,11 +472,11 @@ fn main() {
         ),
         (
             "the_apps_nest_the_hosts_component_bytes",
-            the_apps_nest_the_hosts_component_bytes,
+            composition::the_apps_nest_the_hosts_component_bytes,
         ),
         (
             "only_the_platform_component_imports_outgoing_http",
-            only_the_platform_component_imports_outgoing_http,
+            composition::only_the_platform_component_imports_outgoing_http,
         ),
         (
             "the_composer_refuses_a_component_beyond_its_world",

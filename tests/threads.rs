@@ -141,7 +141,7 @@ fn a_reply_in_doubt_ends_the_thread_incomplete_without_a_duplicate() {
 }
 
 #[test]
-fn two_accounts_post_with_their_own_access_tokens() {
+fn two_accounts_post_with_their_own_access_tokens_and_another_account_replaces_a_post() {
     let dir = tempfile::tempdir().expect("tempdir");
     let x = FakeX::start();
     let secrets = secrets_file(dir.path());
@@ -163,7 +163,18 @@ fn two_accounts_post_with_their_own_access_tokens() {
     for event in [&readme_event("own", &support::utc_in(2)), &brand, &nobody] {
         assert_eq!(post(&server.base, event).0, 201);
     }
-    let mut events = outcomes(&server.base, 3);
+    // The account is not part of a post's name: the same reference with another account
+    // replaces the schedule, and the post goes out as that account only.
+    let mut switched = readme_event("switch", &support::utc_in(3600));
+    switched["detail"]["account"] = json!("brand");
+    switched["detail"]["message"] = json!("Switched");
+    let created = post(&server.base, &switched);
+    assert_eq!((created.0, &created.1["action"]), (201, &json!("created")));
+    switched["detail"]["account"] = json!("default");
+    switched["detail"]["scheduledDate"] = json!(support::utc_in(2));
+    let updated = post(&server.base, &switched);
+    assert_eq!((updated.0, &updated.1["action"]), (200, &json!("updated")));
+    let mut events = outcomes(&server.base, 4);
     events.sort_by(|a, b| {
         a.1["referenceNumber"]
             .to_string()
@@ -187,6 +198,8 @@ fn two_accounts_post_with_their_own_access_tokens() {
     );
     assert_eq!(events[2].0, "Social Post Sent", "{events:?}");
     assert_eq!(events[2].1["referenceNumber"], "own");
+    assert_eq!(events[3].0, "Social Post Sent", "{events:?}");
+    assert_eq!(events[3].1["referenceNumber"], "switch");
     let mut tokens: Vec<(String, String)> = x
         .received()
         .iter()
@@ -199,10 +212,12 @@ fn two_accounts_post_with_their_own_access_tokens() {
         })
         .collect();
     tokens.sort();
-    // Both posts say "Hello world!"; one was signed with each account's token.
+    // Both posts say "Hello world!"; one was signed with each account's token. The
+    // switched post was signed with the default account's token only.
     let mut expected = vec![
         ("Hello world!".to_string(), ACCESS_TOKEN.to_string()),
         ("Hello world!".to_string(), SECOND_ACCESS_TOKEN.to_string()),
+        ("Switched".to_string(), ACCESS_TOKEN.to_string()),
     ];
     expected.sort();
     assert_eq!(tokens, expected);
