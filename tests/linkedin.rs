@@ -210,16 +210,18 @@ fn linkedins_refusals_end_in_their_reason_codes() {
     );
     linkedin.reply_to_text("busy", Reply::rate_limited(Some(1)));
     linkedin.reply_to_text("lost", Reply::CreatedWithoutId);
+    linkedin.reply_to_text("denied", Reply::forbidden());
     for (reference, text) in [
         ("li-1-token", "token"),
         ("li-2-boom", "boom"),
         ("li-3-again", "again"),
         ("li-4-busy", "busy"),
         ("li-5-lost", "lost"),
+        ("li-6-denied", "denied"),
     ] {
         assert_eq!(post(&server.base, &event(reference, text)).0, 201);
     }
-    let events = outcomes(&server.base, 5);
+    let events = outcomes(&server.base, 6);
     let busy_urn = linkedin
         .created()
         .iter()
@@ -259,6 +261,13 @@ fn linkedins_refusals_end_in_their_reason_codes() {
                  or may not have been published",
                 false
             ),
+            failed(
+                "li-6-denied",
+                "forbidden",
+                "LinkedIn refused the post: HTTP 403: Not enough permissions to access: \
+                 partnerApiPostsExternal.CREATE.20260501 (ACCESS_DENIED, serviceErrorCode 100)",
+                false
+            ),
         ]
     );
     // Each post was sent once, but the rate-limited one twice (the retry after 429).
@@ -268,7 +277,51 @@ fn linkedins_refusals_end_in_their_reason_codes() {
         .map(|r| r.text.clone().unwrap_or_default())
         .collect();
     texts.sort();
-    assert_eq!(texts, ["again", "boom", "busy", "busy", "lost", "token"]);
+    assert_eq!(
+        texts,
+        ["again", "boom", "busy", "busy", "denied", "lost", "token"]
+    );
+}
+
+/// LinkedIn's 3,000 characters count the text as shown, before escaping: 3,000 reserved
+/// characters (6,000 once escaped) are posted as written, and 3,001 are rejected at
+/// scheduling.
+#[test]
+fn three_thousand_reserved_characters_are_posted_and_one_more_is_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let (x, linkedin) = (FakeX::start(), FakeLinkedIn::start());
+    let server = serve(dir.path(), &x, &linkedin);
+    let longest = "(#)".repeat(1000);
+    let (status, answer) = post(&server.base, &event("li-longest", &longest));
+    assert_eq!(status, 201, "{answer}");
+    let too_long = format!("{longest}*");
+    let message = "message is 3001 characters (UTF-16 code units, before escaping); LinkedIn \
+                   allows at most 3000";
+    assert_eq!(
+        post(&server.base, &event("li-too-long", &too_long)),
+        (
+            422,
+            json!({"status": "rejected", "reason": "message-too-long", "message": message,
+                   "referenceNumber": "li-too-long"})
+        )
+    );
+    let events = outcomes(&server.base, 2);
+    assert_eq!(
+        events,
+        vec![
+            sent("li-longest", &urn(0)),
+            (
+                "Social Post Failed".to_string(),
+                json!({"referenceNumber": "li-too-long", "reason": "message-too-long",
+                       "reasonMessage": message, "retryable": false, "stage": "scheduling"})
+            ),
+        ]
+    );
+    let received = linkedin.received();
+    assert_eq!(received.len(), 1, "{received:?}");
+    assert_eq!(received[0].little_error, None);
+    assert_eq!(received[0].commentary.as_deref().map(str::len), Some(6000));
+    assert_eq!(linkedin.created()[0].text, longest);
 }
 
 /// `POST {fake}/rest/posts` with `headers` and `body`: the status and the `x-restli-id`.

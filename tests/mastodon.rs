@@ -483,6 +483,9 @@ fn a_rate_limit_is_waited_out_and_a_revoked_token_is_auth_failed() {
         .map(|r| r.answered)
         .collect();
     assert_eq!(answered, vec![429, 200]);
+    let second = setup.mastodon.received()[1].at;
+    let second = chrono::DateTime::<chrono::Utc>::from(second).timestamp();
+    assert!(second >= reset, "retried at {second}, reset {reset}");
 
     assert_eq!(
         post(&setup.server.base, &event("revoked", "Locked out", &[])).0,

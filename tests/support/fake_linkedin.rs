@@ -89,6 +89,15 @@ impl Reply {
             json!({"status": 429, "message": "Resource level throttle APPLICATION DAY limit for calls to this resource is reached."}),
         )
     }
+    /// LinkedIn's 403 for a token without the permission to post (`w_member_social`).
+    pub fn forbidden() -> Self {
+        Reply::Status(
+            403,
+            vec![],
+            json!({"status": 403, "serviceErrorCode": 100, "code": "ACCESS_DENIED",
+                   "message": "Not enough permissions to access: partnerApiPostsExternal.CREATE.20260501"}),
+        )
+    }
     /// LinkedIn's 500.
     pub fn server_error() -> Self {
         Reply::Status(

@@ -111,6 +111,8 @@ pub struct Received {
     pub answered: u16,
     /// The id of the status the answer carried or stood for (created or given back).
     pub id: Option<String>,
+    /// When it came.
+    pub at: std::time::SystemTime,
 }
 
 /// A status the fake created, in the order created.
@@ -387,6 +389,7 @@ async fn create_status(State(app): State<AppState>, headers: HeaderMap, body: By
         body: parsed,
         answered: status,
         id,
+        at: std::time::SystemTime::now(),
     });
     let code = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = (code, axum::Json(reply)).into_response();
