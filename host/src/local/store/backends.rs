@@ -1,6 +1,7 @@
 //! The capability backends of the SQLite store: `schedules` (EventBridge Scheduler's
 //! semantics) and `events` (the event log); the send ledger is in `ledger.rs`.
 
+use super::cached::Cached as _;
 use async_trait::async_trait;
 use rusqlite::{params, OptionalExtension};
 
@@ -21,7 +22,7 @@ impl ScheduleBackend for SqliteStore {
         let fire_at = Self::fire_at(&s.at, s.flexible_window_minutes)?;
         let inserted = self
             .conn()
-            .execute(
+            .run(
                 "INSERT INTO schedules (name, at, flexible_window_minutes, input, fire_at, due_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)
                  ON CONFLICT (name) DO NOTHING",
                 params![s.name, s.at, s.flexible_window_minutes, s.input, fire_at],
@@ -30,7 +31,7 @@ impl ScheduleBackend for SqliteStore {
         if inserted == 0 {
             return Err(ScheduleError::Conflict);
         }
-        self.changed.notify_one();
+        self.schedule_changed(fire_at);
         Ok(())
     }
 
@@ -40,7 +41,7 @@ impl ScheduleBackend for SqliteStore {
         let now = chrono::Utc::now().timestamp();
         let conn = self.conn();
         let updated = conn
-            .execute(
+            .run(
                 "UPDATE schedules SET at = ?2, flexible_window_minutes = ?3, input = ?4, fire_at = ?5, due_at = ?5, attempt = 0,
                  version = version + 1 WHERE name = ?1 AND lease_until <= ?6",
                 params![s.name, s.at, s.flexible_window_minutes, s.input, fire_at, now],
@@ -48,7 +49,7 @@ impl ScheduleBackend for SqliteStore {
             .map_err(unavailable_schedule)?;
         if updated == 0 {
             let leased: Option<i64> = conn
-                .query_row(
+                .row(
                     "SELECT lease_until FROM schedules WHERE name = ?1",
                     params![s.name],
                     |r| r.get(0),
@@ -61,13 +62,13 @@ impl ScheduleBackend for SqliteStore {
             });
         }
         drop(conn);
-        self.changed.notify_one();
+        self.schedule_changed(fire_at);
         Ok(())
     }
 
     async fn get(&self, name: &str) -> Result<Schedule, ScheduleError> {
         self.conn()
-            .query_row(
+            .row(
                 "SELECT name, at, flexible_window_minutes, input FROM schedules WHERE name = ?1",
                 params![name],
                 |r| {
@@ -87,7 +88,7 @@ impl ScheduleBackend for SqliteStore {
     async fn delete(&self, name: &str) -> Result<(), ScheduleError> {
         let deleted = self
             .conn()
-            .execute("DELETE FROM schedules WHERE name = ?1", params![name])
+            .run("DELETE FROM schedules WHERE name = ?1", params![name])
             .map_err(unavailable_schedule)?;
         if deleted == 0 {
             return Err(ScheduleError::NotFound);
@@ -105,7 +106,7 @@ impl EventBackend for SqliteStore {
         // The event and its delivery to the event target are written together, so an
         // event in the log is never missing from the target's queue.
         let tx = conn.savepoint().map_err(unavailable)?;
-        tx.execute(
+        tx.run(
             "INSERT INTO events (id, envelope) VALUES (?1, ?2)",
             params![event.id, text],
         )
@@ -114,7 +115,7 @@ impl EventBackend for SqliteStore {
         if self.queues_for_target() {
             let ordering_key = super::target::ordering_key(&event);
             let now = chrono::Utc::now().timestamp();
-            tx.execute(
+            tx.run(
                 "INSERT INTO target_deliveries (seq, ordering_key, next_at, created_at) VALUES (?1, ?2, ?3, ?3)",
                 params![seq, ordering_key, now],
             )

@@ -1,6 +1,7 @@
 //! Campaign bookings in the SQLite store: one row per campaign and platform in
 //! `campaign_bookings` (`sps_local::schema`), the list as JSON, replaced under its version.
 
+use super::cached::Cached as _;
 use rusqlite::{params, OptionalExtension};
 use sps_local::campaigns;
 
@@ -24,7 +25,7 @@ impl SqliteStore {
     ) -> Result<BookingList, CampaignError> {
         let row: Option<(i64, String)> = self
             .conn()
-            .query_row(
+            .row(
                 campaigns::SELECT_BOOKINGS,
                 params![campaign, platform],
                 |r| Ok((r.get(0)?, r.get(1)?)),
@@ -58,7 +59,7 @@ impl SqliteStore {
         let mut conn = self.conn();
         let tx = conn.savepoint().map_err(unavailable)?;
         let version: i64 = tx
-            .query_row(
+            .row(
                 "SELECT version FROM campaign_bookings WHERE campaign = ?1 AND platform = ?2",
                 params![campaign, platform],
                 |r| r.get(0),
@@ -69,7 +70,7 @@ impl SqliteStore {
         if u64::try_from(version).ok() != Some(expected) {
             return Ok(false);
         }
-        tx.execute(
+        tx.run(
             campaigns::UPSERT_BOOKINGS,
             params![campaign, platform, version + 1, to_json(booked)],
         )
@@ -169,7 +170,7 @@ impl SqliteStore {
         score: &Score,
     ) -> Result<(), CampaignError> {
         self.conn()
-            .execute(
+            .run(
                 campaigns::UPSERT_SCORE,
                 params![
                     campaign,
@@ -215,7 +216,7 @@ impl SqliteStore {
         let mut conn = self.conn();
         let tx = conn.savepoint().map_err(unavailable)?;
         let existed = tx
-            .query_row(
+            .row(
                 "SELECT 1 FROM campaign_plans WHERE name = ?1",
                 params![name],
                 |_| Ok(()),
@@ -223,7 +224,7 @@ impl SqliteStore {
             .optional()
             .map_err(unavailable)?
             .is_some();
-        tx.execute(campaigns::UPSERT_PLAN, params![name, plan])
+        tx.run(campaigns::UPSERT_PLAN, params![name, plan])
             .map_err(unavailable)?;
         tx.commit().map_err(unavailable)?;
         Ok(!existed)
@@ -236,7 +237,7 @@ impl SqliteStore {
     pub fn delete_plan(&self, name: &str) -> Result<bool, CampaignError> {
         let deleted = self
             .conn()
-            .execute(campaigns::DELETE_PLAN, params![name])
+            .run(campaigns::DELETE_PLAN, params![name])
             .map_err(unavailable)?;
         Ok(deleted > 0)
     }

@@ -2,6 +2,7 @@
 //! `platform_state (scope, key, value)`, each write waits for its commit (WAL,
 //! `synchronous=FULL`), so a refreshed session survives a crash like any other write.
 
+use super::cached::Cached as _;
 use async_trait::async_trait;
 use rusqlite::{params, OptionalExtension};
 
@@ -16,7 +17,7 @@ fn failed(err: rusqlite::Error) -> anyhow::Error {
 impl KeyValueBackend for SqliteStore {
     async fn get(&self, scope: &str, key: &str) -> anyhow::Result<Option<Vec<u8>>> {
         self.conn()
-            .query_row(
+            .row(
                 "SELECT value FROM platform_state WHERE scope = ?1 AND key = ?2",
                 params![scope, key],
                 |r| r.get(0),
@@ -28,7 +29,7 @@ impl KeyValueBackend for SqliteStore {
     async fn set(&self, scope: &str, key: &str, value: &[u8]) -> anyhow::Result<()> {
         let mark = self.commit_mark();
         self.conn()
-            .execute(
+            .run(
                 "INSERT INTO platform_state (scope, key, value) VALUES (?1, ?2, ?3)
                  ON CONFLICT (scope, key) DO UPDATE SET value = excluded.value",
                 params![scope, key, value],
@@ -39,7 +40,7 @@ impl KeyValueBackend for SqliteStore {
 
     async fn delete(&self, scope: &str, key: &str) -> anyhow::Result<()> {
         self.conn()
-            .execute(
+            .run(
                 "DELETE FROM platform_state WHERE scope = ?1 AND key = ?2",
                 params![scope, key],
             )
@@ -77,12 +78,12 @@ impl KeyValueBackend for SqliteStore {
     ) -> anyhow::Result<bool> {
         let mark = self.commit_mark();
         let changed = match expected {
-            None => self.conn().execute(
+            None => self.conn().run(
                 "INSERT INTO platform_state (scope, key, value) VALUES (?1, ?2, ?3)
                  ON CONFLICT (scope, key) DO NOTHING",
                 params![scope, key, value],
             ),
-            Some(old) => self.conn().execute(
+            Some(old) => self.conn().run(
                 "UPDATE platform_state SET value = ?3 WHERE scope = ?1 AND key = ?2 AND value = ?4",
                 params![scope, key, value, old],
             ),

@@ -1,6 +1,7 @@
 //! The send ledger of the SQLite store, on the tables `ledger`, `ledger_parts`,
 //! `ledger_cancelled` and `scheduled_names` (`sps_local::schema`).
 
+use super::cached::Cached as _;
 use async_trait::async_trait;
 use rusqlite::{params, OptionalExtension};
 
@@ -48,7 +49,7 @@ fn sent_parts(parts: Vec<PublishedPart>, post_id: Option<String>) -> Vec<Publish
 /// the recorded parts; `None` without a row (absent, released or cancelled).
 fn recorded(conn: &rusqlite::Connection, key: &str) -> rusqlite::Result<Option<Entry>> {
     let row: Option<(String, Option<String>, i64)> = conn
-        .query_row(
+        .row(
             "SELECT state, post_id, claimed_at FROM ledger WHERE key = ?1",
             params![key],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
@@ -103,7 +104,7 @@ impl LedgerBackend for SqliteStore {
                 Some(entry) => entry,
                 None if is_cancelled(&tx, key).map_err(unavailable_ledger)? => Entry::Cancelled,
                 None => {
-                    tx.execute(
+                    tx.run(
                         "INSERT INTO ledger (key, state, claimed_at) VALUES (?1, 'in-flight', ?2)",
                         params![key, chrono::Utc::now().timestamp()],
                     )
@@ -131,7 +132,7 @@ impl LedgerBackend for SqliteStore {
             let mut conn = self.conn();
             let tx = conn.savepoint().map_err(unavailable_ledger)?;
             let recorded: Option<PublishedPart> = tx
-                .query_row(
+                .row(
                     "SELECT id, url, reply_ref FROM ledger_parts WHERE key = ?1 AND idx = ?2",
                     params![key, index],
                     |r| {
@@ -156,7 +157,7 @@ impl LedgerBackend for SqliteStore {
                 };
             }
             let state: Option<String> = tx
-                .query_row(
+                .row(
                     "SELECT state FROM ledger WHERE key = ?1",
                     params![key],
                     |r| r.get(0),
@@ -170,7 +171,7 @@ impl LedgerBackend for SqliteStore {
                 )));
             }
             let count: i64 = tx
-                .query_row(
+                .row(
                     "SELECT COUNT(*) FROM ledger_parts WHERE key = ?1",
                     params![key],
                     |r| r.get(0),
@@ -181,7 +182,7 @@ impl LedgerBackend for SqliteStore {
                     "ledger entry {key} has {count} parts recorded: part {index} cannot be recorded next"
                 )));
             }
-            tx.execute(
+            tx.run(
                 "INSERT INTO ledger_parts (key, idx, id, url, reply_ref) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![key, index, part.id, part.url, part.reply_ref],
             )
@@ -200,7 +201,7 @@ impl LedgerBackend for SqliteStore {
         let result = (|| -> Result<(), LedgerError> {
             // `post_id` keeps the first part's id for readers of the version before parts.
             self.conn()
-                .execute(
+                .run(
                     "INSERT INTO ledger (key, state, post_id, claimed_at)
                      VALUES (?1, 'sent', (SELECT id FROM ledger_parts WHERE key = ?1 AND idx = 0), ?2)
                      ON CONFLICT (key) DO UPDATE SET state = 'sent', post_id = COALESCE(excluded.post_id, ledger.post_id)",
@@ -220,7 +221,7 @@ impl LedgerBackend for SqliteStore {
         let result = (|| -> Result<(), LedgerError> {
             // Only the claim goes: the key's `ledger_parts` rows stay for the next claim.
             self.conn()
-                .execute(
+                .run(
                     "DELETE FROM ledger WHERE key = ?1 AND state = 'in-flight'",
                     params![key],
                 )
@@ -247,7 +248,7 @@ impl LedgerBackend for SqliteStore {
                 CancelOutcome::AlreadyCancelled
             }
             None => {
-                tx.execute(
+                tx.run(
                     "INSERT INTO ledger_cancelled (key, cancelled_at) VALUES (?1, ?2)",
                     params![key, chrono::Utc::now().timestamp()],
                 )
@@ -262,20 +263,20 @@ impl LedgerBackend for SqliteStore {
     async fn note_scheduled(&self, name: &str, key: &str) -> Result<(), LedgerError> {
         let mut conn = self.conn();
         let tx = conn.savepoint().map_err(unavailable_ledger)?;
-        tx.execute(
+        tx.run(
             "INSERT INTO scheduled_names (name, key) VALUES (?1, ?2)
              ON CONFLICT (name) DO UPDATE SET key = excluded.key",
             params![name, key],
         )
         .map_err(unavailable_ledger)?;
-        tx.execute("DELETE FROM ledger_cancelled WHERE key = ?1", params![key])
+        tx.run("DELETE FROM ledger_cancelled WHERE key = ?1", params![key])
             .map_err(unavailable_ledger)?;
         tx.commit().map_err(unavailable_ledger)
     }
 
     async fn scheduled_key(&self, name: &str) -> Result<Option<String>, LedgerError> {
         self.conn()
-            .query_row(
+            .row(
                 "SELECT key FROM scheduled_names WHERE name = ?1",
                 params![name],
                 |r| r.get(0),

@@ -4,6 +4,7 @@
 //! because nothing is acknowledged before the commit that holds it.
 
 mod backends;
+mod cached;
 mod campaigns;
 pub mod commit;
 mod keyvalue;
@@ -19,6 +20,8 @@ use std::sync::{Arc, MutexGuard};
 use anyhow::Context as _;
 use rand::Rng as _;
 use rusqlite::{params, Connection};
+
+use cached::Cached as _;
 use sps_local::delivery;
 use sps_local::records::{at_rfc3339, input_value, rfc3339};
 use tokio::sync::Notify;
@@ -55,6 +58,10 @@ pub struct SqliteStore {
     /// The committer's thread; stopped and joined when the store is dropped.
     committer: Option<std::thread::JoinHandle<()>>,
     changed: Notify,
+    /// When the timer looks at the schedules next, Unix milliseconds (`i64::MAX` while it
+    /// is looking): a schedule created or updated to be delivered before then wakes it
+    /// ([`Self::changed`]); a later one is found by that look anyway.
+    timer_wake: std::sync::atomic::AtomicI64,
     /// Whether each event written is also queued for the event target.
     queue_for_target: std::sync::atomic::AtomicBool,
 }
@@ -120,6 +127,7 @@ impl SqliteStore {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.set_prepared_statement_cache_capacity(cached::CAPACITY);
         for statement in sps_local::schema::TABLES {
             conn.execute_batch(statement)
                 .with_context(|| format!("cannot create the schema in {}", path.display()))?;
@@ -140,12 +148,12 @@ impl SqliteStore {
         conn.pragma_update(None, "user_version", 1)?;
         // Only one process serves a data directory (local::lock), so a lease found at
         // start was left by a process that died mid-delivery: its schedule is due again.
-        conn.execute(
+        conn.run(
             "UPDATE schedules SET lease_until = 0 WHERE lease_until > 0",
             [],
         )?;
         let last_event: i64 =
-            conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| r.get(0))?;
+            conn.row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| r.get(0))?;
         let commits = commit::Commits::new(conn, last_event);
         let committer = {
             let commits = commits.clone();
@@ -158,6 +166,7 @@ impl SqliteStore {
             commits,
             committer: Some(committer),
             changed: Notify::new(),
+            timer_wake: std::sync::atomic::AtomicI64::new(i64::MAX),
             queue_for_target: std::sync::atomic::AtomicBool::new(false),
         })
     }
@@ -181,7 +190,27 @@ impl SqliteStore {
         self.commits.durable_since(mark).await
     }
 
-    /// Resolves when a schedule was created or updated since the last call.
+    /// Says that the timer looks at the schedules next at `at_ms` (Unix milliseconds), or
+    /// with `None` that it is looking now: until then [`Self::changed`] resolves only for a
+    /// schedule to be delivered before `at_ms`.
+    pub fn timer_looks_next(&self, at_ms: Option<i64>) {
+        self.timer_wake.store(
+            at_ms.unwrap_or(i64::MAX),
+            std::sync::atomic::Ordering::SeqCst,
+        );
+    }
+
+    /// Wakes the timer when a schedule now to be delivered at `fire_at` (Unix seconds) is
+    /// due before the timer looks next ([`Self::timer_looks_next`]).
+    pub(crate) fn schedule_changed(&self, fire_at: i64) {
+        let wake = self.timer_wake.load(std::sync::atomic::Ordering::SeqCst);
+        if fire_at.saturating_mul(1000) < wake {
+            self.changed.notify_one();
+        }
+    }
+
+    /// Resolves when a schedule was created or updated to be delivered before the timer
+    /// looks next ([`Self::timer_looks_next`]), or was requeued, since the last call.
     pub async fn changed(&self) {
         self.changed.notified().await;
     }
@@ -233,7 +262,7 @@ impl SqliteStore {
         until: i64,
         attempt: u32,
     ) -> anyhow::Result<bool> {
-        let leased = self.conn().execute(
+        let leased = self.conn().run(
             "UPDATE schedules SET lease_until = ?4, attempt = ?5
              WHERE name = ?1 AND version = ?2 AND lease_until <= ?3",
             params![due.name, due.version, now, until, attempt],
@@ -247,7 +276,7 @@ impl SqliteStore {
     /// # Errors
     /// When the database fails.
     pub fn next_fire_at(&self) -> anyhow::Result<Option<i64>> {
-        Ok(self.conn().query_row(
+        Ok(self.conn().row(
             "SELECT MIN(MAX(fire_at, lease_until)) FROM schedules",
             [],
             |r| r.get(0),
@@ -260,7 +289,7 @@ impl SqliteStore {
     /// # Errors
     /// When the database fails.
     pub fn complete(&self, name: &str, version: i64) -> anyhow::Result<()> {
-        self.conn().execute(
+        self.conn().run(
             "DELETE FROM schedules WHERE name = ?1 AND version = ?2",
             params![name, version],
         )?;
@@ -279,7 +308,7 @@ impl SqliteStore {
         attempts: u32,
         fire_at: i64,
     ) -> anyhow::Result<()> {
-        self.conn().execute(
+        self.conn().run(
             "UPDATE schedules SET attempt = ?3, fire_at = ?4, lease_until = 0 WHERE name = ?1 AND version = ?2",
             params![name, version, attempts, fire_at],
         )?;
@@ -293,12 +322,12 @@ impl SqliteStore {
     pub fn dead_letter(&self, due: &DueSchedule, attempts: u32, error: &str) -> anyhow::Result<()> {
         let mut conn = self.conn();
         let tx = conn.savepoint()?;
-        let removed = tx.execute(
+        let removed = tx.run(
             "DELETE FROM schedules WHERE name = ?1 AND version = ?2",
             params![due.name, due.version],
         )?;
         if removed == 1 {
-            tx.execute(
+            tx.run(
                 "INSERT INTO dead_letters (schedule_name, input, attempts, error, time) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![due.name, due.input, attempts, error, rfc3339(chrono::Utc::now().timestamp())],
             )?;

@@ -4,6 +4,7 @@
 //! window, with its hour of retries starting now; the send ledger still stops a second
 //! post of one that was published.
 
+use super::cached::Cached as _;
 use rusqlite::{params, OptionalExtension as _};
 use sps_local::api::Requeued;
 
@@ -17,7 +18,7 @@ impl SqliteStore {
     /// When the database fails.
     pub fn fire_now(&self, name: &str, now: i64) -> anyhow::Result<Requeued> {
         let conn = self.conn();
-        let updated = conn.execute(
+        let updated = conn.run(
             "UPDATE schedules SET fire_at = ?2, due_at = ?2, attempt = 0, version = version + 1
              WHERE name = ?1 AND lease_until <= ?2",
             params![name, now],
@@ -28,7 +29,7 @@ impl SqliteStore {
             return Ok(Requeued::Due(name.to_string()));
         }
         let exists = conn
-            .query_row(
+            .row(
                 "SELECT 1 FROM schedules WHERE name = ?1",
                 params![name],
                 |_| Ok(()),
@@ -58,7 +59,7 @@ impl SqliteStore {
             return Ok(Requeued::EventDue(event_id));
         }
         let letter: Option<(String, String)> = tx
-            .query_row(
+            .row(
                 "SELECT schedule_name, input FROM dead_letters WHERE seq = ?1",
                 params![id],
                 |r| Ok((r.get(0)?, r.get(1)?)),
@@ -67,7 +68,7 @@ impl SqliteStore {
         let Some((name, input)) = letter else {
             return Ok(Requeued::NotFound);
         };
-        let inserted = tx.execute(
+        let inserted = tx.run(
             "INSERT INTO schedules (name, at, flexible_window_minutes, input, fire_at, due_at)
              VALUES (?1, ?2, 0, ?3, ?4, ?4) ON CONFLICT (name) DO NOTHING",
             params![name, at, input, now],
@@ -75,7 +76,7 @@ impl SqliteStore {
         if inserted == 0 {
             return Ok(Requeued::Pending(name));
         }
-        tx.execute("DELETE FROM dead_letters WHERE seq = ?1", params![id])?;
+        tx.run("DELETE FROM dead_letters WHERE seq = ?1", params![id])?;
         tx.commit()?;
         drop(conn);
         self.changed.notify_one();

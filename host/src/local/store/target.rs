@@ -3,6 +3,7 @@
 //! while a target is set gets a row in `target_deliveries` in the same transaction, and
 //! leaves it when the target took it or it went to the dead-letter queue.
 
+use super::cached::Cached as _;
 use rusqlite::{params, OptionalExtension as _};
 
 use super::SqliteStore;
@@ -102,7 +103,7 @@ impl SqliteStore {
     pub fn target_next_at(&self) -> anyhow::Result<Option<i64>> {
         Ok(self
             .conn()
-            .query_row("SELECT MIN(next_at) FROM target_deliveries", [], |r| {
+            .row("SELECT MIN(next_at) FROM target_deliveries", [], |r| {
                 r.get(0)
             })?)
     }
@@ -114,7 +115,7 @@ impl SqliteStore {
     pub fn target_queued(&self) -> anyhow::Result<i64> {
         Ok(self
             .conn()
-            .query_row("SELECT COUNT(*) FROM target_deliveries", [], |r| r.get(0))?)
+            .row("SELECT COUNT(*) FROM target_deliveries", [], |r| r.get(0))?)
     }
 
     /// The target took event `seq`: its delivery leaves the queue.
@@ -123,7 +124,7 @@ impl SqliteStore {
     /// When the database fails.
     pub fn target_delivered(&self, seq: i64) -> anyhow::Result<()> {
         self.conn()
-            .execute("DELETE FROM target_deliveries WHERE seq = ?1", params![seq])?;
+            .run("DELETE FROM target_deliveries WHERE seq = ?1", params![seq])?;
         Ok(())
     }
 
@@ -139,7 +140,7 @@ impl SqliteStore {
         next_at: i64,
         error: &str,
     ) -> anyhow::Result<()> {
-        self.conn().execute(
+        self.conn().run(
             "UPDATE target_deliveries SET attempts = ?2, next_at = ?3, last_error = ?4 WHERE seq = ?1",
             params![seq, attempts, next_at, error],
         )?;
@@ -160,7 +161,7 @@ impl SqliteStore {
     ) -> anyhow::Result<()> {
         let mut conn = self.conn();
         let tx = conn.savepoint()?;
-        tx.execute(
+        tx.run(
             "INSERT INTO dead_letters (schedule_name, input, attempts, error, time, target, event_seq)
              VALUES ('', ?1, ?2, ?3, ?4, ?5, ?6)",
             params![
@@ -172,7 +173,7 @@ impl SqliteStore {
                 delivery.seq
             ],
         )?;
-        tx.execute(
+        tx.run(
             "DELETE FROM target_deliveries WHERE seq = ?1",
             params![delivery.seq],
         )?;
@@ -188,7 +189,7 @@ impl SqliteStore {
         now: i64,
     ) -> anyhow::Result<Option<String>> {
         let letter: Option<(i64, String)> = tx
-            .query_row(
+            .row(
                 "SELECT event_seq, input FROM dead_letters WHERE seq = ?1 AND target IS NOT NULL",
                 params![id],
                 |r| Ok((r.get(0)?, r.get(1)?)),
@@ -200,12 +201,12 @@ impl SqliteStore {
         let envelope: crate::caps::events::EventEnvelope = serde_json::from_str(&envelope)?;
         let event_id = envelope.id.clone();
         let ordering_key = ordering_key(&envelope);
-        tx.execute(
+        tx.run(
             "INSERT INTO target_deliveries (seq, ordering_key, next_at, created_at) VALUES (?1, ?2, ?3, ?3)
              ON CONFLICT (seq) DO NOTHING",
             params![seq, ordering_key, now],
         )?;
-        tx.execute("DELETE FROM dead_letters WHERE seq = ?1", params![id])?;
+        tx.run("DELETE FROM dead_letters WHERE seq = ?1", params![id])?;
         Ok(Some(event_id))
     }
 }

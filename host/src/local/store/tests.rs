@@ -269,3 +269,36 @@ async fn the_next_delivery_time_is_read_from_an_index_whatever_the_leases() -> a
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn only_a_schedule_due_before_the_timer_looks_next_wakes_it() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let store = SqliteStore::open(dir.path())?;
+    // The timer looks next at 00:00:10.
+    let next = parse_due("2030-01-01T00:00:10") * 1000;
+    store.timer_looks_next(Some(next));
+    store
+        .create(schedule("later", "2030-01-01T00:00:10"))
+        .await?;
+    assert!(!woken(&store).await);
+    store
+        .create(schedule("sooner", "2030-01-01T00:00:09"))
+        .await?;
+    assert!(woken(&store).await);
+    store
+        .update(schedule("later", "2030-01-01T00:00:05"))
+        .await?;
+    assert!(woken(&store).await);
+    // While the timer is looking, every change wakes it (it may have read before it).
+    store.timer_looks_next(None);
+    store.create(schedule("far", "2031-01-01T00:00:00")).await?;
+    assert!(woken(&store).await);
+    Ok(())
+}
+
+/// Whether the store wakes the timer within 50 ms.
+async fn woken(store: &SqliteStore) -> bool {
+    tokio::time::timeout(std::time::Duration::from_millis(50), store.changed())
+        .await
+        .is_ok()
+}

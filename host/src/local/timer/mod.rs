@@ -96,6 +96,7 @@ pub async fn run(
     let holds = Arc::new(Holds::default());
     while !*stop.borrow() {
         while in_flight.try_join_next().is_some() {}
+        store.timer_looks_next(None);
         let wait = match start_due(&runtime, &store, policy, &mut in_flight, &holds).await {
             Ok(()) => {
                 if failures > 0 {
@@ -119,6 +120,9 @@ pub async fn run(
                 backoff
             }
         };
+        let wait_ms = i64::try_from(wait.as_millis()).unwrap_or(i64::MAX);
+        let now_ms = chrono::Utc::now().timestamp_millis();
+        store.timer_looks_next(Some(now_ms.saturating_add(wait_ms)));
         tokio::select! {
             () = tokio::time::sleep(wait) => {}
             () = store.changed(), if failures == 0 => {}
