@@ -93,7 +93,11 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let result = tokio::runtime::Builder::new_multi_thread()
+    let mut runtime = tokio::runtime::Builder::new_multi_thread();
+    if let (Command::Serve(_), Some(workers)) = (&command, sps_host::local::worker_threads()) {
+        runtime.worker_threads(workers);
+    }
+    let result = runtime
         .enable_all()
         .build()
         .map_err(anyhow::Error::from)
