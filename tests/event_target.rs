@@ -190,20 +190,8 @@ fn what_the_target_does_not_take_goes_to_the_dead_letter_queue() {
     );
 }
 
-/// `GET /events{query}` answered with any status: `(status, Link header, JSON body)`.
 fn get_events(base: &str, query: &str) -> (u16, Option<String>, Value) {
-    let response = ureq::get(&format!("{base}/events{query}"))
-        .config()
-        .http_status_as_error(false)
-        .build()
-        .call()
-        .unwrap();
-    let status = response.status().as_u16();
-    let link = response
-        .headers()
-        .get("link")
-        .map(|v| v.to_str().unwrap().to_string());
-    (status, link, response.into_body().read_json().unwrap())
+    support::api::get_page(base, &format!("/events{query}"))
 }
 
 /// Reads server-sent events from `reader` until `n` messages came: `(id, data)`.
@@ -354,12 +342,7 @@ fn the_log_pages_with_the_same_cursor() {
     let refused = |query: &str, message: &str| {
         assert_eq!(
             page(query),
-            (
-                400,
-                None,
-                json!({"status": "rejected", "reason": "invalid-request",
-                "message": message, "referenceNumber": null})
-            ),
+            support::api::invalid_request(message),
             "{query}"
         );
     };

@@ -1,7 +1,7 @@
 //! What an operator asks `sps serve` for, through the real binary: a pending post
 //! delivered now (`POST /schedules/{name}/fire`), a dead letter delivered again
 //! (`POST /dead-letters/{id}/retry`) with the send ledger still preventing a second post,
-//! and the listings' timestamps.
+//! the listings' timestamps, and `GET /schedules` by pages.
 
 // A test reports a failure by panicking; the workspace lints deny that only outside tests.
 #![allow(
@@ -171,4 +171,55 @@ fn a_dead_letter_whose_post_was_scheduled_anew_is_not_retried_over_it() {
         "2030-10-23T08:48:00Z"
     );
     assert!(x.received().is_empty());
+}
+
+#[test]
+fn the_pending_schedules_page_by_their_cursor() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let x = FakeX::start();
+    let server = serve(&dir.path().join("data"), &x, &secrets_file(dir.path()));
+    // Created in this order; c and a due at the same moment, b an hour earlier.
+    for (reference, date) in [
+        ("c", "2030-10-23T08:48:00"),
+        ("a", "2030-10-23T08:48:00"),
+        ("b", "2030-10-23T07:48:00"),
+    ] {
+        assert_eq!(post(&server.base, &readme_event(reference, date)).0, 201);
+    }
+    let page = |query: &str| support::api::get_page(&server.base, &format!("/schedules{query}"));
+    let names = |body: &Value| -> Vec<String> {
+        body.as_array()
+            .expect("array")
+            .iter()
+            .map(|s| s["name"].as_str().expect("name").to_string())
+            .collect()
+    };
+    // Earliest delivery first; at the same moment, in the order created.
+    let (status, link, all) = page("");
+    assert_eq!((status, link), (200, None));
+    assert_eq!(names(&all), ["twitter-b", "twitter-c", "twitter-a"]);
+    // The window is off (support::serve): c is delivered at 2030-10-23T08:48:00Z, Unix
+    // second 1918975680, and was the first row written.
+    let first = page("?limit=2");
+    let next = "</schedules?after=1918975680.1&limit=2>; rel=\"next\"";
+    assert_eq!((first.0, first.1.as_deref()), (200, Some(next)));
+    assert_eq!(first.2, json!([all[0], all[1]]));
+    assert_eq!(
+        page("?after=1918975680.1&limit=2"),
+        (200, None, json!([all[2]]))
+    );
+    assert_eq!(page("?after=1918975680.2"), (200, None, json!([])));
+    // limit is checked as for GET /events (tests/event_target.rs); the cursor is its own.
+    let not_a_cursor = |text: &str| {
+        support::api::invalid_request(&format!(
+            "after must be the cursor of a schedule from a Link header of GET /schedules \
+             (<fire time>.<row>), not {text:?}"
+        ))
+    };
+    assert_eq!(page("?after=3"), not_a_cursor("3"));
+    assert_eq!(page("?after=-1.2"), not_a_cursor("-1.2"));
+    assert_eq!(
+        page("?limit=0").2["message"],
+        "limit must be a whole number from 1 to 1000, not \"0\""
+    );
 }

@@ -43,6 +43,38 @@ pub fn put_or_delete(base: &str, path: &str, body: Option<&[u8]>) -> (u16, Value
     (status, response.into_body().read_json().expect("json"))
 }
 
+/// `GET {base}{path}` of a listing that pages: the status, the `Link` header and the JSON
+/// answer.
+pub fn get_page(base: &str, path: &str) -> (u16, Option<String>, Value) {
+    let response = ureq::get(&format!("{base}{path}"))
+        .config()
+        .http_status_as_error(false)
+        .build()
+        .call()
+        .expect("GET");
+    let status = response.status().as_u16();
+    let link = response
+        .headers()
+        .get("link")
+        .map(|v| v.to_str().expect("link").to_string());
+    (
+        status,
+        link,
+        response.into_body().read_json().expect("json"),
+    )
+}
+
+/// What a listing answers to a query it refuses: 400, no `Link`, `invalid-request` with
+/// `message`.
+pub fn invalid_request(message: &str) -> (u16, Option<String>, Value) {
+    (
+        400,
+        None,
+        json!({"status": "rejected", "reason": "invalid-request",
+                           "message": message, "referenceNumber": null}),
+    )
+}
+
 pub fn get(base: &str, path: &str) -> Value {
     ureq::get(&format!("{base}{path}"))
         .call()

@@ -79,6 +79,29 @@ impl Client {
         self.answer(response)
     }
 
+    /// `GET path`, a listing that comes in pages, and every next page its `Link` names:
+    /// calls `each` with the items of each page, in order.
+    ///
+    /// # Errors
+    /// As [`Client::get`]; [`Failure::from_answer`] for a page that is not a JSON array
+    /// with 200; or what `each` returns.
+    pub fn pages(
+        &self,
+        path: &str,
+        mut each: impl FnMut(&[Value]) -> Result<(), Failure>,
+    ) -> Result<(), Failure> {
+        let mut path = Some(path.to_string());
+        while let Some(next) = path.take() {
+            let answer = self.get(&next)?;
+            let Some(page) = answer.body.as_array().filter(|_| answer.status == 200) else {
+                return Err(Failure::from_answer(&answer));
+            };
+            each(page)?;
+            path = answer.next;
+        }
+        Ok(())
+    }
+
     /// `POST path` with the JSON `body`.
     ///
     /// # Errors

@@ -187,10 +187,11 @@ pub struct ListArgs {
 /// # Errors
 /// [`Failure`] as the module says.
 pub fn list(client: &Client, json: bool, args: &ListArgs) -> Result<(), Failure> {
-    let answer = client.get("/schedules")?;
-    let Some(schedules) = answer.body.as_array().filter(|_| answer.status == 200) else {
-        return Err(Failure::from_answer(&answer));
-    };
+    let mut schedules = Vec::new();
+    client.pages("/schedules", |page| {
+        schedules.extend_from_slice(page);
+        Ok(())
+    })?;
     // A campaign post's metrics reading is a schedule too, but no post.
     let mut pending: Vec<&Value> = schedules
         .iter()
@@ -319,13 +320,8 @@ pub fn events(client: &Client, json: bool, args: &EventsArgs) -> Result<(), Fail
         })?;
         return closed.map_or(Ok(()), Err);
     }
-    let mut path = Some("/events?after=0&limit=1000".to_string());
     let mut rows = Vec::new();
-    while let Some(next) = path.take() {
-        let answer = client.get(&next)?;
-        let Some(page) = answer.body.as_array().filter(|_| answer.status == 200) else {
-            return Err(Failure::from_answer(&answer));
-        };
+    client.pages("/events?after=0&limit=1000", |page| {
         for envelope in page.iter().filter(|e| wanted(e)) {
             if json {
                 output::json(envelope)?;
@@ -333,8 +329,8 @@ pub fn events(client: &Client, json: bool, args: &EventsArgs) -> Result<(), Fail
                 rows.push(row(envelope));
             }
         }
-        path = answer.next;
-    }
+        Ok(())
+    })?;
     if json {
         Ok(())
     } else {

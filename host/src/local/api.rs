@@ -263,12 +263,7 @@ async fn get_events(
     axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
     headers: axum::http::HeaderMap,
 ) -> Response {
-    let bad = |message: String| {
-        respond(Answer {
-            status: 400,
-            body: answers::rejection("invalid-request", &message, None),
-        })
-    };
+    let bad = invalid_request;
     match query.get("follow").map(String::as_str) {
         Some("1" | "true") => {
             let last_event_id = headers.get("last-event-id").and_then(|v| v.to_str().ok());
@@ -280,19 +275,11 @@ async fn get_events(
             }
         }
         Some(other) => bad(format!("follow must be 1 or true, not {other:?}")),
-        None => {
-            let (after, limit) = (query.get("after"), query.get("limit"));
-            let page = super::follow::page(
-                &app.store,
-                after.map(String::as_str),
-                limit.map(String::as_str),
-            );
-            match page {
-                Ok(Ok(page)) => page,
-                Ok(Err(err)) => store_failed(&err),
-                Err(message) => bad(message),
-            }
-        }
+        None => page_answer(super::follow::page(
+            &app.store,
+            query.get("after").map(String::as_str),
+            query.get("limit").map(String::as_str),
+        )),
     }
 }
 
@@ -332,8 +319,35 @@ async fn post_validate(
     }
 }
 
-async fn get_schedules(State(app): State<AppState>) -> Response {
-    listing(app.store.pending())
+/// `GET /schedules`: the pending schedules, earliest delivery first, a page of at most
+/// 1000 (`after=<cursor>`, `limit=<n>`, `Link` to the next; [`super::pages`]).
+async fn get_schedules(
+    State(app): State<AppState>,
+    axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    page_answer(super::pages::schedules(
+        &app.store,
+        query.get("after").map(String::as_str),
+        query.get("limit").map(String::as_str),
+    ))
+}
+
+/// The answer for a page of a listing: the page, 503 for a failed store, 400
+/// `invalid-request` for a bad query.
+fn page_answer(page: Result<anyhow::Result<Response>, String>) -> Response {
+    match page {
+        Ok(Ok(page)) => page,
+        Ok(Err(err)) => store_failed(&err),
+        Err(message) => invalid_request(message),
+    }
+}
+
+/// 400 `invalid-request` with `message`.
+fn invalid_request(message: String) -> Response {
+    respond(Answer {
+        status: 400,
+        body: answers::rejection("invalid-request", &message, None),
+    })
 }
 
 async fn get_dead_letters(State(app): State<AppState>) -> Response {

@@ -21,6 +21,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream::{self, Stream};
 
+use crate::local::pages::{self, whole_number, MAX_PAGE};
 use crate::local::store::SqliteStore;
 
 /// Events read from the log at a time.
@@ -53,24 +54,12 @@ pub fn start(
     }
 }
 
-/// `text` as a whole number when it is digits only (no sign, space or point) and fits `T`.
-fn whole_number<T: std::str::FromStr>(text: &str) -> Option<T> {
-    if text.bytes().all(|b| b.is_ascii_digit()) {
-        text.parse().ok()
-    } else {
-        None
-    }
-}
-
 /// An event id (`seq`).
 fn parse_after(text: &str) -> Result<i64, String> {
     whole_number(text).ok_or_else(|| {
         format!("after must be the id of an event in the stream (a whole number), not {text:?}")
     })
 }
-
-/// The most events one page holds, and the page size without `limit`.
-pub const MAX_PAGE: usize = 1000;
 
 /// A page of the log: up to `limit` envelopes after `after` as a JSON array, with a
 /// `Link` to the next page when there is more.
@@ -84,14 +73,7 @@ pub fn page(
     limit: Option<&str>,
 ) -> Result<anyhow::Result<Response>, String> {
     let after = after.map(parse_after).transpose()?.unwrap_or(0);
-    let limit = match limit {
-        None => MAX_PAGE,
-        Some(text) => whole_number::<usize>(text)
-            .filter(|n| (1..=MAX_PAGE).contains(n))
-            .ok_or_else(|| {
-                format!("limit must be a whole number from 1 to {MAX_PAGE}, not {text:?}")
-            })?,
-    };
+    let limit = pages::limit(limit)?;
     Ok(page_after(store, after, limit))
 }
 
@@ -100,23 +82,15 @@ fn page_after(store: &SqliteStore, after: i64, limit: usize) -> anyhow::Result<R
     let mut events = store.events_after(after, limit + 1)?;
     let more = events.len() > limit;
     events.truncate(limit);
-    let mut body = String::from("[");
-    for (i, (_, envelope)) in events.iter().enumerate() {
-        if i > 0 {
-            body.push(',');
-        }
-        // The stored text is the envelope's JSON as it was written.
-        body.push_str(envelope);
-    }
-    body.push(']');
-    let mut response = ([(http::header::CONTENT_TYPE, "application/json")], body).into_response();
-    if let (true, Some((last, _))) = (more, events.last()) {
-        let link = format!("</events?after={last}&limit={limit}>; rel=\"next\"");
-        if let Ok(value) = http::HeaderValue::from_str(&link) {
-            response.headers_mut().insert(http::header::LINK, value);
-        }
-    }
-    Ok(response)
+    let next = match (more, events.last()) {
+        (true, Some((last, _))) => Some(format!("/events?after={last}&limit={limit}")),
+        _ => None,
+    };
+    // The stored text is the envelope's JSON as it was written.
+    Ok(pages::json_page(
+        events.iter().map(|(_, envelope)| envelope.as_str()),
+        next,
+    ))
 }
 
 struct Cursor {

@@ -8,6 +8,7 @@ mod campaigns_api;
 pub mod event_target;
 pub mod follow;
 pub mod lock;
+pub mod pages;
 pub mod put_events;
 pub mod secrets_file;
 pub mod sigv4;

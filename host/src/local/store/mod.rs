@@ -9,10 +9,13 @@ mod campaigns;
 pub mod commit;
 mod keyvalue;
 mod ledger;
+mod listing;
 mod requeue;
 mod target;
 #[cfg(test)]
 mod tests;
+
+pub use listing::ScheduleCursor;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, MutexGuard};
@@ -23,7 +26,7 @@ use rusqlite::{params, Connection};
 
 use cached::Cached as _;
 use sps_local::delivery;
-use sps_local::records::{at_rfc3339, input_value, rfc3339};
+use sps_local::records::{input_value, rfc3339};
 use tokio::sync::Notify;
 
 use crate::bindings::schedules::ScheduleError;
@@ -334,29 +337,6 @@ impl SqliteStore {
         }
         tx.commit()?;
         Ok(())
-    }
-
-    /// The pending schedules, earliest delivery first.
-    ///
-    /// # Errors
-    /// When the database fails.
-    pub fn pending(&self) -> anyhow::Result<Vec<PendingSchedule>> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
-            "SELECT name, at, flexible_window_minutes, fire_at, attempt, input FROM schedules ORDER BY fire_at, name",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            let input: String = r.get(5)?;
-            Ok(PendingSchedule {
-                name: r.get(0)?,
-                at: at_rfc3339(&r.get::<_, String>(1)?),
-                flexible_window_minutes: r.get(2)?,
-                fire_at: rfc3339(r.get(3)?),
-                attempts: r.get(4)?,
-                input: input_value(&input),
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// The emitted events, oldest first.
