@@ -27,12 +27,33 @@ pub mod web;
 /// workers 3,060-3,630/s, 16 workers 3,480-3,570/s, 32 workers 2,770-2,920/s.
 pub const WORKER_THREADS_PER_CORE: usize = 4;
 
+/// The most tokio worker threads `sps serve` starts on its own: on a large machine the
+/// store's one connection, not the cores, is the limit, and more threads only wait for it.
+pub const MAX_WORKER_THREADS: usize = 64;
+
 /// The tokio worker threads `sps serve` runs with: [`WORKER_THREADS_PER_CORE`] per core,
-/// or `None` when `TOKIO_WORKER_THREADS` is set, which tokio then follows.
+/// at most [`MAX_WORKER_THREADS`]; or `None` when `TOKIO_WORKER_THREADS` is set, which
+/// tokio then follows.
 pub fn worker_threads() -> Option<usize> {
     if std::env::var_os("TOKIO_WORKER_THREADS").is_some() {
         return None;
     }
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-    Some(cores.saturating_mul(WORKER_THREADS_PER_CORE))
+    Some(workers_for(cores))
+}
+
+/// [`WORKER_THREADS_PER_CORE`] per core of `cores`, at most [`MAX_WORKER_THREADS`].
+fn workers_for(cores: usize) -> usize {
+    cores
+        .saturating_mul(WORKER_THREADS_PER_CORE)
+        .min(MAX_WORKER_THREADS)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn four_workers_per_core_up_to_sixty_four() {
+        let workers: Vec<usize> = [1, 2, 16, 17, 128].map(super::workers_for).to_vec();
+        assert_eq!(workers, [4, 8, 64, 64, 64]);
+    }
 }
