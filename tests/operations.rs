@@ -180,9 +180,9 @@ fn the_pending_schedules_page_by_their_cursor() {
     let server = serve(&dir.path().join("data"), &x, &secrets_file(dir.path()));
     // Created in this order; c and a due at the same moment, b an hour earlier.
     for (reference, date) in [
+        ("b", "2030-10-23T07:48:00"),
         ("c", "2030-10-23T08:48:00"),
         ("a", "2030-10-23T08:48:00"),
-        ("b", "2030-10-23T07:48:00"),
     ] {
         assert_eq!(post(&server.base, &readme_event(reference, date)).0, 201);
     }
@@ -194,30 +194,39 @@ fn the_pending_schedules_page_by_their_cursor() {
             .map(|s| s["name"].as_str().expect("name").to_string())
             .collect()
     };
-    // Earliest delivery first; at the same moment, in the order created.
+    // Earliest delivery first; at the same moment, by name.
     let (status, link, all) = page("");
     assert_eq!((status, link), (200, None));
-    assert_eq!(names(&all), ["twitter-b", "twitter-c", "twitter-a"]);
-    // The window is off (support::serve): c is delivered at 2030-10-23T08:48:00Z, Unix
-    // second 1918975680, and was the first row written.
+    assert_eq!(names(&all), ["twitter-b", "twitter-a", "twitter-c"]);
+    // The window is off (support::serve): a is delivered at 2030-10-23T08:48:00Z, Unix
+    // second 1918975680.
     let first = page("?limit=2");
-    let next = "</schedules?after=1918975680.1&limit=2>; rel=\"next\"";
+    let next = "</schedules?after=1918975680.twitter-a&limit=2>; rel=\"next\"";
     assert_eq!((first.0, first.1.as_deref()), (200, Some(next)));
     assert_eq!(first.2, json!([all[0], all[1]]));
-    assert_eq!(
-        page("?after=1918975680.1&limit=2"),
-        (200, None, json!([all[2]]))
-    );
-    assert_eq!(page("?after=1918975680.2"), (200, None, json!([])));
+    // The cursor's own schedule, the newest row, is cancelled and another is created at
+    // the same moment (SQLite gives it the freed row id): it sorts after the cursor by
+    // name, so the next page lists it.
+    let cancel = json!({"detail-type": "Cancel Social Post", "source": "test",
+                        "detail": {"platform": "twitter", "referenceNumber": "a"}});
+    assert_eq!(post(&server.base, &cancel).0, 200);
+    let late = readme_event("ab", "2030-10-23T08:48:00");
+    assert_eq!(post(&server.base, &late).0, 201);
+    let rest = page("?after=1918975680.twitter-a&limit=2");
+    assert_eq!((rest.0, rest.1), (200, None));
+    assert_eq!(names(&rest.2), ["twitter-ab", "twitter-c"]);
+    assert_eq!(page("?after=1918975680.twitter-c"), (200, None, json!([])));
     // limit is checked as for GET /events (tests/event_target.rs); the cursor is its own.
     let not_a_cursor = |text: &str| {
         support::api::invalid_request(&format!(
             "after must be the cursor of a schedule from a Link header of GET /schedules \
-             (<fire time>.<row>), not {text:?}"
+             (<fire time>.<name>), not {text:?}"
         ))
     };
     assert_eq!(page("?after=3"), not_a_cursor("3"));
-    assert_eq!(page("?after=-1.2"), not_a_cursor("-1.2"));
+    assert_eq!(page("?after=-1.twitter-a"), not_a_cursor("-1.twitter-a"));
+    assert_eq!(page("?after=1.twitter%2Fa"), not_a_cursor("1.twitter/a"));
+    assert_eq!(page("?after=1."), not_a_cursor("1."));
     assert_eq!(
         page("?limit=0").2["message"],
         "limit must be a whole number from 1 to 1000, not \"0\""

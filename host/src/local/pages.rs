@@ -55,10 +55,13 @@ pub fn json_page<'a>(items: impl Iterator<Item = &'a str>, next: Option<String>)
     response
 }
 
-/// A schedule cursor as `GET /schedules` writes it in its `Link`: `<fire_at>.<row id>`.
+/// A schedule cursor as `GET /schedules` writes it in its `Link`: `<fire_at>.<name>` (the
+/// fire time's digits end at the first `.`; a name may hold `.` itself).
 fn schedule_cursor(text: &str) -> Option<ScheduleCursor> {
-    let (fire_at, rowid) = text.split_once('.')?;
-    Some((whole_number(fire_at)?, whole_number(rowid)?))
+    let (fire_at, name) = text.split_once('.')?;
+    let fire_at = whole_number(fire_at)?;
+    let name_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    (!name.is_empty() && name.chars().all(name_char)).then(|| (fire_at, name.to_string()))
 }
 
 /// `GET /schedules[?after=<cursor>][&limit=<n>]`: a page of the pending schedules, earliest
@@ -77,7 +80,7 @@ pub fn schedules(
             schedule_cursor(text).ok_or_else(|| {
                 format!(
                     "after must be the cursor of a schedule from a Link header of GET /schedules \
-                     (<fire time>.<row>), not {text:?}"
+                     (<fire time>.<name>), not {text:?}"
                 )
             })
         })
@@ -100,8 +103,8 @@ fn schedules_after(
         .map(|(_, schedule)| serde_json::to_string(schedule))
         .collect::<Result<_, _>>()?;
     let next = match (more, page.last()) {
-        (true, Some(((fire_at, rowid), _))) => {
-            Some(format!("/schedules?after={fire_at}.{rowid}&limit={limit}"))
+        (true, Some(((fire_at, name), _))) => {
+            Some(format!("/schedules?after={fire_at}.{name}&limit={limit}"))
         }
         _ => None,
     };
