@@ -202,13 +202,10 @@ fn two_posts_use_one_session_and_an_expired_token_is_refreshed_once() {
     assert_eq!(events[2], sent("third", &keys[2..]));
     assert_eq!(setup.bluesky.create_sessions(), 1);
     assert_eq!(setup.bluesky.refresh_sessions(), 1);
-    let answered: Vec<u16> = setup
-        .bluesky
-        .calls(CREATE_RECORD)
-        .iter()
-        .map(|r| r.answered)
-        .collect();
-    assert_eq!(answered, vec![200, 200, 400, 200]);
+    assert_eq!(
+        setup.bluesky.answered(CREATE_RECORD),
+        vec![200, 200, 400, 200]
+    );
 }
 
 /// Six posts due in the same second for an account without a session: one delivery opens
@@ -243,11 +240,7 @@ fn a_503_after_the_record_was_stored_ends_in_that_one_record() {
     assert_eq!(keys.len(), 1, "{events:?}");
     assert_eq!(events, vec![sent("doubt", &keys)]);
     // The 503 was resolved by reading the record back under the same key.
-    let creates = setup.bluesky.calls(CREATE_RECORD);
-    assert_eq!(
-        creates.iter().map(|r| r.answered).collect::<Vec<_>>(),
-        [503]
-    );
+    assert_eq!(setup.bluesky.answered(CREATE_RECORD), [503]);
     let reads = setup.bluesky.calls(GET_RECORD);
     assert_eq!(reads.len(), 1);
     assert_eq!(reads[0].answered, 200);
@@ -265,10 +258,7 @@ fn a_503_after_the_record_was_stored_ends_in_that_one_record() {
 fn a_repeated_record_key_answered_500_is_read_back_and_not_doubled() {
     let setup = serve();
     setup.bluesky.script([Reply::unavailable_after_storing()]);
-    let down = json!({"error": "ServiceUnavailable", "message": "Service Unavailable"});
-    setup
-        .bluesky
-        .script_get_record([Reply::Status(503, vec![], down)]);
+    setup.bluesky.script_get_record([Reply::unavailable()]);
     assert_eq!(
         post(&setup.server.base, &event("again", "Twice asked", &[])).0,
         201
@@ -277,16 +267,8 @@ fn a_repeated_record_key_answered_500_is_read_back_and_not_doubled() {
     let keys = rkeys(&setup.bluesky);
     assert_eq!(keys.len(), 1, "{events:?}");
     assert_eq!(events, vec![sent("again", &keys)]);
-    let answered = |nsid: &str| -> Vec<u16> {
-        setup
-            .bluesky
-            .calls(nsid)
-            .iter()
-            .map(|r| r.answered)
-            .collect()
-    };
-    assert_eq!(answered(CREATE_RECORD), [503, 500]);
-    assert_eq!(answered(GET_RECORD), [503, 200]);
+    assert_eq!(setup.bluesky.answered(CREATE_RECORD), [503, 500]);
+    assert_eq!(setup.bluesky.answered(GET_RECORD), [503, 200]);
     let creates = setup.bluesky.calls(CREATE_RECORD);
     assert_eq!(creates[1].body.as_ref().unwrap()["rkey"], json!(keys[0]));
 }
@@ -314,8 +296,7 @@ fn a_rate_limited_record_is_sent_after_the_reset() {
     let keys = rkeys(&setup.bluesky);
     assert_eq!(events, vec![sent("limited", &keys)]);
     let creates = setup.bluesky.calls(CREATE_RECORD);
-    let answered: Vec<u16> = creates.iter().map(|r| r.answered).collect();
-    assert_eq!(answered, [429, 200]);
+    assert_eq!(setup.bluesky.answered(CREATE_RECORD), [429, 200]);
     let second = creates[1].at.duration_since(std::time::UNIX_EPOCH).unwrap();
     assert!(
         second.as_secs() >= reset,

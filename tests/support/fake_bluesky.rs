@@ -58,13 +58,20 @@ pub enum Reply {
     StoredThen(u16, Value),
 }
 
+/// The body of the PDS's 503.
+fn unavailable_body() -> Value {
+    json!({"error": "ServiceUnavailable", "message": "Service Unavailable"})
+}
+
 impl Reply {
     /// 503 after the record was stored.
     pub fn unavailable_after_storing() -> Self {
-        Reply::StoredThen(
-            503,
-            json!({"error": "ServiceUnavailable", "message": "Service Unavailable"}),
-        )
+        Reply::StoredThen(503, unavailable_body())
+    }
+
+    /// 503; nothing is stored or read.
+    pub fn unavailable() -> Self {
+        Reply::Status(503, vec![], unavailable_body())
     }
 }
 
@@ -202,6 +209,11 @@ impl FakeBluesky {
             .into_iter()
             .filter(|r| r.nsid == nsid)
             .collect()
+    }
+
+    /// The statuses answered to the calls of XRPC method `nsid`, in order.
+    pub fn answered(&self, nsid: &str) -> Vec<u16> {
+        self.calls(nsid).iter().map(|r| r.answered).collect()
     }
 
     /// Every record stored, in order.

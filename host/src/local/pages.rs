@@ -103,9 +103,10 @@ fn schedules_after(
         .map(|(_, schedule)| serde_json::to_string(schedule))
         .collect::<Result<_, _>>()?;
     let next = match (more, page.last()) {
-        (true, Some(((fire_at, name), _))) => {
-            Some(format!("/schedules?after={fire_at}.{name}&limit={limit}"))
-        }
+        (true, Some((fire_at, last))) => Some(format!(
+            "/schedules?after={fire_at}.{}&limit={limit}",
+            last.name
+        )),
         _ => None,
     };
     Ok(json_page(items.iter().map(String::as_str), next))

@@ -11,7 +11,8 @@ pub type ScheduleCursor = (i64, String);
 
 impl SqliteStore {
     /// Up to `limit` pending schedules after `after` (from the first without it), earliest
-    /// delivery first and, at the same moment, by name; each with its cursor. Read through
+    /// delivery first and, at the same moment, by name; each with its delivery time (Unix
+    /// seconds: with its name, the schedule's [`ScheduleCursor`]). Read through
     /// the `schedules_fire_at` index (only schedules due at the same second are sorted), so
     /// a page costs the same at any depth. Names are unique and never reused for another
     /// row, so a schedule created while pages are read is listed exactly when it sorts
@@ -23,7 +24,7 @@ impl SqliteStore {
         &self,
         after: Option<ScheduleCursor>,
         limit: usize,
-    ) -> anyhow::Result<Vec<(ScheduleCursor, PendingSchedule)>> {
+    ) -> anyhow::Result<Vec<(i64, PendingSchedule)>> {
         let (fire_at, name) = after.unwrap_or((i64::MIN, String::new()));
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let conn = self.conn();
@@ -33,11 +34,10 @@ impl SqliteStore {
         )?;
         let rows = stmt.query_map(params![fire_at, name, limit], |r| {
             let input: String = r.get(5)?;
-            let name: String = r.get(1)?;
             Ok((
-                (r.get(0)?, name.clone()),
+                r.get(0)?,
                 PendingSchedule {
-                    name,
+                    name: r.get(1)?,
                     at: at_rfc3339(&r.get::<_, String>(2)?),
                     flexible_window_minutes: r.get(3)?,
                     fire_at: rfc3339(r.get(0)?),
