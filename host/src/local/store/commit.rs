@@ -4,9 +4,19 @@
 //! The store has one connection. The first use of it opens a transaction
 //! (`BEGIN IMMEDIATE`) and wakes the committer, a thread of its own; every use until the
 //! committer takes the connection writes into the same transaction. The committer waits
-//! while uses keep coming (at most [`GATHER`]), then commits, which with
-//! `synchronous=FULL` is one fsync of the WAL for every write made meanwhile, and counts
-//! the commit: commit `n` holds every write made after commit `n - 1` ([`Commits`]).
+//! while uses keep coming (at most [`GATHER`]), then commits and counts the commit:
+//! commit `n` holds every write made after commit `n - 1` ([`Commits`]).
+//!
+//! The fsync is the committer's own, made after it let go of the connection: the
+//! connection runs with `synchronous=NORMAL`, under which a WAL-mode `COMMIT` writes the
+//! transaction's frames to the WAL file without syncing it, and the committer then calls
+//! `fdatasync` on the WAL file before it counts the commit as ended. That is the one sync
+//! `synchronous=FULL` adds to `NORMAL` in WAL mode (sqlite.org, "PRAGMA synchronous":
+//! "With synchronous=FULL in WAL mode, an additional sync operation of the WAL file
+//! happens after each transaction commit"; checkpoints, and the WAL header when the WAL
+//! is reused, are synced in both modes), made outside the connection's lock, so the next
+//! transaction fills while the disk syncs this one. A commit is ended, and its writes are
+//! acknowledged or seen by readers, only once that `fdatasync` returned.
 //!
 //! Nothing the store answers is acknowledged before its commit: the API answers a
 //! state-changing request after [`super::SqliteStore::durable_since`] (`local::api`), and
@@ -19,6 +29,7 @@
 //! transactions batched), done with std's `Mutex` and `Condvar` and tokio's `watch`.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
@@ -38,6 +49,8 @@ const FAILURES_KEPT: usize = 256;
 /// The connection and what the committer and the waiters share.
 pub struct Commits {
     conn: Mutex<Connection>,
+    /// The connection's WAL file (`<database>-wal`), synced after each commit.
+    wal: PathBuf,
     /// Whether a transaction is open and waits for the committer.
     pending: Mutex<bool>,
     wake: Condvar,
@@ -67,10 +80,12 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Commits {
-    /// Takes `conn` (no transaction open), whose last event has `seq` `last_event`.
-    pub fn new(conn: Connection, last_event: i64) -> Arc<Self> {
+    /// Takes `conn` (WAL mode, `synchronous=NORMAL`, no transaction open), whose WAL file
+    /// is `wal` and whose last event has `seq` `last_event`.
+    pub fn new(conn: Connection, wal: PathBuf, last_event: i64) -> Arc<Self> {
         Arc::new(Self {
             conn: Mutex::new(conn),
+            wal,
             pending: Mutex::new(false),
             wake: Condvar::new(),
             stop: AtomicBool::new(false),
@@ -157,10 +172,10 @@ impl Commits {
         }
     }
 
-    /// Commits the open transaction (rolls it back when the commit fails) and publishes
-    /// the outcome.
+    /// Commits the open transaction (rolls it back when the commit fails), syncs the WAL
+    /// file once the connection is free again, and publishes the outcome.
     pub fn commit(&self) {
-        let (number, failed) = {
+        let (number, written, failed) = {
             let conn = lock(&self.conn);
             if conn.is_autocommit() {
                 return;
@@ -169,28 +184,39 @@ impl Commits {
             if failed.is_some() && !conn.is_autocommit() {
                 let _ = conn.execute_batch("ROLLBACK");
             }
+            if failed.is_some() {
+                self.written_event
+                    .store(*self.committed_event.borrow(), Ordering::SeqCst);
+            }
+            // Read under the lock: the next transaction may write events during the sync.
+            let written = self.written_event.load(Ordering::SeqCst);
             let number = self.attempted.fetch_add(1, Ordering::SeqCst) + 1;
-            (number, failed)
+            (number, written, failed)
+        };
+        let failed = match failed {
+            Some(why) => Some(format!(
+                "the commit failed: {why}; its writes were rolled back"
+            )),
+            // The transaction is in the WAL, but not known to be on disk: it is reported
+            // as failed, and its events are published by the next commit that syncs.
+            None => self.sync_wal().err(),
         };
         match failed {
             Some(why) => {
                 let mut log = lock(&self.failure_log);
                 log.1 += 1;
                 if log.0.is_none_or(|at| at.elapsed() >= FAILURE_LOG_EVERY) {
-                    tracing::warn!(error = %why, failed_commits = log.1, "the local store could not commit; its writes were rolled back");
+                    tracing::warn!(error = %why, failed_commits = log.1, "the local store could not commit");
                     *log = (Some(Instant::now()), 0);
                 }
                 drop(log);
-                self.written_event
-                    .store(*self.committed_event.borrow(), Ordering::SeqCst);
                 let mut failures = lock(&self.failures);
-                failures.insert(number, format!("local store: the commit failed: {why}"));
+                failures.insert(number, format!("local store: {why}"));
                 while failures.len() > FAILURES_KEPT {
                     failures.pop_first();
                 }
             }
             None => {
-                let written = self.written_event.load(Ordering::SeqCst);
                 self.committed_event.send_if_modified(|seq| {
                     let newer = written > *seq;
                     if newer {
@@ -201,6 +227,22 @@ impl Commits {
             }
         }
         self.ended.send_replace(number);
+    }
+
+    /// `fdatasync` of the WAL file: makes every commit written to it so far durable.
+    ///
+    /// # Errors
+    /// When the file cannot be opened or synced (the commit's durability is then unknown,
+    /// and it is reported as failed).
+    fn sync_wal(&self) -> Result<(), String> {
+        std::fs::File::open(&self.wal)
+            .and_then(|wal| wal.sync_data())
+            .map_err(|e| {
+                format!(
+                    "the commit may not be on disk: cannot sync {}: {e}",
+                    self.wal.display()
+                )
+            })
     }
 
     /// Ends [`Self::run`] after a last commit.

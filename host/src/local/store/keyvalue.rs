@@ -1,6 +1,6 @@
 //! `wasi:keyvalue` of platform components in the SQLite store: the table
-//! `platform_state (scope, key, value)`, each write waits for its commit (WAL,
-//! `synchronous=FULL`), so a refreshed session survives a crash like any other write.
+//! `platform_state (scope, key, value)`, each write waits for its commit and its
+//! sync (`store::commit`), so a refreshed session survives a crash like any other write.
 
 use super::cached::Cached as _;
 use async_trait::async_trait;

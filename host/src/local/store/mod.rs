@@ -1,7 +1,9 @@
 //! The embedded SQLite store (rusqlite): schedules, the event log, the send ledger and
-//! the dead-letter queue, in one database file, in WAL mode with `synchronous=FULL`.
-//! Writes are group-committed ([`commit`]): an acknowledged write survives a crash,
-//! because nothing is acknowledged before the commit that holds it.
+//! the dead-letter queue, in one database file, in WAL mode. Writes are group-committed
+//! ([`commit`]): an acknowledged write survives a crash and a power loss, because nothing
+//! is acknowledged before the commit that holds it is synced to disk (the durability of
+//! `synchronous=FULL`, with the WAL's sync made by the committer outside the connection's
+//! lock).
 
 mod backends;
 mod cached;
@@ -128,7 +130,8 @@ impl SqliteStore {
         let conn = Connection::open(&path)
             .with_context(|| format!("cannot open the database {}", path.display()))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
+        // NORMAL, because the committer syncs the WAL itself after each commit (commit.rs).
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.set_prepared_statement_cache_capacity(cached::CAPACITY);
         for statement in sps_local::schema::TABLES {
@@ -157,7 +160,13 @@ impl SqliteStore {
         )?;
         let last_event: i64 =
             conn.row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| r.get(0))?;
-        let commits = commit::Commits::new(conn, last_event);
+        // The WAL file exists now (the schema's writes made it); its directory entry is
+        // synced once, as SQLite does for a new WAL, before any commit is acknowledged.
+        std::fs::File::open(data_dir)
+            .and_then(|dir| dir.sync_all())
+            .with_context(|| format!("cannot sync the data directory {}", data_dir.display()))?;
+        let wal = PathBuf::from(format!("{}-wal", path.display()));
+        let commits = commit::Commits::new(conn, wal, last_event);
         let committer = {
             let commits = commits.clone();
             std::thread::Builder::new()
@@ -188,7 +197,8 @@ impl SqliteStore {
     /// committed, so that whatever depended on them may be acknowledged.
     ///
     /// # Errors
-    /// Why a commit since `mark` failed: its writes were rolled back.
+    /// Why a commit since `mark` failed: its writes were rolled back, or could not be
+    /// synced to disk.
     pub async fn durable_since(&self, mark: u64) -> Result<(), String> {
         self.commits.durable_since(mark).await
     }

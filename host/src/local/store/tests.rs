@@ -302,3 +302,56 @@ async fn woken(store: &SqliteStore) -> bool {
         .await
         .is_ok()
 }
+
+#[tokio::test]
+async fn a_commit_whose_wal_cannot_be_synced_is_reported_failed_and_its_event_unseen(
+) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let conn = Connection::open(dir.path().join("db"))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.execute_batch("CREATE TABLE t (x INTEGER)")?;
+    // A WAL path that cannot be opened: the sync after the commit fails.
+    let missing = dir.path().join("gone").join("db-wal");
+    let commits = commit::Commits::new(conn, missing.clone(), 0);
+    let mark = commits.mark();
+    commits.conn().execute("INSERT INTO t VALUES (1)", [])?;
+    commits
+        .written_event
+        .store(1, std::sync::atomic::Ordering::SeqCst);
+    commits.commit();
+    assert_eq!(
+        commits.durable_since(mark).await,
+        Err(format!(
+            "local store: the commit may not be on disk: cannot sync {}: No such file or directory (os error 2)",
+            missing.display()
+        ))
+    );
+    assert_eq!(*commits.committed_event.borrow(), 0);
+    // The row is in the database (only its sync failed): the next commit that syncs
+    // makes it durable and publishes its event.
+    let count: i64 = commits
+        .conn()
+        .query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0))?;
+    assert_eq!(count, 1);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_commit_is_ended_and_its_event_seen_only_after_the_wal_is_synced() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let conn = Connection::open(dir.path().join("db"))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.execute_batch("CREATE TABLE t (x INTEGER)")?;
+    let commits = commit::Commits::new(conn, dir.path().join("db-wal"), 0);
+    let mark = commits.mark();
+    commits.conn().execute("INSERT INTO t VALUES (1)", [])?;
+    commits
+        .written_event
+        .store(1, std::sync::atomic::Ordering::SeqCst);
+    commits.commit();
+    assert_eq!(commits.durable_since(mark).await, Ok(()));
+    assert_eq!(*commits.committed_event.borrow(), 1);
+    Ok(())
+}
