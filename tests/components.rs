@@ -426,6 +426,44 @@ async fn precompiles_each_component_once_into_the_cache() {
 }
 
 #[tokio::test]
+async fn components_compiled_where_the_cache_cannot_be_written_still_load() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // The cache directory would be inside a regular file: it cannot be created.
+    let file = dir.path().join("not-a-directory");
+    std::fs::write(&file, "").expect("file");
+    let settings = sps_host::settings::runtime_settings(
+        support::components_dir(),
+        file.join("cache"),
+        8,
+        "http://127.0.0.1:9",
+        &XCredentials::default(),
+    )
+    .expect("settings");
+    let runtime = Runtime::new(settings, MemoryBackend::backends().1).expect("runtime");
+    let report = runtime.load_report();
+    assert_eq!(
+        (report.compiled, report.cached),
+        (support::COMPONENT_FILES.len(), 0)
+    );
+    assert_eq!(runtime.platform_names(), support::PLATFORMS);
+    // The scheduler runs, and calls the twitter component's validate.
+    let outcome = runtime
+        .schedule_post(&readme_event("cache-less", "Hello", "2034-10-23T08:48:00"))
+        .await
+        .expect("call");
+    assert_eq!(
+        outcome,
+        Ok(Scheduled {
+            reference_number: "cache-less".into(),
+            schedule_name: "twitter-cache-less".into(),
+            scheduled_date: "2034-10-23T08:48:00".into(),
+            action: ScheduleAction::Created,
+            campaign: None,
+        })
+    );
+}
+
+#[tokio::test]
 async fn outbound_http_goes_only_to_the_configured_host() {
     let x = FakeX::start();
     let credentials = XCredentials::from_json(support::SECRETS_JSON).expect("secrets");
