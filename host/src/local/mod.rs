@@ -18,13 +18,17 @@ pub mod web;
 
 /// Tokio worker threads per core for `sps serve`.
 ///
-/// The store's one connection is a lock that a commit holds through its fsync (and
-/// SQLite's automatic checkpoint), and the capability calls that wait for it block the
-/// worker thread they run on. With one worker per core (tokio's default) both workers of
-/// a 2-core machine sat blocked behind each commit; with more, the others parse requests
-/// and run components meanwhile. Measured with `wrk -t2 -c32` on disk (the README's
-/// throughput section): 2 workers 2,500-2,700 events/s, 4 workers 3,070-3,130/s, 8
-/// workers 3,060-3,630/s, 16 workers 3,480-3,570/s, 32 workers 2,770-2,920/s.
+/// The store's one connection is a lock, and the capability calls that wait for it block
+/// the worker thread they run on. When a commit held it through its fsync, with one
+/// worker per core (tokio's default) both workers of a 2-core machine sat blocked behind
+/// each commit; with more, the others parse requests and run components meanwhile.
+/// Measured then with `wrk -t2 -c32` on disk (the README's throughput section): 2 workers
+/// 2,500-2,700 events/s, 4 workers 3,070-3,130/s, 8 workers 3,060-3,630/s, 16 workers
+/// 3,480-3,570/s, 32 workers 2,770-2,920/s. Since the committer syncs outside the lock
+/// (`store::commit`), only SQLite's automatic checkpoints (two fsyncs every 1,000 WAL
+/// pages) hold it that long, and 2 and 8 workers measure the same on a faster machine
+/// (6,339-7,508 and 6,186-6,592/s, alternating runs): the extra workers no longer help,
+/// and cost only their idle threads.
 pub const WORKER_THREADS_PER_CORE: usize = 4;
 
 /// The most tokio worker threads `sps serve` starts on its own: on a large machine the
