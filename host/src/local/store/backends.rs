@@ -122,11 +122,12 @@ impl EventBackend for SqliteStore {
             .map_err(unavailable)?;
         }
         tx.commit().map_err(unavailable)?;
-        drop(conn);
-        // Readers see it once it is committed (`commit`).
+        // Readers see it once it is committed (`commit`): counted before the connection
+        // is let go, so that the commit that holds it publishes it.
         self.commits
             .written_event
             .fetch_max(seq, std::sync::atomic::Ordering::SeqCst);
+        drop(conn);
         Ok(())
     }
 }

@@ -18,6 +18,14 @@
 //! transaction fills while the disk syncs this one. A commit is ended, and its writes are
 //! acknowledged or seen by readers, only once that `fdatasync` returned.
 //!
+//! The WAL file is held open from the store's start, so that its `fdatasync` reports any
+//! write-back error of the file since then, also one that SQLite's own descriptor saw
+//! first (in an automatic checkpoint, whose errors SQLite does not return). A failed
+//! `fdatasync` leaves the WAL's content unknown (Linux may drop the pages that failed and
+//! report success next time), so from then on the store takes no more writes: every
+//! commit is rolled back and reported failed until `sps serve` is restarted and SQLite
+//! recovers the WAL from the disk.
+//!
 //! Nothing the store answers is acknowledged before its commit: the API answers a
 //! state-changing request after [`super::SqliteStore::durable_since`] (`local::api`), and
 //! the send ledger's claim and records wait for theirs before a post is published or
@@ -29,6 +37,7 @@
 //! transactions batched), done with std's `Mutex` and `Condvar` and tokio's `watch`.
 
 use std::collections::BTreeMap;
+use std::fs::File;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
@@ -49,8 +58,17 @@ const FAILURES_KEPT: usize = 256;
 /// The connection and what the committer and the waiters share.
 pub struct Commits {
     conn: Mutex<Connection>,
-    /// The connection's WAL file (`<database>-wal`), synced after each commit.
-    wal: PathBuf,
+    /// The connection's WAL file (`<database>-wal`), open since the start and synced
+    /// after each commit.
+    wal: File,
+    /// Its path, for messages.
+    wal_path: PathBuf,
+    /// Set when a use of the connection found no transaction and could not open one
+    /// (`BEGIN IMMEDIATE` failed): its writes, if any, were committed on their own, and
+    /// wait for the next sync like a transaction's.
+    autocommitted: AtomicBool,
+    /// Why the store takes no more writes: a sync of the WAL failed.
+    sync_failed: Mutex<Option<String>>,
     /// Whether a transaction is open and waits for the committer.
     pending: Mutex<bool>,
     wake: Condvar,
@@ -81,11 +99,14 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Commits {
     /// Takes `conn` (WAL mode, `synchronous=NORMAL`, no transaction open), whose WAL file
-    /// is `wal` and whose last event has `seq` `last_event`.
-    pub fn new(conn: Connection, wal: PathBuf, last_event: i64) -> Arc<Self> {
+    /// `wal_path` is open as `wal`, and whose last event has `seq` `last_event`.
+    pub fn new(conn: Connection, wal: File, wal_path: PathBuf, last_event: i64) -> Arc<Self> {
         Arc::new(Self {
             conn: Mutex::new(conn),
             wal,
+            wal_path,
+            autocommitted: AtomicBool::new(false),
+            sync_failed: Mutex::new(None),
             pending: Mutex::new(false),
             wake: Condvar::new(),
             stop: AtomicBool::new(false),
@@ -103,7 +124,10 @@ impl Commits {
     pub fn conn(&self) -> MutexGuard<'_, Connection> {
         let conn = lock(&self.conn);
         self.uses.fetch_add(1, Ordering::Relaxed);
-        if conn.is_autocommit() && conn.execute_batch("BEGIN IMMEDIATE").is_ok() {
+        if conn.is_autocommit() {
+            if conn.execute_batch("BEGIN IMMEDIATE").is_err() {
+                self.autocommitted.store(true, Ordering::SeqCst);
+            }
             *lock(&self.pending) = true;
             self.wake.notify_one();
         }
@@ -122,7 +146,8 @@ impl Commits {
     pub async fn durable_since(&self, mark: u64) -> Result<(), String> {
         let target = {
             let conn = lock(&self.conn);
-            self.attempted.load(Ordering::SeqCst) + u64::from(!conn.is_autocommit())
+            let unsynced = !conn.is_autocommit() || self.autocommitted.load(Ordering::SeqCst);
+            self.attempted.load(Ordering::SeqCst) + u64::from(unsynced)
         };
         if target > mark {
             let mut ended = self.ended.subscribe();
@@ -177,10 +202,19 @@ impl Commits {
     pub fn commit(&self) {
         let (number, written, failed) = {
             let conn = lock(&self.conn);
-            if conn.is_autocommit() {
+            let autocommitted = self.autocommitted.swap(false, Ordering::SeqCst);
+            if conn.is_autocommit() && !autocommitted {
                 return;
             }
-            let failed = conn.execute_batch("COMMIT").err().map(|e| e.to_string());
+            let refused = lock(&self.sync_failed).clone();
+            let failed = match (&refused, conn.is_autocommit()) {
+                (Some(why), _) => Some(why.clone()),
+                (None, true) => None,
+                (None, false) => conn
+                    .execute_batch("COMMIT")
+                    .err()
+                    .map(|e| format!("the commit failed: {e}; its writes were rolled back")),
+            };
             if failed.is_some() && !conn.is_autocommit() {
                 let _ = conn.execute_batch("ROLLBACK");
             }
@@ -193,14 +227,8 @@ impl Commits {
             let number = self.attempted.fetch_add(1, Ordering::SeqCst) + 1;
             (number, written, failed)
         };
-        let failed = match failed {
-            Some(why) => Some(format!(
-                "the commit failed: {why}; its writes were rolled back"
-            )),
-            // The transaction is in the WAL, but not known to be on disk: it is reported
-            // as failed, and its events are published by the next commit that syncs.
-            None => self.sync_wal().err(),
-        };
+        // The transaction is in the WAL, but not known to be on disk until this returns.
+        let failed = failed.or_else(|| self.sync_wal().err());
         match failed {
             Some(why) => {
                 let mut log = lock(&self.failure_log);
@@ -232,17 +260,19 @@ impl Commits {
     /// `fdatasync` of the WAL file: makes every commit written to it so far durable.
     ///
     /// # Errors
-    /// When the file cannot be opened or synced (the commit's durability is then unknown,
-    /// and it is reported as failed).
+    /// When the sync fails: the commit's durability is then unknown, it is reported as
+    /// failed, and the store takes no more writes (every later commit is rolled back and
+    /// reported failed with this reason) until it is opened again.
     fn sync_wal(&self) -> Result<(), String> {
-        std::fs::File::open(&self.wal)
-            .and_then(|wal| wal.sync_data())
-            .map_err(|e| {
-                format!(
-                    "the commit may not be on disk: cannot sync {}: {e}",
-                    self.wal.display()
-                )
-            })
+        self.wal.sync_data().map_err(|e| {
+            let why = format!(
+                "a commit may not be on disk: cannot sync {}: {e}; the store takes no more writes until sps serve is restarted",
+                self.wal_path.display()
+            );
+            tracing::error!(error = %why, "the local store stops taking writes");
+            *lock(&self.sync_failed) = Some(why.clone());
+            why
+        })
     }
 
     /// Ends [`Self::run`] after a last commit.

@@ -39,13 +39,14 @@ impl KeyValueBackend for SqliteStore {
     }
 
     async fn delete(&self, scope: &str, key: &str) -> anyhow::Result<()> {
+        let mark = self.commit_mark();
         self.conn()
             .run(
                 "DELETE FROM platform_state WHERE scope = ?1 AND key = ?2",
                 params![scope, key],
             )
             .map_err(failed)?;
-        Ok(())
+        self.durable_since(mark).await.map_err(anyhow::Error::msg)
     }
 
     async fn list_keys(

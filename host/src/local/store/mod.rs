@@ -160,13 +160,15 @@ impl SqliteStore {
         )?;
         let last_event: i64 =
             conn.row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| r.get(0))?;
-        // The WAL file exists now (the schema's writes made it); its directory entry is
-        // synced once, as SQLite does for a new WAL, before any commit is acknowledged.
-        std::fs::File::open(data_dir)
-            .and_then(|dir| dir.sync_all())
-            .with_context(|| format!("cannot sync the data directory {}", data_dir.display()))?;
-        let wal = PathBuf::from(format!("{}-wal", path.display()));
-        let commits = commit::Commits::new(conn, wal, last_event);
+        // The WAL file exists now (the schema's writes made it). It is held open from here
+        // and synced after each commit (commit.rs), and synced now with its directory
+        // entry (as SQLite syncs a new WAL's directory), before any write is acknowledged.
+        let wal_path = PathBuf::from(format!("{}-wal", path.display()));
+        let wal = std::fs::File::open(&wal_path)
+            .and_then(|wal| wal.sync_data().map(|()| wal))
+            .and_then(|wal| std::fs::File::open(data_dir)?.sync_all().map(|()| wal))
+            .with_context(|| format!("cannot sync {}", wal_path.display()))?;
+        let commits = commit::Commits::new(conn, wal, wal_path, last_event);
         let committer = {
             let commits = commits.clone();
             std::thread::Builder::new()

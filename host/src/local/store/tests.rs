@@ -303,55 +303,88 @@ async fn woken(store: &SqliteStore) -> bool {
         .is_ok()
 }
 
-#[tokio::test]
-async fn a_commit_whose_wal_cannot_be_synced_is_reported_failed_and_its_event_unseen(
-) -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
-    let conn = Connection::open(dir.path().join("db"))?;
+/// A database in WAL mode with `synchronous=NORMAL` and the table `t (x)`, as the store
+/// opens its own, in `dir`; and its WAL file's path.
+fn wal_database(dir: &Path) -> anyhow::Result<(Connection, PathBuf)> {
+    let conn = Connection::open(dir.join("db"))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.execute_batch("CREATE TABLE t (x INTEGER)")?;
-    // A WAL path that cannot be opened: the sync after the commit fails.
-    let missing = dir.path().join("gone").join("db-wal");
-    let commits = commit::Commits::new(conn, missing.clone(), 0);
+    Ok((conn, dir.join("db-wal")))
+}
+
+#[tokio::test]
+async fn a_failed_sync_fails_its_commit_and_every_later_one_until_the_store_is_opened_again(
+) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let (conn, wal_path) = wal_database(dir.path())?;
+    // fdatasync of /dev/null fails (EINVAL), as a sync of a failing disk would.
+    let commits =
+        commit::Commits::new(conn, std::fs::File::open("/dev/null")?, wal_path.clone(), 0);
+    let why = format!(
+        "local store: a commit may not be on disk: cannot sync {}: Invalid argument (os error 22); the store takes no more writes until sps serve is restarted",
+        wal_path.display()
+    );
     let mark = commits.mark();
     commits.conn().execute("INSERT INTO t VALUES (1)", [])?;
     commits
         .written_event
         .store(1, std::sync::atomic::Ordering::SeqCst);
     commits.commit();
-    assert_eq!(
-        commits.durable_since(mark).await,
-        Err(format!(
-            "local store: the commit may not be on disk: cannot sync {}: No such file or directory (os error 2)",
-            missing.display()
-        ))
-    );
+    assert_eq!(commits.durable_since(mark).await, Err(why.clone()));
     assert_eq!(*commits.committed_event.borrow(), 0);
-    // The row is in the database (only its sync failed): the next commit that syncs
-    // makes it durable and publishes its event.
-    let count: i64 = commits
+    // The next commit is refused with the same reason and rolled back: only the first
+    // row, committed but never acknowledged, is in the database.
+    let mark = commits.mark();
+    commits.conn().execute("INSERT INTO t VALUES (2)", [])?;
+    commits.commit();
+    assert_eq!(commits.durable_since(mark).await, Err(why));
+    let rows: Vec<i64> = commits
         .conn()
-        .query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0))?;
-    assert_eq!(count, 1);
+        .prepare("SELECT x FROM t")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    assert_eq!(rows, vec![1]);
     Ok(())
 }
 
 #[tokio::test]
 async fn a_commit_is_ended_and_its_event_seen_only_after_the_wal_is_synced() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    let conn = Connection::open(dir.path().join("db"))?;
-    conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", "NORMAL")?;
-    conn.execute_batch("CREATE TABLE t (x INTEGER)")?;
-    let commits = commit::Commits::new(conn, dir.path().join("db-wal"), 0);
+    let (conn, wal_path) = wal_database(dir.path())?;
+    let commits = commit::Commits::new(conn, std::fs::File::open(&wal_path)?, wal_path, 0);
     let mark = commits.mark();
     commits.conn().execute("INSERT INTO t VALUES (1)", [])?;
     commits
         .written_event
         .store(1, std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(*commits.committed_event.borrow(), 0);
     commits.commit();
     assert_eq!(commits.durable_since(mark).await, Ok(()));
     assert_eq!(*commits.committed_event.borrow(), 1);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_write_made_when_no_transaction_could_be_opened_waits_for_a_sync() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let (conn, wal_path) = wal_database(dir.path())?;
+    conn.busy_timeout(std::time::Duration::ZERO)?;
+    let commits = commit::Commits::new(conn, std::fs::File::open(&wal_path)?, wal_path, 0);
+    // Another connection holds the write lock: BEGIN IMMEDIATE fails.
+    let other = Connection::open(dir.path().join("db"))?;
+    other.execute_batch("BEGIN IMMEDIATE")?;
+    let mark = commits.mark();
+    {
+        let conn = commits.conn();
+        assert!(conn.is_autocommit());
+        other.execute_batch("ROLLBACK")?;
+        // The write commits on its own, unsynced under synchronous=NORMAL.
+        conn.execute("INSERT INTO t VALUES (1)", [])?;
+    }
+    commits.commit();
+    // A commit was counted (and the WAL synced) for it, and its waiter waited for it.
+    assert_eq!(commits.mark(), mark + 1);
+    assert_eq!(commits.durable_since(mark).await, Ok(()));
     Ok(())
 }
