@@ -63,6 +63,12 @@ pub struct Commits {
     wal: File,
     /// Its path, for messages.
     wal_path: PathBuf,
+    /// Whether the committer has a transaction to commit: set when `BEGIN IMMEDIATE`
+    /// opened one, cleared when the committer ends it. Set while the connection is back in
+    /// autocommit means SQLite rolled the transaction back itself (a statement that fails
+    /// with an I/O error, a full disk or no memory ends the whole transaction, sqlite.org
+    /// "Response To Errors Within A Transaction"): its writes are lost and reported so.
+    open: AtomicBool,
     /// Set when a use of the connection found no transaction and could not open one
     /// (`BEGIN IMMEDIATE` failed): its writes, if any, were committed on their own, and
     /// wait for the next sync like a transaction's.
@@ -80,7 +86,7 @@ pub struct Commits {
     /// The same count, published once each commit ended.
     ended: tokio::sync::watch::Sender<u64>,
     /// The commits that failed and why (the newest [`FAILURES_KEPT`]).
-    failures: Mutex<BTreeMap<u64, String>>,
+    failures: Mutex<Failures>,
     /// The `seq` of the last event written, committed or not.
     pub written_event: AtomicI64,
     /// The `seq` of the last committed event.
@@ -88,6 +94,15 @@ pub struct Commits {
     /// When a failed commit was last logged, and the failures since (logged at most
     /// once a minute: a full disk fails every commit).
     failure_log: Mutex<(Option<Instant>, u64)>,
+}
+
+/// The failed commits a waiter may still ask about.
+#[derive(Default)]
+struct Failures {
+    /// Commit number and why it failed, the newest [`FAILURES_KEPT`].
+    commits: BTreeMap<u64, String>,
+    /// The newest failed commit no longer kept (0: none).
+    forgotten_through: u64,
 }
 
 /// How often a commit that keeps failing is logged.
@@ -105,6 +120,7 @@ impl Commits {
             conn: Mutex::new(conn),
             wal,
             wal_path,
+            open: AtomicBool::new(false),
             autocommitted: AtomicBool::new(false),
             sync_failed: Mutex::new(None),
             pending: Mutex::new(false),
@@ -113,7 +129,7 @@ impl Commits {
             uses: AtomicU64::new(0),
             attempted: AtomicU64::new(0),
             ended: tokio::sync::watch::Sender::new(0),
-            failures: Mutex::new(BTreeMap::new()),
+            failures: Mutex::new(Failures::default()),
             written_event: AtomicI64::new(last_event),
             committed_event: tokio::sync::watch::Sender::new(last_event),
             failure_log: Mutex::new((None, 0)),
@@ -125,7 +141,9 @@ impl Commits {
         let conn = lock(&self.conn);
         self.uses.fetch_add(1, Ordering::Relaxed);
         if conn.is_autocommit() {
-            if conn.execute_batch("BEGIN IMMEDIATE").is_err() {
+            if conn.execute_batch("BEGIN IMMEDIATE").is_ok() {
+                self.open.store(true, Ordering::SeqCst);
+            } else {
                 self.autocommitted.store(true, Ordering::SeqCst);
             }
             *lock(&self.pending) = true;
@@ -145,8 +163,9 @@ impl Commits {
     /// Why a commit since `mark` failed (its writes were rolled back).
     pub async fn durable_since(&self, mark: u64) -> Result<(), String> {
         let target = {
-            let conn = lock(&self.conn);
-            let unsynced = !conn.is_autocommit() || self.autocommitted.load(Ordering::SeqCst);
+            let _conn = lock(&self.conn);
+            let unsynced =
+                self.open.load(Ordering::SeqCst) || self.autocommitted.load(Ordering::SeqCst);
             self.attempted.load(Ordering::SeqCst) + u64::from(unsynced)
         };
         if target > mark {
@@ -155,8 +174,14 @@ impl Commits {
                 return Err("the store is closed".to_string());
             }
         }
-        match lock(&self.failures).range(mark + 1..=target).next() {
+        let failures = lock(&self.failures);
+        match failures.commits.range(mark + 1..=target).next() {
             Some((_, why)) => Err(why.clone()),
+            // A failure since `mark` may be among those no longer kept.
+            None if failures.forgotten_through > mark => Err(
+                "local store: a commit since this write failed (its reason is no longer kept)"
+                    .to_string(),
+            ),
             None => Ok(()),
         }
     }
@@ -202,13 +227,17 @@ impl Commits {
     pub fn commit(&self) {
         let (number, written, failed) = {
             let conn = lock(&self.conn);
+            let open = self.open.swap(false, Ordering::SeqCst);
             let autocommitted = self.autocommitted.swap(false, Ordering::SeqCst);
-            if conn.is_autocommit() && !autocommitted {
+            if !open && !autocommitted {
                 return;
             }
             let refused = lock(&self.sync_failed).clone();
             let failed = match (&refused, conn.is_autocommit()) {
                 (Some(why), _) => Some(why.clone()),
+                (None, true) if open => {
+                    Some("an error rolled the transaction back; its writes were lost".to_string())
+                }
                 (None, true) => None,
                 (None, false) => conn
                     .execute_batch("COMMIT")
@@ -239,9 +268,13 @@ impl Commits {
                 }
                 drop(log);
                 let mut failures = lock(&self.failures);
-                failures.insert(number, format!("local store: {why}"));
-                while failures.len() > FAILURES_KEPT {
-                    failures.pop_first();
+                failures
+                    .commits
+                    .insert(number, format!("local store: {why}"));
+                while failures.commits.len() > FAILURES_KEPT {
+                    if let Some((forgotten, _)) = failures.commits.pop_first() {
+                        failures.forgotten_through = forgotten;
+                    }
                 }
             }
             None => {

@@ -166,8 +166,10 @@ impl SqliteStore {
         let wal_path = PathBuf::from(format!("{}-wal", path.display()));
         let wal = std::fs::File::open(&wal_path)
             .and_then(|wal| wal.sync_data().map(|()| wal))
-            .and_then(|wal| std::fs::File::open(data_dir)?.sync_all().map(|()| wal))
             .with_context(|| format!("cannot sync {}", wal_path.display()))?;
+        std::fs::File::open(data_dir)
+            .and_then(|dir| dir.sync_all())
+            .with_context(|| format!("cannot sync the data directory {}", data_dir.display()))?;
         let commits = commit::Commits::new(conn, wal, wal_path, last_event);
         let committer = {
             let commits = commits.clone();

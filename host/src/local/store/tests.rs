@@ -388,3 +388,63 @@ async fn a_write_made_when_no_transaction_could_be_opened_waits_for_a_sync() -> 
     assert_eq!(commits.durable_since(mark).await, Ok(()));
     Ok(())
 }
+
+#[tokio::test]
+async fn a_transaction_sqlite_rolled_back_itself_is_reported_failed() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let (conn, wal_path) = wal_database(dir.path())?;
+    let commits = commit::Commits::new(conn, std::fs::File::open(&wal_path)?, wal_path, 0);
+    let mark = commits.mark();
+    {
+        let conn = commits.conn();
+        conn.execute("INSERT INTO t VALUES (1)", [])?;
+        // As SQLite ends the whole transaction when a statement in it fails with an I/O
+        // error or a full disk.
+        conn.execute_batch("ROLLBACK")?;
+    }
+    commits
+        .written_event
+        .store(1, std::sync::atomic::Ordering::SeqCst);
+    commits.commit();
+    assert_eq!(
+        commits.durable_since(mark).await,
+        Err("local store: an error rolled the transaction back; its writes were lost".to_string())
+    );
+    assert_eq!(*commits.committed_event.borrow(), 0);
+    assert_eq!(
+        commits
+            .written_event
+            .load(std::sync::atomic::Ordering::SeqCst),
+        0
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_waiter_whose_failure_is_no_longer_kept_is_still_told_it_failed() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let (conn, wal_path) = wal_database(dir.path())?;
+    let commits = commit::Commits::new(conn, std::fs::File::open("/dev/null")?, wal_path, 0);
+    let mark = commits.mark();
+    commits.conn().execute("INSERT INTO t VALUES (0)", [])?;
+    let waiter = {
+        let commits = commits.clone();
+        tokio::spawn(async move { commits.durable_since(mark).await })
+    };
+    // The waiter takes its target (the first commit) and waits.
+    tokio::task::yield_now().await;
+    // The first commit's sync fails; the next 256 are refused: the first failure is
+    // dropped from those kept before the waiter looks.
+    for x in 0..=256 {
+        commits.conn().execute("INSERT INTO t VALUES (?1)", [x])?;
+        commits.commit();
+    }
+    assert_eq!(
+        waiter.await?,
+        Err(
+            "local store: a commit since this write failed (its reason is no longer kept)"
+                .to_string()
+        )
+    );
+    Ok(())
+}
