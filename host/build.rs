@@ -110,8 +110,35 @@ fn main() {
     embed(&components_dir, &out_dir, &components);
 }
 
+/// Adds the `wasm32-wasip2` target to the toolchain when rustup manages it and lacks it.
+/// `rust-toolchain.toml` lists the target, but rustup installs listed targets only with
+/// the toolchain: a machine that already had this toolchain (a CI image, a second
+/// project) has it without the target, and the README's Quick start would stop at the
+/// first build. Without rustup, or when it fails, the components' build below says what
+/// to do.
+fn ensure_target() {
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output();
+    let Ok(installed) = installed else {
+        return;
+    };
+    if !installed.status.success()
+        || String::from_utf8_lossy(&installed.stdout)
+            .lines()
+            .any(|line| line.trim() == TARGET)
+    {
+        return;
+    }
+    println!("cargo:warning=adding the {TARGET} target (rustup target add {TARGET})");
+    let _ = Command::new("rustup")
+        .args(["target", "add", TARGET])
+        .status();
+}
+
 /// Builds the packages `components` into `components_target`.
 fn build_components(root: &Path, components_target: &Path, components: &[String]) {
+    ensure_target();
     let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.current_dir(root)
