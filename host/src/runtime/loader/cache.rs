@@ -52,23 +52,34 @@ pub(super) fn compile_cached(
             }
         }
     }
-    let code = compiling_engine(engine).and_then(|compiler| compiler.precompile_component(bytes));
+    let component = compile_into_cache(engine, bytes, cache_dir, &cached, report);
     release_freed_memory();
-    let code = code?;
+    component
+}
+
+/// Compiles `bytes` with [`compiling_engine`], writes the code to `cached` and loads it
+/// from there (from memory when the file cannot be written).
+fn compile_into_cache(
+    engine: &Engine,
+    bytes: &[u8],
+    cache_dir: &Path,
+    cached: &Path,
+    report: &mut LoadReport,
+) -> anyhow::Result<Component> {
+    let code =
+        compiling_engine(engine).and_then(|compiler| compiler.precompile_component(bytes))?;
     report.compiled += 1;
-    match write_cache(&code, cache_dir, &cached) {
-        Ok(()) => {
-            drop(code);
-            release_freed_memory();
-            // SAFETY: as above; the file was written just now from this engine's code.
-            unsafe { Component::deserialize_file(engine, &cached) }.map_err(anyhow::Error::from)
-        }
+    let component = match write_cache(&code, cache_dir, cached) {
+        // SAFETY: as in `compile_cached`; the file was written just now from this
+        // engine's code.
+        Ok(()) => unsafe { Component::deserialize_file(engine, cached) },
         Err(err) => {
             tracing::warn!(file = %cached.display(), error = %crate::runtime::error_summary(&err), "cannot cache precompiled component");
             // SAFETY: `code` is this engine's own `precompile_component` output.
-            unsafe { Component::deserialize(engine, &code) }.map_err(anyhow::Error::from)
+            unsafe { Component::deserialize(engine, &code) }
         }
-    }
+    };
+    Ok(component?)
 }
 
 /// An engine of `engine`'s configuration for one compilation, dropped after it: an engine
@@ -85,7 +96,8 @@ fn compiling_engine(engine: &Engine) -> wasmtime::Result<Engine> {
     Engine::new(&config)
 }
 
-/// Gives the heap memory freed since back to the kernel. Compiling a component allocates
+/// Gives the heap memory freed since back to the kernel (after a compilation, once its
+/// engine and its code are dropped). Compiling a component allocates
 /// tens of MB on Cranelift's threads and frees it, and glibc's malloc keeps freed memory
 /// in its per-thread arenas: without this (and without using the code from the cache
 /// file) the first `sps serve` of a data directory, the one that compiles, stayed at
