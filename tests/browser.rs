@@ -222,12 +222,9 @@ async fn a_post_is_edited_and_cancelled_from_the_calendar() {
     assert_eq!(browser.text("#view-toggle").await, "Week view");
 
     let edit = "#list li.post[data-reference=page-edit]";
-    browser
-        .wait_for_css(&format!("{edit} button.edit"))
-        .await
-        .click()
-        .await
-        .unwrap();
+    // The list is drawn again as the events arrive, so the button is looked up again
+    // until the click lands.
+    browser.click(&format!("{edit} button.edit")).await;
     browser
         .wait_for_text(
             "#answer",

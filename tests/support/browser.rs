@@ -185,18 +185,38 @@ impl Browser {
     /// Presses Enter on the element `css` (a keyboard user's click), looked up again
     /// while the page is drawing it anew (at most [`WAIT`]).
     pub async fn press_enter(&self, css: &str) {
+        self.on_element(css, |element| async move {
+            element
+                .send_keys(&fantoccini::key::Key::Enter.to_string())
+                .await
+        })
+        .await
+    }
+
+    /// Clicks the element `css`, looked up again while the page is drawing it anew (a
+    /// list drawn again as events arrive replaces its buttons: "stale element
+    /// reference"), at most [`WAIT`].
+    pub async fn click(&self, css: &str) {
+        self.on_element(css, |element| async move { element.click().await })
+            .await
+    }
+
+    /// Runs `act` on the element `css`, finding it again after each failure until `act`
+    /// succeeds; panics with the last error after [`WAIT`].
+    async fn on_element<F, A>(&self, css: &str, act: A)
+    where
+        A: Fn(fantoccini::elements::Element) -> F,
+        F: std::future::Future<Output = Result<(), fantoccini::error::CmdError>>,
+    {
         let started = Instant::now();
         loop {
-            let pressed = match self.client.find(Locator::Css(css)).await {
-                Ok(element) => element
-                    .send_keys(&fantoccini::key::Key::Enter.to_string())
-                    .await
-                    .map_err(|e| e.to_string()),
+            let done = match self.client.find(Locator::Css(css)).await {
+                Ok(element) => act(element).await.map_err(|e| e.to_string()),
                 Err(e) => Err(e.to_string()),
             };
-            match pressed {
+            match done {
                 Ok(()) => return,
-                Err(e) => assert!(started.elapsed() < WAIT, "cannot press {css}: {e}"),
+                Err(e) => assert!(started.elapsed() < WAIT, "cannot act on {css}: {e}"),
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
