@@ -9,16 +9,19 @@
 //! It builds nothing itself: it starts the `sps` binary cargo built beside it (the release
 //! one under `cargo bench`; `SPS_BENCH_BIN` names another) twice, with its data directory
 //! on disk (`SPS_BENCH_DISK_DIR`, default `target/bench-data`) and on tmpfs
-//! (`SPS_BENCH_TMPFS_DIR`, default `/dev/shm`), and measures on each, in this order:
+//! (`SPS_BENCH_TMPFS_DIR`, default `/dev/shm`), and measures them side by side:
 //!
 //! 1. schedule events/s and the latency p50/p99 of `POST /events`, with 1 and then 32
 //!    connections, each for `SPS_BENCH_SECONDS` (default 15: with the warm-up and the
-//!    fired posts, more than 100,000 events on this project's machine), every event a new reference
-//!    with a far-future date (the same load as `wrk` with a script of unique references);
-//! 2. fired posts/s: `SPS_BENCH_POSTS` (default 2000) posts due at the same second, posted
-//!    to a fake X in this process (it answers `201` at once; it checks nothing), counted
-//!    by their `Social Post Sent` events on `GET /events?follow=1` from the moment they
-//!    were due;
+//!    fired posts, more than 100,000 events on this project's machine) on each server,
+//!    every event a new reference with a far-future date (the same load as `wrk` with a
+//!    script of unique references). The load goes to the two servers in turn, in rounds
+//!    of about 3 s (`throughput/load.rs`), so that both see the machine's slow spells
+//!    alike; a server's p99 is its worst round's;
+//! 2. fired posts/s, one server after the other: `SPS_BENCH_POSTS` (default 2000) posts
+//!    due at the same second, posted to a fake X in this process (it answers `201` at
+//!    once; it checks nothing), counted by their `Social Post Sent` events on
+//!    `GET /events?follow=1` from the moment they were due;
 //! 3. the peak resident set size of `sps serve` (`VmHWM`) until it listened (a new data
 //!    directory: the components are compiled), and from then through the loads and the
 //!    fired posts (`VmHWM` reset after the start).
@@ -45,7 +48,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The X credentials `sps serve` is given (the fake checks none of them).
 const SECRETS: &str =
@@ -135,72 +138,12 @@ fn event(reference: &str, date: &str) -> String {
     )
 }
 
+#[path = "throughput/load.rs"]
+mod load;
 #[path = "throughput/wrk.rs"]
 mod wrk;
 
-/// What one load phase measured.
-struct Load {
-    /// Events accepted (every answer was `201`).
-    requests: u64,
-    events_per_second: f64,
-    p50_ms: f64,
-    p99_ms: f64,
-}
-
-/// `connections` threads, each sending events of new references on its own keep-alive
-/// connection for `seconds`; every answer must be `201`.
-fn load(base: &str, connections: usize, seconds: f64, run: &str) -> Load {
-    if let Some(measured) = wrk::wrk_load(base, connections, seconds) {
-        return measured;
-    }
-    let deadline = Instant::now() + Duration::from_secs_f64(seconds);
-    let started = Instant::now();
-    let threads: Vec<_> = (0..connections)
-        .map(|c| {
-            let url = format!("{base}/events");
-            let run = run.to_string();
-            std::thread::spawn(move || {
-                let agent: ureq::Agent = ureq::Agent::config_builder()
-                    .http_status_as_error(false)
-                    .build()
-                    .into();
-                let mut latencies = Vec::new();
-                let mut i = 0_u64;
-                while Instant::now() < deadline {
-                    let body = event(&format!("{run}-{c}-{i}"), "2034-10-23T08:48:00");
-                    let t0 = Instant::now();
-                    let response = agent
-                        .post(&url)
-                        .content_type("application/json")
-                        .send(body.as_bytes())
-                        .expect("POST /events");
-                    let status = response.status().as_u16();
-                    let _ = response.into_body().read_to_vec();
-                    assert_eq!(status, 201, "an event was not scheduled");
-                    latencies.push(t0.elapsed());
-                    i += 1;
-                }
-                latencies
-            })
-        })
-        .collect();
-    let mut all: Vec<Duration> = threads
-        .into_iter()
-        .flat_map(|t| t.join().unwrap())
-        .collect();
-    let elapsed = started.elapsed().as_secs_f64();
-    all.sort_unstable();
-    let quantile = |q: f64| {
-        let i = ((all.len() as f64 * q) as usize).min(all.len().saturating_sub(1));
-        all.get(i).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-    };
-    Load {
-        requests: all.len() as u64,
-        events_per_second: all.len() as f64 / elapsed,
-        p50_ms: quantile(0.50),
-        p99_ms: quantile(0.99),
-    }
-}
+use load::{alternate, Load};
 
 /// Schedules `posts` posts due at the same second and returns posts/s from that second
 /// until the last `Social Post Sent` event arrived.
@@ -309,33 +252,49 @@ struct Figures {
     peak_rss_mib: f64,
 }
 
+/// Starts `binary` on a new data directory under each of `dirs`, and measures them
+/// side by side: the loads alternate between them ([`alternate`]), the fired posts come
+/// one server after the other.
 fn measure(
     binary: &Path,
-    dir: &Path,
+    dirs: &[&Path],
     x: &str,
     secrets: &Path,
     seconds: f64,
     posts: usize,
-) -> Figures {
-    std::fs::create_dir_all(dir).unwrap();
-    let server = Server::start(binary, dir, x, secrets);
-    let start_rss_mib = server.peak_rss_mib();
-    if !server.reset_peak_rss() {
-        println!("(cannot reset the peak resident set: the peak RSS includes the start)");
+) -> Vec<Figures> {
+    let mut servers = Vec::new();
+    let mut start_rss = Vec::new();
+    for dir in dirs {
+        std::fs::create_dir_all(dir).unwrap();
+        let server = Server::start(binary, dir, x, secrets);
+        start_rss.push(server.peak_rss_mib());
+        if !server.reset_peak_rss() {
+            println!("(cannot reset the peak resident set: the peak RSS includes the start)");
+        }
+        servers.push(server);
     }
-    let warm = load(&server.base, 8, seconds.min(1.0), "warm");
-    let one = load(&server.base, 1, seconds, "one");
-    let many = load(&server.base, 32, seconds, "many");
-    let fired = fired(&server.base, posts);
-    let events = warm.requests + one.requests + many.requests + 2 * posts as u64;
-    Figures {
-        one,
-        many,
-        fired,
-        events,
-        start_rss_mib,
-        peak_rss_mib: server.peak_rss_mib(),
-    }
+    let bases: Vec<&str> = servers.iter().map(|s| s.base.as_str()).collect();
+    let warm = alternate(&bases, 8, seconds.min(1.0), "warm");
+    let one = alternate(&bases, 1, seconds, "one");
+    let many = alternate(&bases, 32, seconds, "many");
+    warm.into_iter()
+        .zip(one)
+        .zip(many)
+        .zip(servers.iter().zip(start_rss))
+        .map(|(((warm, one), many), (server, start_rss_mib))| {
+            let fired = fired(&server.base, posts);
+            let events = warm.requests + one.requests + many.requests + 2 * posts as u64;
+            Figures {
+                one,
+                many,
+                fired,
+                events,
+                start_rss_mib,
+                peak_rss_mib: server.peak_rss_mib(),
+            }
+        })
+        .collect()
 }
 
 fn main() {
@@ -368,8 +327,8 @@ fn main() {
             "the bench's own generator"
         }
     );
-    let on_disk = measure(&binary, &disk, &x, &secrets, seconds, posts);
-    let on_tmpfs = measure(&binary, &tmpfs, &x, &secrets, seconds, posts);
+    let mut figures = measure(&binary, &[&disk, &tmpfs], &x, &secrets, seconds, posts);
+    let (on_tmpfs, on_disk) = (figures.pop().unwrap(), figures.pop().unwrap());
     let row = |name: &str, f: &dyn Fn(&Figures) -> String| {
         println!("{name:<26} {:>30} {:>30}", f(&on_disk), f(&on_tmpfs));
     };

@@ -35,8 +35,9 @@ pub fn wrk_load(base: &str, connections: usize, seconds: f64) -> Option<Load> {
         .arg("-s")
         .arg(&script)
         .arg(base)
-        .output()
-        .ok()?;
+        .output();
+    let _ = std::fs::remove_file(&script);
+    let output = output.ok()?;
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(
         !text.contains("Non-2xx"),
