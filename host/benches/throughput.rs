@@ -12,12 +12,13 @@
 //! (`SPS_BENCH_TMPFS_DIR`, default `/dev/shm`), and measures them side by side:
 //!
 //! 1. schedule events/s and the latency p50/p99 of `POST /events`, with 1 and then 32
-//!    connections, each for `SPS_BENCH_SECONDS` (default 15: with the warm-up and the
+//!    connections, each for about `SPS_BENCH_SECONDS` (default 15: with the warm-up and the
 //!    fired posts, more than 100,000 events on this project's machine) on each server,
 //!    every event a new reference with a far-future date (the same load as `wrk` with a
-//!    script of unique references). The load goes to the two servers in turn, in rounds
-//!    of about 3 s (`throughput/load.rs`), so that both see the machine's slow spells
-//!    alike; a server's p99 is its worst round's;
+//!    script of unique references). The load goes to the two servers in turn, in an even
+//!    number of rounds of whole seconds, at least 3 s each (15 s: 4 rounds of 4 s;
+//!    `throughput/load.rs`), so that both see the machine's slow spells alike; a
+//!    server's p99 is its worst round's;
 //! 2. fired posts/s, one server after the other: `SPS_BENCH_POSTS` (default 2000) posts
 //!    due at the same second, posted to a fake X in this process (it answers `201` at
 //!    once; it checks nothing), counted by their `Social Post Sent` events on
@@ -374,8 +375,15 @@ fn main() {
         on_disk.one.p50_ms <= 2.0,
     );
     target(">= 1000 fired posts/s on disk", on_disk.fired >= 1000.0);
-    target(
-        "peak RSS < 100 MB through the events",
-        on_disk.peak_rss_mib.max(on_tmpfs.peak_rss_mib) < 100.0 * 1e6 / 1048576.0,
-    );
+    let rss_events = on_disk.events.min(on_tmpfs.events);
+    if rss_events >= 100_000 {
+        target(
+            "peak RSS < 100 MB through 100,000 events",
+            on_disk.peak_rss_mib.max(on_tmpfs.peak_rss_mib) < 100.0 * 1e6 / 1048576.0,
+        );
+    } else {
+        println!(
+            "target peak RSS < 100 MB through 100,000 events: not measured ({rss_events} events)"
+        );
+    }
 }

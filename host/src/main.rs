@@ -95,11 +95,12 @@ fn main() -> ExitCode {
     };
     // Tokio's default worker threads: one per core (`TOKIO_WORKER_THREADS` sets others).
     // `sps serve` ran 4 per core while a commit held the store's connection through its
-    // fsync; since the fsync left the lock, 2 workers on this project's 2-core machine
-    // took more events/s than 8 (same disk, alternating 3 s rounds: 8,874 against 8,533
-    // and 8,959 against 7,739), and the extra threads cost tail latency: `GET
-    // /events?after=<n>&limit=100` at 1,000,000 events, `wrk -c8`, p99 1.8 ms with 2
-    // against 4.0-12 ms with 8, as the kernel time-sliced ten runnable threads on 2 cores.
+    // fsync. Since the fsync left the lock, the extra threads cost tail latency, as the
+    // kernel time-slices them on few cores: `GET /events?after=<n>&limit=100` at
+    // 1,000,000 events, `wrk -c8` on this project's 2-core machine, p99 1.8 ms with 2
+    // workers against 4.0-12 ms with 8. Writes did not gain from them either (same disk,
+    // alternating 3 s rounds: 2 workers 8,874 and 8,959 events/s, 8 workers 8,533 and
+    // 7,739).
     let result = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

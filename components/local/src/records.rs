@@ -10,7 +10,8 @@ pub struct EventEnvelope {
     /// Always `"0"`.
     pub version: String,
     /// A UUID unique to this event: a time-ordered one (version 7, RFC 9562), so that the
-    /// ids of a process's events sort in the order they were made ([`EventEnvelope::new`]).
+    /// ids of `sps serve`'s events sort in the order they were made; under Spin, where a
+    /// request may run in a fresh instance, to the millisecond ([`EventEnvelope::new`]).
     pub id: String,
     /// For example `Post Scheduled`.
     #[serde(rename = "detail-type")]
@@ -29,7 +30,7 @@ impl EventEnvelope {
     /// Builds an envelope with a fresh id and the current time.
     ///
     /// The id is a UUID version 7 (RFC 9562: a Unix-milliseconds timestamp, then random
-    /// bits; the `uuid` crate keeps those of one process in creation order), not a random
+    /// bits; the `uuid` crate keeps those of one instance in creation order), not a random
     /// version 4: the event log's `id` column is `UNIQUE`, so each event also writes its
     /// id's index, and a time-ordered id lands on that index's last page, which the other
     /// events of the same transaction write too, where a random one lands on any of its

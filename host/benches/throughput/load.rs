@@ -10,23 +10,23 @@ use super::{event, wrk};
 pub struct Load {
     /// Events accepted (every answer was `201`).
     pub requests: u64,
+    /// How long the load ran, seconds (wrk's own "requests in <t>s").
+    pub seconds: f64,
     pub events_per_second: f64,
     pub p50_ms: f64,
     pub p99_ms: f64,
 }
 
 impl Load {
-    /// The phases `parts` as one: events/s over their summed time, the p50 weighted by
-    /// their events (an estimate: wrk prints percentiles, not the latencies), the worst
-    /// p99.
+    /// The phases `parts` as one: events/s over their summed time (a phase that took no
+    /// event counts its whole time), the p50 weighted by their events (an estimate: wrk
+    /// prints percentiles, not the latencies), the worst p99.
     fn merged(parts: &[Load]) -> Load {
         let requests: u64 = parts.iter().map(|p| p.requests).sum();
-        let seconds: f64 = parts
-            .iter()
-            .map(|p| p.requests as f64 / p.events_per_second.max(f64::EPSILON))
-            .sum();
+        let seconds: f64 = parts.iter().map(|p| p.seconds).sum();
         Load {
             requests,
+            seconds,
             events_per_second: requests as f64 / seconds.max(f64::EPSILON),
             p50_ms: parts
                 .iter()
@@ -38,18 +38,20 @@ impl Load {
     }
 }
 
-/// The length of one round of [`alternate`], seconds.
+/// The length of a round of [`alternate`] at least, seconds.
 const ROUND_SECONDS: f64 = 3.0;
 
-/// The load of [`load`] on each of `bases` for `seconds` in all, given in rounds of about
-/// [`ROUND_SECONDS`] that take the servers in turn, the order flipped each round (A B,
-/// B A, A B, ...): a slow spell of the machine, which lasts seconds on this project's
-/// shared 2-core machine, then falls on every server alike, and the ratio of their
-/// figures shows what differs between them. Each server's rounds are merged
-/// ([`Load::merged`]); one round when `seconds` is short.
+/// The load of [`load`] on each of `bases` for about `seconds` in all, given in an even
+/// number of rounds of whole seconds (at least [`ROUND_SECONDS`]; 15 s: 4 rounds of 4 s)
+/// that take the servers in turn, the order flipped each round (A B, B A, A B, B A): a
+/// slow spell of the machine, which lasts seconds on this project's shared 2-core
+/// machine, then falls on every server alike, and the ratio of their figures shows what
+/// differs between them. Each server's rounds are merged ([`Load::merged`]). One round
+/// of `seconds` (rounded up to a whole second) when `seconds` is below two rounds.
 pub fn alternate(bases: &[&str], connections: usize, seconds: f64, run: &str) -> Vec<Load> {
-    let rounds = (seconds / ROUND_SECONDS).round().max(1.0) as usize;
-    let each = seconds / rounds as f64;
+    let pairs = (seconds / (2.0 * ROUND_SECONDS)).floor() as usize;
+    let rounds = (2 * pairs).max(1);
+    let each = (seconds / rounds as f64).round().max(1.0);
     let mut parts: Vec<Vec<Load>> = bases.iter().map(|_| Vec::new()).collect();
     for round in 0..rounds {
         let mut order: Vec<usize> = (0..bases.len()).collect();
@@ -113,6 +115,7 @@ pub fn load(base: &str, connections: usize, seconds: f64, run: &str) -> Load {
     };
     Load {
         requests: all.len() as u64,
+        seconds: elapsed,
         events_per_second: all.len() as f64 / elapsed,
         p50_ms: quantile(0.50),
         p99_ms: quantile(0.99),

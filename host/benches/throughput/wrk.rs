@@ -49,27 +49,34 @@ pub fn wrk_load(base: &str, connections: usize, seconds: f64) -> Option<Load> {
             .find_map(|l| l.strip_prefix(prefix))
             .map(str::trim)
     };
-    let millis = |prefix: &str| {
-        let value = number(prefix)?;
-        let (n, factor) = if let Some(v) = value.strip_suffix("us") {
-            (v, 0.001)
-        } else if let Some(v) = value.strip_suffix("ms") {
-            (v, 1.0)
-        } else {
-            (value.strip_suffix('s')?, 1000.0)
-        };
-        n.parse::<f64>().ok().map(|n| n * factor)
-    };
+    let millis = |prefix: &str| millis_of(number(prefix)?);
     // "  123456 requests in 10.00s, 21.3MB read"
-    let requests = text
+    let summary: Vec<&str> = text
         .lines()
-        .find(|l| l.contains(" requests in "))
-        .and_then(|l| l.split_whitespace().next())
-        .and_then(|n| n.parse().ok())?;
+        .find(|l| l.contains(" requests in "))?
+        .split_whitespace()
+        .collect();
+    let requests = summary.first()?.parse().ok()?;
+    let seconds = millis_of(summary.get(3)?.trim_end_matches(','))? / 1000.0;
     Some(Load {
         requests,
+        seconds,
         events_per_second: number("Requests/sec:")?.parse().ok()?,
         p50_ms: millis("50%")?,
         p99_ms: millis("99%")?,
     })
+}
+
+/// A duration as wrk prints it (`812.00us`, `3.41ms`, `10.00s`, `1.00m`), milliseconds.
+fn millis_of(value: &str) -> Option<f64> {
+    let (n, factor) = if let Some(v) = value.strip_suffix("us") {
+        (v, 0.001)
+    } else if let Some(v) = value.strip_suffix("ms") {
+        (v, 1.0)
+    } else if let Some(v) = value.strip_suffix('m') {
+        (v, 60_000.0)
+    } else {
+        (value.strip_suffix('s')?, 1000.0)
+    };
+    n.parse::<f64>().ok().map(|n| n * factor)
 }
