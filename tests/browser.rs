@@ -213,12 +213,7 @@ async fn a_post_is_edited_and_cancelled_from_the_calendar() {
     let browser = Browser::start(1280, 900).await;
     browser.open(&server.base).await;
     // The list view shows every pending post, whatever its week.
-    browser
-        .wait_for_css("#view-toggle")
-        .await
-        .click()
-        .await
-        .unwrap();
+    browser.click("#view-toggle").await;
     assert_eq!(browser.text("#view-toggle").await, "Week view");
 
     let edit = "#list li.post[data-reference=page-edit]";
@@ -237,7 +232,7 @@ async fn a_post_is_edited_and_cancelled_from_the_calendar() {
         Some("First words of it")
     );
     type_message(&browser, "Second words of it").await;
-    browser.wait_for_css("#submit").await.click().await.unwrap();
+    browser.click("#submit").await;
     browser
         .wait_for_text(
             "#answer",
@@ -321,7 +316,7 @@ async fn without_credentials_the_outcome_says_missing_credentials_in_words() {
     type_message(&browser, "Nobody will see this").await;
     let at = DateTime::from_timestamp(Utc::now().timestamp() + 1, 0).unwrap();
     set_date(&browser, &local_input(at)).await;
-    browser.wait_for_css("#submit").await.click().await.unwrap();
+    browser.click("#submit").await;
     let failed = "#events li.event[data-type='Social Post Failed'][data-reference=no-keys]";
     browser.wait_for_css(failed).await;
     let logged = events_until(&server.base, |e| {
@@ -394,7 +389,7 @@ async fn with_a_token_the_page_asks_for_it_once() {
         .unwrap();
     type_message(&browser, "Behind a token").await;
     set_date(&browser, "2030-10-23T10:48:00").await;
-    browser.wait_for_css("#submit").await.click().await.unwrap();
+    browser.click("#submit").await;
     browser
         .wait_for_text(
             "#answer",
@@ -456,12 +451,7 @@ async fn the_page_is_readable_at_360_pixels_wide() {
     screenshots::book_a_week(&server.base);
     let browser = Browser::start(360, 800).await;
     browser.open(&server.base).await;
-    browser
-        .wait_for_css("#next-week")
-        .await
-        .click()
-        .await
-        .unwrap();
+    browser.click("#next-week").await;
     browser.wait_for_css("#week li.post").await;
     type_message(&browser, "A draft on a phone https://example.com").await;
     browser.wait_for_text("#counter-0", "42 / 280").await;

@@ -81,12 +81,7 @@ pub async fn take(browser: &Browser) {
     area.send_keys("Our launch post, with a link: https://example.com/launch")
         .await
         .unwrap();
-    browser
-        .wait_for_css("#add-part")
-        .await
-        .click()
-        .await
-        .unwrap();
+    browser.click("#add-part").await;
     browser
         .wait_for_css("#part-1")
         .await
@@ -98,12 +93,7 @@ pub async fn take(browser: &Browser) {
     browser
         .wait_for_css("#events li.event[data-type='Social Post Sent']")
         .await;
-    browser
-        .wait_for_css("#next-week")
-        .await
-        .click()
-        .await
-        .unwrap();
+    browser.click("#next-week").await;
     browser
         .wait_for_css("#week li.post[data-reference=launch-recap]")
         .await;

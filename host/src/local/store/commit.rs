@@ -233,8 +233,8 @@ impl Commits {
                 return;
             }
             let refused = lock(&self.sync_failed).clone();
-            let failed = match (&refused, conn.is_autocommit()) {
-                (Some(why), _) => Some(why.clone()),
+            let failed = match (refused, conn.is_autocommit()) {
+                (Some(why), _) => Some(why),
                 (None, true) if open => {
                     Some("an error rolled the transaction back; its writes were lost".to_string())
                 }
